@@ -1,0 +1,89 @@
+"""``tradegraph build``: load the facts, validate them, and write the outputs.
+
+Nothing is written unless the facts load and conform to the shapes; the outputs are
+written atomically (see :mod:`tradegraph.atomic`), so a failed build leaves the previous
+``build/`` exactly as it was.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass
+from pathlib import Path
+
+from rdflib import RDF, Graph, URIRef
+
+from . import serialize
+from .atomic import write_files
+from .errors import ValidationFailed
+from .loader import TG, Facts, load_facts
+from .project import Project
+from .validate import Report, union, validate_facts
+
+OUTPUTS = ("graph.ttl", "graph.trig", "graph.jsonld", "report.txt")
+
+
+@dataclass
+class BuildResult:
+    """What a build produced: the facts, the validation report and the files written."""
+
+    facts: Facts
+    report: Report
+    graph: Graph
+    written: list[Path]
+
+    def class_counts(self) -> list[tuple[str, int]]:
+        """How many nodes of each asserted class, most frequent first."""
+        counts = Counter(_local(o) for o in self.graph.objects(None, RDF.type) if isinstance(o, URIRef))
+        return sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))
+
+    def sources(self) -> list[tuple[str, str]]:
+        """(id, title) of each source document."""
+        out = []
+        for node in sorted(self.graph.subjects(RDF.type, TG.NewsArticle)):
+            out.append((str(node)[len(self.facts.base):], str(self.graph.value(node, TG.title) or "")))
+        return out
+
+    def summary(self) -> str:
+        lines = [f"{len(self.graph)} triples, {len(self.facts.records)} records from "
+                 f"{len(self.facts.files)} fact files"]
+        lines.append("classes: " + ", ".join(f"{name} {n}" for name, n in self.class_counts()))
+        for ident, title in self.sources():
+            lines.append(f"source: {ident}: {title}")
+        lines.append(f"validation: {len(self.report.violations)} violation(s), "
+                     f"{len(self.report.warnings)} warning(s)")
+        lines.extend(f"wrote {path}" for path in self.written)
+        return "\n".join(lines)
+
+
+def build(project: Project, *, out: Path | str | None = None, base: str | None = None,
+          write: bool = True) -> BuildResult:
+    """Load, validate and (when ``write``) write ``graph.ttl``, ``.trig``, ``.jsonld`` and ``report.txt``.
+
+    Raises :class:`~tradegraph.errors.InvalidData` for bad fact files and
+    :class:`~tradegraph.errors.ValidationFailed` when the graph violates the shapes; in
+    both cases nothing is written.
+    """
+    facts = load_facts(project, base=base)
+    report = validate_facts(facts, project)
+    if not report.conforms:
+        raise ValidationFailed(f"the graph violates the shapes ({len(report.violations)} violation(s))",
+                               report=report.text())
+    graph = union(facts.dataset)
+    result = BuildResult(facts, report, graph, [])
+    if write:
+        target = project.build_dir(out)
+        contents = {
+            target / "graph.ttl": serialize.turtle(graph, facts.base),
+            target / "graph.trig": serialize.trig(facts.dataset, facts.base),
+            target / "graph.jsonld": serialize.jsonld(graph, facts.base),
+            target / "report.txt": report.text(),
+        }
+        write_files({path: text.encode("utf-8") for path, text in contents.items()})
+        result.written = list(contents)
+    return result
+
+
+def _local(iri: URIRef) -> str:
+    text = str(iri)
+    return text.rsplit("#", 1)[-1] if "#" in text else text.rsplit("/", 1)[-1]

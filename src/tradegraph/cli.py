@@ -1,0 +1,143 @@
+"""The ``tradegraph`` command line: each command a few lines around one library call.
+
+Library errors become one line on stderr (``error: FILE:LINE: what; expected ...``) and an
+exit code: 1 for invalid data or violations, 2 for usage errors. Data goes to stdout,
+progress and messages to stderr.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+from pathlib import Path
+from typing import Any
+
+import click
+
+from .errors import TradegraphError, ValidationFailed
+
+_project_option = click.option(
+    "--project", "-p", "project_dir", type=click.Path(file_okay=False, path_type=Path), default=None,
+    help="The project directory (default: the current directory).")
+
+
+def _project(project_dir: Path | None) -> Any:
+    from .project import Project
+
+    return Project.open(project_dir)
+
+
+def _err(text: str) -> None:
+    click.echo(text, err=True)
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
+@click.version_option(package_name="tradegraph")
+def cli() -> None:
+    """tradegraph: a knowledge graph of actors and trade events, with the source of every answer.
+
+    Curate facts in graph/ (YAML), then `tradegraph build` to load, validate and export them.
+    """
+
+
+@cli.command()
+@_project_option
+@click.option("--out", "-o", type=click.Path(file_okay=False, path_type=Path), default=None,
+              help="Where to write the outputs (default: the project's build/).")
+@click.option("--base", default=None, help="Base IRI for the graph's nodes (default: from tradegraph.yaml).")
+def build(project_dir: Path | None, out: Path | None, base: str | None) -> None:
+    """Load the facts, validate them against the shapes, and write build/graph.ttl, graph.trig,
+    graph.jsonld and report.txt.
+
+    On bad input or violations it exits 1 and writes nothing: the previous build stays whole.
+
+    \b
+    Example:
+      tradegraph build --project . --out build
+    """
+    from .build import build as run_build
+
+    result = run_build(_project(project_dir), out=out, base=base)
+    click.echo(result.summary())
+    for warning in result.report.warnings:
+        _err(f"warning: {warning}")
+
+
+@cli.command()
+@_project_option
+@click.argument("files", nargs=-1, type=click.Path(dir_okay=False, path_type=Path))
+def validate(project_dir: Path | None, files: tuple[Path, ...]) -> None:
+    """Validate the project's facts, or the given fact files (.yaml) and RDF files (.ttl, .nt,
+    .trig, .jsonld), against the shapes. Prints the report; exits 1 on violations.
+
+    \b
+    Examples:
+      tradegraph validate
+      tradegraph validate graph/sources/new-article.yaml
+      tradegraph validate build/graph.ttl
+    """
+    from .validate_cmd import validate_paths
+
+    report = validate_paths(_project(project_dir), list(files))
+    click.echo(report.text(), nl=False)
+    if not report.conforms:
+        raise ValidationFailed(f"{len(report.violations)} violation(s)")
+
+
+@cli.command()
+@_project_option
+@click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table", show_default=True)
+def stats(project_dir: Path | None, fmt: str) -> None:
+    """Count what the graph holds: records by kind, facts per source, events by status,
+    retracted facts and the span of dates.
+
+    \b
+    Example:
+      tradegraph stats --format json
+    """
+    from .loader import load_facts
+    from .stats import stats as compute
+
+    figures = compute(load_facts(_project(project_dir)))
+    if fmt == "json":
+        click.echo(json.dumps(figures, indent=2))
+        return
+    for key, value in figures.items():
+        if isinstance(value, dict):
+            click.echo(f"{key}:")
+            for name, count in value.items():
+                click.echo(f"  {name:<48} {count}")
+        else:
+            click.echo(f"{key:<50} {value}")
+
+
+def main(argv: list[str] | None = None) -> None:
+    """Run the CLI, turning tradegraph errors into one line each and an exit code."""
+    try:
+        cli.main(args=argv, prog_name="tradegraph", standalone_mode=False)
+    except click.exceptions.Abort:
+        _err("aborted")
+        sys.exit(130)
+    except click.ClickException as exc:
+        exc.show()
+        sys.exit(exc.exit_code)
+    except ValidationFailed as exc:
+        if exc.report:
+            click.echo(exc.report, err=True, nl=False)
+        _err(f"error: {exc}")
+        sys.exit(exc.exit_code)
+    except TradegraphError as exc:
+        for line in str(exc).splitlines():
+            _err(f"error: {line}")
+        sys.exit(exc.exit_code)
+    except KeyboardInterrupt:
+        _err("interrupted")
+        sys.exit(130)
+    except Exception as exc:  # a bug: one line unless debugging
+        if os.environ.get("TRADEGRAPH_DEBUG"):
+            raise
+        _err(f"internal error: {type(exc).__name__}: {exc} (set TRADEGRAPH_DEBUG=1 for the traceback)")
+        sys.exit(70)
+
+

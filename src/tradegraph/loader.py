@@ -1,0 +1,467 @@
+"""Curated facts (YAML) to RDF: one named graph per source document, one per actors file.
+
+Every record becomes a node ``<base><id>``; every fact in a source file cites the source
+(``tg:source``) and its evidence (``tg:evidence``). What a field becomes is declared in
+``model.yaml``; this module only follows it. Loading never stops at the first problem: it
+collects every bad record and raises one :class:`~tradegraph.errors.InvalidData` listing
+them, each on a line of its own.
+"""
+
+from __future__ import annotations
+
+import difflib
+import re
+from dataclasses import dataclass
+from decimal import Decimal, InvalidOperation
+from pathlib import Path
+from typing import Any, Iterator
+from urllib.parse import urlsplit
+
+from rdflib import RDF, RDFS, XSD, Dataset, Graph, Literal, Namespace, URIRef
+
+from .errors import InvalidData, Location, TradegraphError
+from .model import ID_PATTERN, Field, Kind, Model, load_model
+from .project import Project
+from .when import TimeSpec, parse_when
+from .yamlfile import YList, YMap, load_yaml
+
+TG = Namespace("https://w3id.org/tradegraph/ontology#")
+TIME = Namespace("http://www.w3.org/2006/time#")
+WIKIDATA = "http://www.wikidata.org/entity/"
+_ID = re.compile(ID_PATTERN)
+_QID = re.compile(r"^Q[1-9][0-9]*$")
+MAX_ERRORS = 50
+
+
+class InvalidFacts(InvalidData):
+    """Several bad records at once; ``errors`` holds each, and the message lists them."""
+
+    def __init__(self, errors: list[TradegraphError]) -> None:
+        self.errors = errors
+        super().__init__(errors[0].what, where=errors[0].where,
+                         expected=errors[0].expected, hint=errors[0].hint)
+
+    @property
+    def message(self) -> str:
+        return "\n".join(TradegraphError.message.fget(e) for e in self.errors)  # type: ignore[attr-defined]
+
+
+@dataclass
+class Record:
+    """One record of a fact file: its id, kind, data, and where it came from."""
+
+    id: str
+    kind: Kind
+    data: YMap
+    graph: str            # the local name of its named graph: "actors" or a source id
+    source: str | None    # the source id for facts in a source file
+
+    @property
+    def where(self) -> Location:
+        return self.data.where("id" if "id" in self.data else None)
+
+
+@dataclass
+class Facts:
+    """What :func:`load_facts` returns: the dataset and the records it came from."""
+
+    dataset: Dataset
+    records: dict[str, Record]
+    files: list[Path]
+    base: str
+
+    def graph_iri(self, name: str) -> URIRef:
+        return URIRef(f"{self.base}graph/{name}")
+
+
+def load_facts(project: Project, *, base: str | None = None,
+               files: list[Path] | None = None) -> Facts:
+    """Load a project's fact files (or just ``files``) into a :class:`Facts`.
+
+    >>> from tradegraph.project import Project
+    >>> facts = load_facts(Project.open("tests/fixtures/minimal"))
+    >>> len(facts.records) > 0
+    True
+    """
+    return _Loader(project, base or project.base).run(files)
+
+
+class _Loader:
+    def __init__(self, project: Project, base: str) -> None:
+        self.project = project
+        self.base = base
+        self.model: Model = load_model()
+        self.errors: list[TradegraphError] = []
+        self.records: dict[str, Record] = {}
+        self.dataset = Dataset(default_union=True)
+        self.dataset.bind("tg", TG)
+        self.dataset.bind("time", TIME)
+        self.dataset.bind("tgid", Namespace(base))
+        for prefix, iri in self.model.prefixes.items():
+            self.dataset.bind(prefix, Namespace(iri))
+
+    # ------------------------------------------------------------------ driver
+    def run(self, files: list[Path] | None) -> Facts:
+        paths = files if files is not None else self.project.fact_files()
+        for path in paths:
+            self._guard(self._read_file, path)
+        self._raise_if_errors()
+        for record in self.records.values():
+            self._guard(self._emit, record)
+        self._raise_if_errors()
+        return Facts(self.dataset, self.records, paths, self.base)
+
+    def _guard(self, fn: Any, *args: Any) -> None:
+        try:
+            fn(*args)
+        except InvalidFacts as many:
+            self.errors.extend(many.errors)
+        except InvalidData as error:
+            self.errors.append(error)
+        if len(self.errors) >= MAX_ERRORS:
+            self._raise_if_errors()
+
+    def _raise_if_errors(self) -> None:
+        if self.errors:
+            raise InvalidFacts(self.errors)
+
+    # ------------------------------------------------------------------ pass 1: read and index
+    def _read_file(self, path: Path) -> None:
+        shown = self.project.relative(path)
+        doc = load_yaml(path, shown)
+        is_source = path.parent.name == "sources"
+        if not isinstance(doc, YMap):
+            raise InvalidData(f"the file holds a {_type_name(doc)} at the top", where=Location(shown, 1),
+                              expected="a mapping with `source:` and `facts:`" if is_source else
+                              "a mapping of sections such as `people:` and `countries:`")
+        if is_source:
+            self._read_source_file(doc, shown)
+        else:
+            self._read_actors_file(doc, path.stem)
+
+    def _read_actors_file(self, doc: YMap, graph: str) -> None:
+        for section, items in doc.items():
+            kind = self.model.kind_by_section(section)
+            if kind is None:
+                raise InvalidData(f"unknown section '{section}'", where=doc.where(section),
+                                  expected="one of " + ", ".join(self.model.sections),
+                                  hint=_did_you_mean(section, self.model.sections)
+                                  or "facts from a source go in graph/sources/NAME.yaml")
+            for item, where in self._items(items, doc.where(section), section):
+                self._add(item, kind, graph, None, where)
+
+    def _read_source_file(self, doc: YMap, shown: str) -> None:
+        for key in doc:
+            if key not in ("source", "facts"):
+                raise InvalidData(f"unknown top-level key '{key}'", where=doc.where(key),
+                                  expected="`source:` and `facts:`", hint=_did_you_mean(key, ["source", "facts"]))
+        if "source" not in doc:
+            raise InvalidData("the file has no `source:` header", where=Location(shown, 1),
+                              expected="`source:` with id, title, publisher and published date",
+                              hint="run `tradegraph new-source` for a skeleton")
+        header = doc["source"]
+        if not isinstance(header, YMap):
+            raise InvalidData(f"`source:` holds a {_type_name(header)}", where=doc.where("source"),
+                              expected="a mapping with id, title, publisher, published")
+        source = self._add(header, self.model.kinds["source"], None, None, header.where())
+        if source is None:
+            return
+        source.graph = source.id
+        if header.get("corrections") is not None:
+            for item, where in self._items(header["corrections"], header.where("corrections"), "corrections"):
+                self._add(item, self.model.kinds["correction"], source.id, source.id, where)
+        if doc.get("facts") is None:
+            return
+        for item, where in self._items(doc["facts"], doc.where("facts"), "facts"):
+            kind = self._kind_of(item, where)
+            self._add(item, kind, source.id, source.id, where)
+
+    def _items(self, items: Any, where: Location, name: str) -> Iterator[tuple[YMap, Location]]:
+        if not isinstance(items, YList):
+            raise InvalidData(f"`{name}:` holds a {_type_name(items)}", where=where,
+                              expected="a list of records, each starting with `- id:`")
+        for index, item in enumerate(items):
+            at = items.where(index)
+            if not isinstance(item, YMap):
+                self.errors.append(InvalidData(
+                    f"an entry of `{name}:` is a {_type_name(item)}", where=at,
+                    expected="a mapping starting with `id:`"))
+                continue
+            yield item, at
+
+    def _kind_of(self, item: YMap, where: Location) -> Kind:
+        facts = [k.name for k in self.model.kinds.values() if k.where == "source"]
+        kind = item.get("kind")
+        if kind is None:
+            raise InvalidData("the fact has no `kind:`", where=where, expected="one of " + ", ".join(facts))
+        if kind not in facts:
+            hint = _did_you_mean(str(kind), facts)
+            if kind in self.model.kinds:
+                hint = f"a {kind} is defined in graph/actors.yaml under `{self.model.kinds[kind].section}:`"
+            raise InvalidData(f"unknown kind '{kind}'", where=item.where("kind"),
+                              expected="one of " + ", ".join(facts), hint=hint)
+        return self.model.kinds[str(kind)]
+
+    def _add(self, item: YMap, kind: Kind, graph: str | None, source: str | None,
+             where: Location) -> Record | None:
+        ident = item.get("id")
+        if ident is None:
+            self.errors.append(InvalidData(f"a {kind.name} has no `id:`", where=where,
+                                           expected="a stable id such as `akazawa-bessent-2025-07-19`"))
+            return None
+        if not isinstance(ident, str) or not _ID.match(ident):
+            self.errors.append(InvalidData(
+                f"bad id {ident!r}", where=item.where("id"),
+                expected="lower-case letters, digits and hyphens, starting with a letter or digit",
+                hint="ids become IRIs and must stay stable"))
+            return None
+        if ident in self.records:
+            first = self.records[ident].where
+            self.errors.append(InvalidData(f"duplicate id '{ident}' (first defined at {first})",
+                                           where=item.where("id"), expected="ids unique across all fact files",
+                                           hint="rename one, or merge the two records"))
+            return None
+        record = Record(ident, kind, item, graph or "", source)
+        self.records[ident] = record
+        return record
+
+    # ------------------------------------------------------------------ pass 2: emit triples
+    def _emit(self, record: Record) -> None:
+        graph = self.dataset.graph(URIRef(f"{self.base}graph/{record.graph}"))
+        kind, data = record.kind, record.data
+        node = self.iri(record.id)
+        target = next((f for f in kind.fields.values() if f.type == "target"), None)
+        if target is not None and isinstance(data.get(target.name), str):
+            node = self._ref(data[target.name], target, f"`{target.name}` of {kind.name} '{record.id}'",
+                             data.where(target.name))
+        allowed = self.model.fields_of(kind)
+        problems: list[TradegraphError] = []
+        for key in data:
+            if key in ("id", "kind"):
+                continue
+            spec = allowed.get(key)
+            if spec is None:
+                problems.append(InvalidData(
+                    f"unknown field '{key}' in {kind.name} '{record.id}'", where=data.where(key),
+                    expected="one of " + ", ".join(sorted(allowed)),
+                    hint=_did_you_mean(key, list(allowed))))
+                continue
+            try:
+                self._emit_field(graph, node, record, spec, data[key], data.where(key))
+            except InvalidData as error:
+                problems.append(error)
+        for name, spec in allowed.items():
+            if spec.required and data.get(name) in (None, "", []):
+                problems.append(InvalidData(
+                    f"{kind.name} '{record.id}' has no `{name}`", where=record.where,
+                    expected=f"`{name}:` ({_describe(spec)})",
+                    hint="quote the source's words in `evidence:`" if name == "evidence" else None))
+        if problems:
+            raise InvalidFacts(problems)
+        if kind.rdf_class is None:  # a citation: only the source and evidence above
+            graph.add((node, TG.source, self.iri(record.source or "")))
+            return
+        graph.add((node, RDF.type, self.term(kind.rdf_class)))
+        label = data.get("label") or data.get("name") or data.get("title")
+        if not data.get("label") and label:
+            graph.add((node, RDFS.label, Literal(label)))
+        if kind.is_fact:
+            graph.add((node, TG.source, self.iri(record.source or "")))
+        if kind.is_event and "event_type" not in data:
+            default = self.model.default_event_type.get(kind.name)
+            if default:
+                graph.add((node, TG.eventType, self.term(self.model.vocabularies["event-type"][default])))
+        if kind.name == "statement" and data.get("quote"):
+            graph.add((node, RDF.type, TG.Quote))
+        if kind.name == "source":
+            spec = parse_when(data["published"], data.where("published"), "the publication date")
+            day = spec.latest or spec.earliest
+            if day is not None:
+                graph.add((node, TG.publicationDate, Literal(day, datatype=XSD.date)))
+        if kind.name == "correction":
+            graph.add((node, TG.corrects, self.iri(record.source or "")))
+
+    def _emit_field(self, graph: Graph, node: URIRef, record: Record, spec: Field,
+                    value: Any, where: Location) -> None:
+        prop = self.term(spec.property)
+        what = f"`{spec.name}` of {record.kind.name} '{record.id}'"
+        kind = spec.type
+        if kind in ("string", "strings"):
+            values = value if kind == "strings" and isinstance(value, YList) else [value]
+            for item in values:
+                if not isinstance(item, str) or not item.strip():
+                    raise InvalidData(f"{what} is {_value_name(item)}", where=where, expected="text",
+                                      hint="put quotes around it" if isinstance(item, (int, float)) else None)
+                if spec.pattern and not re.match(spec.pattern, item):
+                    raise InvalidData(f"{what} is {item!r}", where=where,
+                                      expected=f"text matching {spec.pattern}")
+                graph.add((node, prop, Literal(item.strip())))
+        elif kind == "names":
+            if not isinstance(value, YMap):
+                raise InvalidData(f"{what} is {_value_name(value)}", where=where,
+                                  expected="a mapping of language tag to name, e.g. `ja: 赤沢亮正`")
+            for lang, name in value.items():
+                if not re.match(r"^[a-z]{2,3}(-[A-Za-z0-9]+)*$", lang) or not isinstance(name, str):
+                    raise InvalidData(f"{what} has a bad entry {lang!r}: {name!r}", where=value.where(lang),
+                                      expected="a language tag (ja, zh-Hans) and a name")
+                graph.add((node, prop, Literal(name, lang=lang)))
+        elif kind == "when":
+            self._emit_when(graph, node, prop, spec.name, parse_when(value, where, what))
+        elif kind in ("ref", "refs"):
+            values = value if kind == "refs" and isinstance(value, YList) else [value]
+            for item in values:
+                graph.add((node, prop, self._ref(item, spec, what, where)))
+        elif kind == "participants":
+            self._emit_participants(graph, node, prop, value, spec, what, where)
+        elif kind == "enum":
+            graph.add((node, prop, self._enum(value, spec.vocabulary or "", what, where)))
+        elif kind in ("decimal", "integer"):
+            graph.add((node, prop, self._number(value, spec, what, where)))
+        elif kind == "url":
+            parts = urlsplit(value) if isinstance(value, str) else None
+            if (parts is None or parts.scheme not in ("http", "https") or not parts.netloc
+                    or re.search(r"[\s<>\"{}|\\^`]", value)):
+                raise InvalidData(f"{what} is not a URL: {value!r}", where=where,
+                                  expected="an http(s) URL such as https://example.com/article")
+            graph.add((node, prop, Literal(value, datatype=XSD.anyURI)))
+        elif kind == "wikidata":
+            if not isinstance(value, str) or not _QID.match(value):
+                raise InvalidData(f"{what} is not a Wikidata id: {value!r}", where=where,
+                                  expected="a QID such as Q17")
+            graph.add((node, prop, URIRef(WIKIDATA + value)))
+        elif kind == "target":
+            if record.source and self.records[str(value)].source == record.source:
+                raise InvalidData(f"{what} cites '{value}' from the same source", where=where,
+                                  expected="a fact of another source file",
+                                  hint="add the evidence to the fact itself")
+        elif kind == "corrections":
+            for item in value if isinstance(value, YList) else []:
+                if isinstance(item, YMap) and isinstance(item.get("id"), str):
+                    graph.add((node, prop, self.iri(item["id"])))
+        else:  # pragma: no cover - model.yaml is checked by the tests
+            raise InvalidData(f"model.yaml: unknown field type {kind!r}")
+        if spec.name == "retracted_by":
+            graph.add((self._ref(value, spec, what, where), TG.retracts, node))
+
+    def _emit_when(self, graph: Graph, node: URIRef, prop: URIRef, name: str, spec: TimeSpec) -> None:
+        when = URIRef(f"{node}/{name}")
+        graph.add((node, prop, when))
+        graph.add((when, RDF.type, TG.TimeSpec))
+        graph.add((when, RDF.type, TIME.Instant if spec.precision == "day" else TIME.Interval))
+        graph.add((when, TG.precision, self.term(self.model.vocabularies["date-precision"][spec.precision])))
+        if spec.earliest:
+            graph.add((when, TG.earliest, Literal(spec.earliest, datatype=XSD.date)))
+        if spec.latest:
+            graph.add((when, TG.latest, Literal(spec.latest, datatype=XSD.date)))
+        if spec.precision == "day" and spec.earliest:
+            graph.add((when, TIME.inXSDDate, Literal(spec.earliest, datatype=XSD.date)))
+        if spec.text:
+            graph.add((when, TG.asWritten, Literal(spec.text)))
+        if spec.how:
+            graph.add((when, TG.resolution, Literal(spec.how)))
+
+    def _emit_participants(self, graph: Graph, node: URIRef, prop: URIRef, value: Any,
+                           spec: Field, what: str, where: Location) -> None:
+        if not isinstance(value, YList):
+            raise InvalidData(f"{what} is {_value_name(value)}", where=where,
+                              expected="a list of actor ids or {actor: id, role: host}")
+        actors = self.model.groups["actor"]
+        ref_spec = Field(spec.name, spec.property, "ref", to=actors)
+        for index, item in enumerate(value):
+            at = value.where(index)
+            role = "participant"
+            if isinstance(item, YMap):
+                extra = sorted(set(item) - {"actor", "role"})
+                if extra or "actor" not in item:
+                    raise InvalidData(f"{what} has an entry with keys {sorted(item)}", where=at,
+                                      expected="`actor:` and optionally `role:`")
+                item, role = item["actor"], item.get("role", "participant")
+            actor = self._ref(item, ref_spec, what, at)
+            participation = URIRef(f"{node}/participant/{item}")
+            graph.add((node, prop, actor))
+            graph.add((node, TG.participation, participation))
+            graph.add((participation, RDF.type, TG.Participation))
+            graph.add((participation, TG.agent, actor))
+            graph.add((participation, TG.role, self._enum(role, "role", f"the role in {what}", at)))
+
+    # ------------------------------------------------------------------ values
+    def iri(self, ident: str) -> URIRef:
+        return URIRef(self.base + ident)
+
+    def term(self, curie: str) -> URIRef:
+        return URIRef(self.model.expand(curie))
+
+    def _ref(self, value: Any, spec: Field, what: str, where: Location) -> URIRef:
+        allowed = spec.to or ()
+        expected = "the id of " + _a_or(allowed)
+        if not isinstance(value, str):
+            raise InvalidData(f"{what} is {_value_name(value)}", where=where, expected=expected)
+        target = self.records.get(value)
+        if target is None:
+            candidates = [r.id for r in self.records.values() if r.kind.name in allowed]
+            raise InvalidData(f"{what} refers to unknown id '{value}'", where=where, expected=expected,
+                              hint=_did_you_mean(value, candidates)
+                              or "define it first (actors go in graph/actors.yaml)")
+        if allowed and target.kind.name not in allowed:
+            raise InvalidData(f"{what} refers to '{value}', which is a {target.kind.name}",
+                              where=where, expected=expected)
+        return self.iri(value)
+
+    def _enum(self, value: Any, vocabulary: str, what: str, where: Location) -> URIRef:
+        tokens = self.model.vocabularies[vocabulary]
+        if not isinstance(value, str) or value not in tokens:
+            raise InvalidData(f"{what} is {_value_name(value)}", where=where,
+                              expected="one of " + ", ".join(tokens),
+                              hint=_did_you_mean(str(value), list(tokens)))
+        return self.term(tokens[value])
+
+    def _number(self, value: Any, spec: Field, what: str, where: Location) -> Literal:
+        integer = spec.type == "integer"
+        expected = "a whole number" if integer else "a number"
+        if isinstance(value, bool) or not isinstance(value, (int, float)) or (integer and not isinstance(value, int)):
+            hint = "write 25 for 25%" if isinstance(value, str) and value.strip().endswith("%") else None
+            raise InvalidData(f"{what} is {_value_name(value)}", where=where, expected=expected, hint=hint)
+        try:
+            number = Decimal(str(value))
+        except InvalidOperation:  # pragma: no cover - floats always convert
+            raise InvalidData(f"{what} is not a number: {value!r}", where=where, expected=expected) from None
+        if not number.is_finite():
+            raise InvalidData(f"{what} is {value!r}", where=where, expected=f"a finite {expected[2:]}")
+        low, high = spec.minimum, spec.maximum
+        if (low is not None and number < Decimal(str(low))) or (high is not None and number > Decimal(str(high))):
+            span = f"between {low} and {high}" if high is not None else f"at least {low}"
+            raise InvalidData(f"{what} is {value}, out of range", where=where, expected=f"{expected} {span}")
+        return Literal(value, datatype=XSD.integer) if integer else Literal(number, datatype=XSD.decimal)
+
+
+# ---------------------------------------------------------------------- message helpers
+def _type_name(value: Any) -> str:
+    if isinstance(value, dict):
+        return "mapping"
+    if isinstance(value, list):
+        return "list"
+    if value is None:
+        return "nothing"
+    return {str: "text", int: "number", float: "number", bool: "true/false"}.get(type(value), type(value).__name__)
+
+
+def _value_name(value: Any) -> str:
+    if isinstance(value, (dict, list)) or value is None:
+        return f"a {_type_name(value)}" if value is not None else "empty"
+    return f"{_type_name(value)} {value!r}" if not isinstance(value, str) else repr(value)
+
+
+def _a_or(kinds: tuple[str, ...]) -> str:
+    words = [("an " if k[0] in "aeiou" else "a ") + k for k in kinds]
+    return " or ".join(words) if len(words) < 3 else ", ".join(words[:-1]) + " or " + words[-1]
+
+
+def _describe(spec: Field) -> str:
+    return {"when": "a date like 2025-07-19 or a from/to range", "ref": "an id", "refs": "one id or a list",
+            "strings": "a quote from the source", "enum": "a token", "participants": "a list of actor ids"}.get(
+        spec.type, spec.type)
+
+
+def _did_you_mean(word: str, choices: list[str]) -> str | None:
+    close = difflib.get_close_matches(word, choices, n=1, cutoff=0.6)
+    return f"did you mean '{close[0]}'?" if close else None

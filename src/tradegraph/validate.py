@@ -1,0 +1,209 @@
+"""SHACL validation with pyshacl, and reports that read like sentences.
+
+Each result names the fact by its file and line, the field by its YAML name, and says what
+is wrong in the words of the shape's ``sh:message``::
+
+    graph/sources/x.yaml:12: meeting 'akazawa-bessent': `participants`: A meeting needs at
+    least two participants. [MinCountConstraintComponent]
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pyshacl
+from rdflib import RDF, Graph, Literal, Namespace, URIRef
+from rdflib.term import Node
+
+from .errors import InvalidData, InvalidModel, Location
+from .loader import Facts
+from .model import load_model
+from .project import Project
+
+SH = Namespace("http://www.w3.org/ns/shacl#")
+
+
+@dataclass(frozen=True)
+class Result:
+    """One validation result, with where it points to in the fact files when known."""
+
+    severity: str            # "Violation", "Warning" or "Info"
+    focus: str
+    path: str | None
+    message: str
+    component: str
+    shape: str
+    value: str | None = None
+    where: Location | None = None
+    subject: str | None = None   # "meeting 'akazawa-bessent'" when the focus is a known record
+
+    def __str__(self) -> str:
+        parts = [str(self.where)] if self.where else []
+        parts.append(self.subject or f"<{self.focus}>")
+        if self.path:
+            parts.append(f"`{self.path}`")
+        text = ": ".join(parts) + f": {self.message}"
+        if self.value is not None and self.value not in self.message:
+            text += f" (got {self.value})"
+        return f"{text} [{self.component}]"
+
+
+@dataclass
+class Report:
+    """The outcome of a validation: every result, violations first."""
+
+    results: list[Result] = field(default_factory=list)
+
+    @property
+    def violations(self) -> list[Result]:
+        return [r for r in self.results if r.severity == "Violation"]
+
+    @property
+    def warnings(self) -> list[Result]:
+        return [r for r in self.results if r.severity == "Warning"]
+
+    @property
+    def conforms(self) -> bool:
+        return not self.violations
+
+    def text(self) -> str:
+        """The report as plain text, one result a line, with a closing count."""
+        lines = [f"{r.severity}: {r}" for r in self.results]
+        lines.append(f"{len(self.violations)} violation(s), {len(self.warnings)} warning(s)")
+        return "\n".join(lines) + "\n"
+
+
+def parse_rdf_files(paths: list[Path], *, project: Project | None = None) -> Graph:
+    """Parse Turtle (or any RDF format rdflib knows by extension) into one graph."""
+    graph = Graph()
+    for path in paths:
+        shown = project.relative(path) if project else str(path)
+        try:
+            graph.parse(path, format=_format_of(path))
+        except FileNotFoundError:
+            raise InvalidData("no such file", where=Location(shown)) from None
+        except Exception as exc:  # rdflib raises many unrelated types for bad syntax
+            raise InvalidData(f"cannot parse RDF: {_first_line(exc)}", where=Location(shown, _line_of(exc)),
+                              expected="valid " + _format_of(path)) from None
+    return graph
+
+
+def ontology_graph(project: Project) -> Graph:
+    """The project's ontology (classes, properties and vocabularies)."""
+    try:
+        return parse_rdf_files(project.ontology_files(), project=project)
+    except InvalidData as error:
+        raise InvalidModel(error.what, where=error.where, expected=error.expected) from None
+
+
+def shapes_graph(project: Project) -> Graph:
+    """The project's SHACL shapes."""
+    try:
+        return parse_rdf_files(project.shape_files(), project=project)
+    except InvalidData as error:
+        raise InvalidModel(error.what, where=error.where, expected=error.expected) from None
+
+
+def validate_graph(data: Graph, *, shapes: Graph, ontology: Graph, facts: Facts | None = None) -> Report:
+    """Validate ``data`` against ``shapes``; ``facts`` lets results point to file and line."""
+    _, results_graph, _ = pyshacl.validate(
+        data, shacl_graph=shapes, ont_graph=ontology, inference="none",
+        abort_on_first=False, allow_warnings=True, allow_infos=True, advanced=True)
+    return Report(sorted((_result(results_graph, node, facts) for node in
+                          results_graph.subjects(RDF.type, SH.ValidationResult)),
+                         key=_order))
+
+
+def validate_facts(facts: Facts, project: Project) -> Report:
+    """Validate loaded facts against the project's shapes and ontology."""
+    return validate_graph(union(facts.dataset), shapes=shapes_graph(project),
+                          ontology=ontology_graph(project), facts=facts)
+
+
+def union(dataset: Graph) -> Graph:
+    """Every triple of a dataset's named graphs, as one plain graph."""
+    graph = Graph()
+    for prefix, namespace in dataset.namespaces():
+        graph.bind(prefix, namespace)
+    for triple in dataset.triples((None, None, None)):
+        graph.add(triple)
+    return graph
+
+
+# ---------------------------------------------------------------------- helpers
+_SEVERITY_ORDER = {"Violation": 0, "Warning": 1, "Info": 2}
+
+
+def _order(result: Result) -> tuple[int, str, int, str]:
+    where = result.where
+    return (_SEVERITY_ORDER.get(result.severity, 3), str(where.path) if where else "~",
+            where.line or 0 if where else 0, result.message)
+
+
+def _result(graph: Graph, node: Node, facts: Facts | None) -> Result:
+    def one(prop: URIRef) -> Node | None:
+        return graph.value(node, prop)
+
+    focus = one(SH.focusNode)
+    path = one(SH.resultPath)
+    severity = str(one(SH.resultSeverity) or SH.Violation).rsplit("#", 1)[-1]
+    component = str(one(SH.sourceConstraintComponent) or "").rsplit("#", 1)[-1]
+    shape = one(SH.sourceShape)
+    message = one(SH.resultMessage)
+    value = one(SH.value)
+    where, subject, field_name = _locate(str(focus), path, facts)
+    return Result(
+        severity=severity, focus=str(focus), component=component,
+        path=field_name or (_short(path) if isinstance(path, URIRef) else None),
+        message=str(message) if message is not None else f"{component} failed",
+        shape=str(shape) if isinstance(shape, URIRef) else "(anonymous shape)",
+        value=_show(value) if value is not None else None, where=where, subject=subject)
+
+
+def _locate(focus: str, path: Node | None, facts: Facts | None) -> tuple[Location | None, str | None, str | None]:
+    if facts is None or not focus.startswith(facts.base):
+        return None, None, None
+    local = focus[len(facts.base):]
+    ident, _, rest = local.partition("/")
+    record = facts.records.get(ident)
+    if record is None:
+        return None, None, None
+    model = load_model()
+    name = None
+    if rest:  # a node the loader made for a field, e.g. <id>/when or <id>/participant/x
+        name = rest.split("/")[0]
+        name = "participants" if name == "participant" else name
+    elif isinstance(path, URIRef):
+        for field_name, spec in model.fields_of(record.kind).items():
+            if model.expand(spec.property) == str(path):
+                name = field_name
+                break
+    where = record.data.where(name) if name and name in record.data else record.where
+    return where, f"{record.kind.name} '{record.id}'", name
+
+
+def _short(iri: URIRef) -> str:
+    text = str(iri)
+    return text.rsplit("#", 1)[-1] if "#" in text else text.rsplit("/", 1)[-1]
+
+
+def _show(value: Node) -> str:
+    return f'"{value}"' if isinstance(value, Literal) else f"<{value}>"
+
+
+def _format_of(path: Path) -> str:
+    return {".ttl": "turtle", ".nt": "nt", ".trig": "trig", ".jsonld": "json-ld", ".rdf": "xml",
+            ".owl": "xml", ".xml": "xml", ".n3": "n3", ".nq": "nquads"}.get(path.suffix.lower(), "turtle")
+
+
+def _first_line(exc: Exception) -> str:
+    text = str(exc).strip().splitlines()
+    return text[-1].strip() if text else type(exc).__name__
+
+
+def _line_of(exc: Exception) -> int | None:
+    import re
+
+    match = re.search(r"line (\d+)", str(exc))
+    return int(match.group(1)) if match else None

@@ -1,0 +1,31 @@
+"""``tradegraph validate``: check fact files or RDF files against the project's shapes."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from .loader import load_facts
+from .project import Project
+from .validate import (Report, ontology_graph, parse_rdf_files, shapes_graph, union,
+                       validate_graph)
+
+FACT_SUFFIXES = {".yaml", ".yml"}
+
+
+def validate_paths(project: Project, paths: list[Path]) -> Report:
+    """Validate ``paths`` (fact files are loaded with the project's other fact files, so
+    their references resolve); with no paths, the project's facts."""
+    fact_paths = [p for p in paths if p.suffix.lower() in FACT_SUFFIXES]
+    rdf_paths = [p for p in paths if p.suffix.lower() not in FACT_SUFFIXES]
+    shapes, ontology = shapes_graph(project), ontology_graph(project)
+    report = Report()
+    if fact_paths or not paths:
+        known = {p.resolve() for p in project.fact_files()}
+        files = project.fact_files() + [p for p in fact_paths if p.resolve() not in known]
+        facts = load_facts(project, files=files)
+        report.results.extend(validate_graph(union(facts.dataset), shapes=shapes, ontology=ontology,
+                                             facts=facts).results)
+    if rdf_paths:
+        data = parse_rdf_files(rdf_paths)
+        report.results.extend(validate_graph(data, shapes=shapes, ontology=ontology).results)
+    return report
