@@ -254,7 +254,7 @@ class _Loader:
             if spec.required and data.get(name) in (None, "", []):
                 problems.append(InvalidData(
                     f"{kind.name} '{record.id}' has no `{name}`", where=record.where,
-                    expected=f"`{name}:` ({_describe(spec)})",
+                    expected=f"`{name}:` ({self._describe(spec)})",
                     hint="quote the source's words in `evidence:`" if name == "evidence" else None))
         if problems:
             raise InvalidFacts(problems)
@@ -385,6 +385,14 @@ class _Loader:
             graph.add((participation, TG.role, self._enum(role, "role", f"the role in {what}", at)))
 
     # ------------------------------------------------------------------ values
+    def _describe(self, spec: Field) -> str:
+        if spec.type == "enum":
+            return "one of " + ", ".join(self.model.vocabularies[spec.vocabulary or ""])
+        if spec.type in ("ref", "refs", "target"):
+            return "the id of " + _a_or(spec.to or ())
+        return {"when": "a date like 2025-07-19 or a from/to range", "strings": "a quote from the source",
+                "participants": "a list of actor ids"}.get(spec.type, spec.type)
+
     def iri(self, ident: str) -> URIRef:
         return URIRef(self.base + ident)
 
@@ -454,12 +462,6 @@ def _value_name(value: Any) -> str:
 def _a_or(kinds: tuple[str, ...]) -> str:
     words = [("an " if k[0] in "aeiou" else "a ") + k for k in kinds]
     return " or ".join(words) if len(words) < 3 else ", ".join(words[:-1]) + " or " + words[-1]
-
-
-def _describe(spec: Field) -> str:
-    return {"when": "a date like 2025-07-19 or a from/to range", "ref": "an id", "refs": "one id or a list",
-            "strings": "a quote from the source", "enum": "a token", "participants": "a list of actor ids"}.get(
-        spec.type, spec.type)
 
 
 def _did_you_mean(word: str, choices: list[str]) -> str | None:

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import pyshacl
-from rdflib import RDF, Graph, Literal, Namespace, URIRef
+from rdflib import RDF, Dataset, Graph, Literal, Namespace, URIRef
 from rdflib.term import Node
 
 from .errors import InvalidData, InvalidModel, Location
@@ -126,8 +126,9 @@ def union(dataset: Graph) -> Graph:
     graph = Graph()
     for prefix, namespace in dataset.namespaces():
         graph.bind(prefix, namespace)
-    for triple in dataset.triples((None, None, None)):
-        graph.add(triple)
+    for named in dataset.graphs() if isinstance(dataset, Dataset) else [dataset]:
+        for triple in named:
+            graph.add(triple)
     return graph
 
 

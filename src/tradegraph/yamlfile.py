@@ -70,10 +70,11 @@ _Loader.add_implicit_resolver(
 )
 
 
-def read_text(path: Path, *, shown: str | None = None, max_bytes: int = MAX_BYTES) -> str:
+def read_text(path: Path, *, shown: str | None = None, max_bytes: int | None = None) -> str:
     """The text of ``path``, or an :class:`InvalidData` naming what is wrong with it."""
     name = shown or str(path)
     where = Location(name)
+    max_bytes = MAX_BYTES if max_bytes is None else max_bytes
     try:
         size = path.stat().st_size
     except OSError as exc:
@@ -82,7 +83,7 @@ def read_text(path: Path, *, shown: str | None = None, max_bytes: int = MAX_BYTE
         raise InvalidData(
             f"file is too large ({size:,} bytes)", where=where,
             expected=f"a fact file under {max_bytes:,} bytes",
-            hint="split it into several source files, or use the bulk JSON Lines format")
+            hint="split it into several source files")
     data = path.read_bytes()
     if b"\x00" in data:
         line = data[: data.index(b"\x00")].count(b"\n") + 1
@@ -126,9 +127,12 @@ def parse_yaml(text: str, path: str) -> Any:
 
 
 def _syntax_error(exc: yaml.MarkedYAMLError, path: str) -> InvalidData:
-    mark = exc.problem_mark or exc.context_mark
-    where = Location(path, mark.line + 1, mark.column + 1) if mark else Location(path)
     problem = (exc.problem or exc.context or "invalid YAML").strip()
+    mark = exc.problem_mark or exc.context_mark
+    if "<stream end>" in problem and exc.context_mark is not None:
+        mark = exc.context_mark  # "got end of file" is reported where the open bracket was
+        problem = problem.replace("'<stream end>'", "the end of the file")
+    where = Location(path, mark.line + 1, mark.column + 1) if mark else Location(path)
     if "'\\t'" in problem or "\\t" in problem:
         return InvalidData("a tab character is used for indentation", where=where,
                            expected="spaces", hint="YAML indents with spaces only; replace the tabs")
@@ -136,6 +140,10 @@ def _syntax_error(exc: yaml.MarkedYAMLError, path: str) -> InvalidData:
         problem = f"{exc.context.strip()}, {problem}"
     return InvalidData(f"YAML syntax error: {problem}", where=where,
                        expected="valid YAML", hint="check indentation and quoting on or just above this line")
+
+
+_PLAIN_TAGS = {f"tag:yaml.org,2002:{name}" for name in
+               ("str", "int", "float", "bool", "null", "seq", "map", "timestamp")}
 
 
 class _Converter:
@@ -150,6 +158,11 @@ class _Converter:
             raise InvalidData(f"the document expands to more than {MAX_VALUES:,} values",
                               where=Location(self.path, node.start_mark.line + 1),
                               hint="YAML aliases (*name) are expanding too far")
+        if node.tag not in _PLAIN_TAGS:
+            raise InvalidData(f"unsupported YAML tag {node.tag}",
+                              where=Location(self.path, node.start_mark.line + 1),
+                              expected="plain text, numbers, lists and mappings",
+                              hint="YAML tags such as !!python/object are not allowed in fact files")
         if isinstance(node, yaml.MappingNode):
             return self._mapping(node)
         if isinstance(node, yaml.SequenceNode):
@@ -164,10 +177,9 @@ class _Converter:
         try:
             return self.loader.construct_object(node, deep=True)
         except yaml.constructor.ConstructorError as exc:
-            raise InvalidData(f"unsupported YAML value: {exc.problem}",
+            raise InvalidData(f"bad YAML value: {exc.problem}",
                               where=Location(self.path, node.start_mark.line + 1),
-                              expected="plain text, numbers, lists and mappings",
-                              hint="YAML tags such as !!python/object are not allowed") from None
+                              expected="plain text, numbers, lists and mappings") from None
 
     def _mapping(self, node: yaml.MappingNode) -> YMap:
         result = YMap()

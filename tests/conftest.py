@@ -1,0 +1,55 @@
+"""Shared fixtures: the repository, a throw-away copy of the minimal project, the CLI."""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+from tradegraph.cli import main
+
+REPO = Path(__file__).resolve().parents[1]
+FIXTURES = Path(__file__).resolve().parent / "fixtures"
+SHARED_SOURCES = REPO.parent / "shared" / "sources"
+
+
+@dataclass
+class Run:
+    code: int
+    out: str
+    err: str
+
+
+@pytest.fixture
+def minimal(tmp_path: Path) -> Path:
+    """A fresh copy of tests/fixtures/minimal, safe to modify."""
+    target = tmp_path / "minimal"
+    shutil.copytree(FIXTURES / "minimal", target)
+    return target
+
+
+@pytest.fixture
+def cli(capsys: pytest.CaptureFixture[str]):
+    """Run the CLI in-process, as `tradegraph ARGS`, and return its exit code and output."""
+
+    def run(*args: str) -> Run:
+        code = 0
+        try:
+            main(list(args))
+        except SystemExit as exit:
+            code = int(exit.code or 0)
+        captured = capsys.readouterr()
+        return Run(code, captured.out, captured.err)
+
+    return run
+
+
+def run_process(*args: str, cwd: Path | None = None, env: dict[str, str] | None = None) -> Run:
+    """Run `python -m tradegraph ARGS` in a subprocess."""
+    done = subprocess.run([sys.executable, "-m", "tradegraph", *args], capture_output=True, text=True,
+                          cwd=cwd, env=env, timeout=300)
+    return Run(done.returncode, done.stdout, done.stderr)
