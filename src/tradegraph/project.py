@@ -13,7 +13,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from functools import cached_property
-from importlib.resources import files
 from pathlib import Path
 
 from .errors import UsageError
@@ -29,7 +28,7 @@ def builtin_root() -> Path:
     In an installed wheel they ship inside the package (``tradegraph/assets``); in a source
     checkout installed in editable mode they are the checkout's own top-level folders.
     """
-    packaged = Path(str(files("tradegraph"))) / "assets"
+    packaged = Path(__file__).resolve().parent / "assets"
     if (packaged / "ontology").is_dir():
         return packaged
     return Path(__file__).resolve().parents[2]
