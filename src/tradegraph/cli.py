@@ -112,6 +112,20 @@ def stats(project_dir: Path | None, fmt: str) -> None:
             click.echo(f"{key:<50} {value}")
 
 
+def _register_command_modules() -> None:
+    """Import every ``cmd_*.py`` module of the package; each adds its commands to :data:`cli`."""
+    import importlib
+    import pkgutil
+
+    package = __name__.rsplit(".", 1)[0]
+    for info in sorted(pkgutil.iter_modules(__import__(package).__path__), key=lambda m: m.name):
+        if info.name.startswith("cmd_"):
+            importlib.import_module(f"{package}.{info.name}")
+
+
+_register_command_modules()
+
+
 def main(argv: list[str] | None = None) -> None:
     """Run the CLI, turning tradegraph errors into one line each and an exit code."""
     try:
