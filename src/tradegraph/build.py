@@ -11,7 +11,7 @@ from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
 
-from rdflib import RDF, Graph, URIRef
+from rdflib import RDF, Graph, Namespace, URIRef
 
 from . import serialize
 from .atomic import write_files
@@ -21,6 +21,9 @@ from .project import Project
 from .validate import Report, union, validate_facts
 
 OUTPUTS = ("graph.ttl", "graph.trig", "graph.jsonld", "report.txt")
+TIME = Namespace("http://www.w3.org/2006/time#")
+#: Classes of the nodes the loader makes for dates and participations, left out of counts.
+_HELPER_CLASSES = {TG.TimeSpec, TG.Participation, TIME.Instant, TIME.Interval}
 
 
 @dataclass
@@ -31,10 +34,12 @@ class BuildResult:
     report: Report
     graph: Graph
     written: list[Path]
+    project: Project
 
     def class_counts(self) -> list[tuple[str, int]]:
         """How many nodes of each asserted class, most frequent first."""
-        counts = Counter(_local(o) for o in self.graph.objects(None, RDF.type) if isinstance(o, URIRef))
+        counts = Counter(_local(o) for o in self.graph.objects(None, RDF.type)
+                         if isinstance(o, URIRef) and o not in _HELPER_CLASSES)
         return sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))
 
     def sources(self) -> list[tuple[str, str]]:
@@ -52,7 +57,7 @@ class BuildResult:
             lines.append(f"source: {ident}: {title}")
         lines.append(f"validation: {len(self.report.violations)} violation(s), "
                      f"{len(self.report.warnings)} warning(s)")
-        lines.extend(f"wrote {path}" for path in self.written)
+        lines.extend(f"wrote {self.project.relative(path)}" for path in self.written)
         return "\n".join(lines)
 
 
@@ -70,7 +75,7 @@ def build(project: Project, *, out: Path | str | None = None, base: str | None =
         raise ValidationFailed(f"the graph violates the shapes ({len(report.violations)} violation(s))",
                                report=report.text())
     graph = union(facts.dataset)
-    result = BuildResult(facts, report, graph, [])
+    result = BuildResult(facts, report, graph, [], project)
     if write:
         target = project.build_dir(out)
         contents = {
