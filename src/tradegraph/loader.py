@@ -275,9 +275,8 @@ class _Loader:
             graph.add((node, RDF.type, TG.Quote))
         if kind.name == "source":
             spec = parse_when(data["published"], data.where("published"), "the publication date")
-            day = spec.latest or spec.earliest
-            if day is not None:
-                graph.add((node, TG.publicationDate, Literal(day, datatype=XSD.date)))
+            if spec.precision == "day" and spec.earliest is not None:  # never invent a day
+                graph.add((node, TG.publicationDate, Literal(spec.earliest, datatype=XSD.date)))
         if kind.name == "correction":
             graph.add((node, TG.corrects, self.iri(record.source or "")))
 
