@@ -18,6 +18,7 @@ from .atomic import write_files
 from .errors import ValidationFailed
 from .loader import TG, Facts, load_facts
 from .project import Project
+from .reason import INFERRED_GRAPH, infer
 from .validate import Report, union, validate_facts
 
 OUTPUTS = ("graph.ttl", "graph.trig", "graph.jsonld", "report.txt")
@@ -35,6 +36,7 @@ class BuildResult:
     graph: Graph
     written: list[Path]
     project: Project
+    inferred: Graph | None = None
 
     def class_counts(self) -> list[tuple[str, int]]:
         """How many nodes of each asserted class, most frequent first."""
@@ -57,13 +59,19 @@ class BuildResult:
             lines.append(f"source: {ident}: {title}")
         lines.append(f"validation: {len(self.report.violations)} violation(s), "
                      f"{len(self.report.warnings)} warning(s)")
+        if self.inferred is not None:
+            lines.append(f"reasoning: {len(self.inferred)} inferred triples (named graph {INFERRED_GRAPH})")
         lines.extend(f"wrote {self.project.relative(path)}" for path in self.written)
         return "\n".join(lines)
 
 
 def build(project: Project, *, out: Path | str | None = None, base: str | None = None,
-          write: bool = True) -> BuildResult:
+          write: bool = True, reason: str | None = None) -> BuildResult:
     """Load, validate and (when ``write``) write ``graph.ttl``, ``.trig``, ``.jsonld`` and ``report.txt``.
+
+    With ``reason`` (``"rdfs"`` or ``"owlrl"``) the triples the ontology implies are added
+    as the named graph ``<base>graph/inferred`` of ``graph.trig`` and written to
+    ``inferred.ttl``; ``graph.ttl`` keeps only what was asserted.
 
     Raises :class:`~tradegraph.errors.InvalidData` for bad fact files and
     :class:`~tradegraph.errors.ValidationFailed` when the graph violates the shapes; in
@@ -76,6 +84,11 @@ def build(project: Project, *, out: Path | str | None = None, base: str | None =
                                report=report.text())
     graph = union(facts.dataset)
     result = BuildResult(facts, report, graph, [], project)
+    if reason:
+        result.inferred = infer(facts, project, profile=reason)
+        named = facts.dataset.graph(URIRef(facts.base + INFERRED_GRAPH))
+        for triple in result.inferred:
+            named.add(triple)
     if write:
         target = project.build_dir(out)
         contents = {
@@ -84,6 +97,8 @@ def build(project: Project, *, out: Path | str | None = None, base: str | None =
             target / "graph.jsonld": serialize.jsonld(graph, facts.base),
             target / "report.txt": report.text(),
         }
+        if result.inferred is not None:
+            contents[target / "inferred.ttl"] = serialize.turtle(result.inferred, facts.base)
         write_files({path: text.encode("utf-8") for path, text in contents.items()})
         result.written = list(contents)
     return result

@@ -46,19 +46,23 @@ def cli() -> None:
 @click.option("--out", "-o", type=click.Path(file_okay=False, path_type=Path), default=None,
               help="Where to write the outputs (default: the project's build/).")
 @click.option("--base", default=None, help="Base IRI for the graph's nodes (default: from tradegraph.yaml).")
-def build(project_dir: Path | None, out: Path | None, base: str | None) -> None:
+@click.option("--reason", type=click.Choice(["rdfs", "owlrl"]), default=None,
+              help="Also materialize what the ontology implies, into the named graph graph/inferred "
+                   "and build/inferred.ttl.")
+def build(project_dir: Path | None, out: Path | None, base: str | None, reason: str | None) -> None:
     """Load the facts, validate them against the shapes, and write build/graph.ttl, graph.trig,
     graph.jsonld and report.txt.
 
     On bad input or violations it exits 1 and writes nothing: the previous build stays whole.
 
     \b
-    Example:
+    Examples:
       tradegraph build --project . --out build
+      tradegraph build --reason rdfs
     """
     from .build import build as run_build
 
-    result = run_build(_project(project_dir), out=out, base=base)
+    result = run_build(_project(project_dir), out=out, base=base, reason=reason)
     click.echo(result.summary())
     for warning in result.report.warnings:
         _err(f"warning: {warning}")

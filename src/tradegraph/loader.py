@@ -271,7 +271,7 @@ class _Loader:
             default = self.model.default_event_type.get(kind.name)
             if default:
                 graph.add((node, TG.eventType, self.term(self.model.vocabularies["event-type"][default])))
-        if kind.name == "statement" and data.get("quote"):
+        if data.get("quote"):  # a statement or announcement with words quoted verbatim
             graph.add((node, RDF.type, TG.Quote))
         if kind.name == "source":
             spec = parse_when(data["published"], data.where("published"), "the publication date")
