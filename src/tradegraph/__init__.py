@@ -14,6 +14,8 @@ from .build import BuildResult, build
 from .errors import InvalidData, InvalidModel, TradegraphError, UsageError, ValidationFailed
 from .loader import Facts, load_facts
 from .project import Project
+from .queries import Query
+from .run import Rows, list_queries, run_query, run_sparql
 from .stats import stats
 from .validate import Report, Result, validate_facts, validate_graph
 
@@ -21,5 +23,6 @@ __all__ = [
     "BuildResult", "Facts", "InvalidData", "InvalidModel", "Project", "Report", "Result",
     "TradegraphError", "UsageError", "ValidationFailed", "build", "load_facts", "stats",
     "validate_facts", "validate_graph",
+    "Query", "Rows", "list_queries", "run_query", "run_sparql",
 ]
 __version__ = "0.1.0"

@@ -1,0 +1,167 @@
+"""``tradegraph queries``, ``tradegraph query NAME`` and ``tradegraph sparql``.
+
+Each canned query is a subcommand of ``query`` whose options are the parameters its
+``#+`` header declares, so ``tradegraph query NAME --help`` documents them.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+from typing import Any
+
+import click
+
+from .cli import _project_option, cli
+from .errors import UsageError
+from .formats import FORMATS, default_format, render
+from .project import Project, builtin_root
+from .queries import Query, find_query, load_queries
+
+_format_option = click.option("--format", "fmt", type=click.Choice(FORMATS), default=None,
+                              help="Output format (default: table on a terminal, tsv otherwise).")
+
+
+def _listing_project(project_dir: Path | None) -> Project:
+    """The project whose queries to list; the built-in queries outside any project."""
+    try:
+        return Project.open(project_dir)
+    except UsageError:
+        if project_dir is not None:
+            raise
+        return Project(builtin_root())
+
+
+def _emit(rows: Any, columns: list[str], fmt: str | None) -> None:
+    terminal = sys.stdout.isatty()
+    click.echo(render(rows, columns, fmt or default_format(terminal), terminal=terminal), nl=False)
+    click.echo(f"{len(rows)} row(s)", err=True)
+
+
+@cli.command()
+@_project_option
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
+def queries(project_dir: Path | None, fmt: str) -> None:
+    """List the canned queries with their summaries and parameters.
+
+    \b
+    Example:
+      tradegraph queries
+    """
+    found = [q for _, q in sorted(load_queries(_listing_project(project_dir)).items())]
+    if fmt == "json":
+        click.echo(json.dumps([{"name": q.name, "summary": q.summary, "description": q.description,
+                                "params": [p.__dict__ | {"classes": list(p.classes)} for p in q.params]}
+                               for q in found], indent=2))
+        return
+    for query in found:
+        click.echo(f"{query.name}: {query.summary}")
+        for p in query.params:
+            default = f" (default: {p.default})" if p.default is not None and p.type != "boolean" else ""
+            kind = "flag" if p.type == "boolean" else p.type
+            click.echo(f"    {p.option:<22} {kind:<9} {p.help}{default}")
+
+
+def _command(query: Query) -> click.Command:
+    """A click command for one canned query: an option per parameter."""
+    params: list[click.Parameter] = []
+    for p in query.params:
+        help_text = p.help.rstrip(".") + "." + (f" Example: {p.example}" if p.example else "")
+        if p.type == "boolean":
+            params.append(click.Option([p.option, p.variable], is_flag=True, default=None, help=help_text))
+        else:
+            metavar = {"xsd:date": "DATE", "integer": "N", "string": "TEXT"}.get(p.type, "NAME")
+            params.append(click.Option([p.option, p.variable], default=None, metavar=metavar,
+                                       help=help_text, show_default=p.default or False))
+    params.append(click.Option(["--format", "fmt"], type=click.Choice(FORMATS), default=None,
+                               help="Output format (default: table on a terminal, tsv otherwise)."))
+    params.append(click.Option(["--project", "-p", "project_dir"], default=None,
+                               type=click.Path(file_okay=False, path_type=Path),
+                               help="The project directory (default: the current directory)."))
+
+    def callback(fmt: str | None, project_dir: Path | None, **values: Any) -> None:
+        from .run import run_query
+
+        ctx = click.get_current_context()
+        project = project_dir or ctx.parent.params.get("project_dir") if ctx.parent else project_dir
+        rows = run_query(query.name, project=project, **values)
+        _emit(rows, rows.columns, fmt)
+
+    epilog = "\b\nExample:\n  tradegraph query " + query.name + "".join(
+        f" {p.option}" + ("" if p.type == "boolean" else f" {p.example}")
+        for p in query.params if p.example is not None)
+    return click.Command(query.name, params=params, callback=callback, epilog=epilog,
+                         help=f"{query.summary}.\n\n{query.description}", short_help=query.summary)
+
+
+class QueryGroup(click.Group):
+    """``query``: one subcommand per ``.rq`` file of the project."""
+
+    def _project_dir(self, ctx: click.Context, args: list[str]) -> Path | None:
+        given = ctx.params.get("project_dir")
+        for i, arg in enumerate(args):
+            if arg in ("--project", "-p") and i + 1 < len(args):
+                given = Path(args[i + 1])
+            elif arg.startswith("--project="):
+                given = Path(arg.split("=", 1)[1])
+        return given
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return sorted(p.stem for p in _listing_project(ctx.params.get("project_dir")).query_files())
+
+    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        return _command(find_query(_listing_project(ctx.params.get("project_dir")), cmd_name))
+
+    def resolve_command(self, ctx: click.Context, args: list[str]) -> tuple[str | None, click.Command | None, list[str]]:
+        project = _listing_project(self._project_dir(ctx, args))
+        return args[0], _command(find_query(project, args[0])), args[1:]
+
+
+@cli.group(cls=QueryGroup)
+@_project_option
+def query(project_dir: Path | None) -> None:
+    """Run a canned query: `tradegraph query NAME [--PARAM VALUE ...] [--format FORMAT]`.
+
+    Each query's parameters are options: see `tradegraph query NAME --help`. A parameter that
+    names an actor, country or event takes its id (akazawa), a full IRI, an exact name
+    (Japan) or a part of a name that matches one node (Akazawa).
+
+    \b
+    Examples:
+      tradegraph query who-met-whom --before 2025-08-01
+      tradegraph query tariff-in-force --target japan --on 2025-08-01 --format json
+    """
+
+
+@cli.command()
+@_project_option
+@click.argument("text", required=False)
+@click.option("--file", "-f", "file", type=click.Path(dir_okay=False, path_type=Path), default=None,
+              help="Read the query from this .rq file.")
+@_format_option
+def sparql(project_dir: Path | None, text: str | None, file: Path | None, fmt: str | None) -> None:
+    """Run an ad-hoc SPARQL query on the project's graph (the union of every source's graph
+    and the ontology). SELECT prints rows, ASK true or false, CONSTRUCT and DESCRIBE Turtle.
+    The prefixes tg, tget, rdf, rdfs, skos, xsd and time are declared for you.
+
+    \b
+    Examples:
+      tradegraph sparql 'SELECT ?name WHERE { ?p a tg:Person ; tg:name ?name }'
+      tradegraph sparql -f my-question.rq --format csv
+    """
+    from .run import run_sparql
+    from .yamlfile import read_text
+
+    if (text is None) == (file is None):
+        raise UsageError("give a query or --file, not both" if text else "no query given",
+                         expected="`tradegraph sparql 'SELECT ...'` or `tradegraph sparql -f FILE.rq`")
+    source = text if text is not None else read_text(file, max_bytes=1_000_000)  # type: ignore[arg-type]
+    result = run_sparql(source, project=project_dir)
+    if isinstance(result, bool):
+        click.echo(json.dumps(result) if fmt == "json" else str(result).lower())
+    elif isinstance(result, list):
+        _emit(result, result.columns, fmt)
+    else:
+        click.echo(result.serialize(format="turtle"), nl=False)
+
