@@ -1,8 +1,9 @@
 """A project: a directory with ``ontology/``, ``shapes/``, ``queries/`` and ``graph/``.
 
 This is the one object that knows where a project's files are; nothing else builds paths.
-A project that lacks ``ontology/``, ``shapes/`` or ``queries/`` uses the ones built into
-tradegraph, so a directory holding only ``graph/`` is a project too.
+Every project uses the ontology, shapes and queries built into tradegraph, plus its own
+in ``ontology/``, ``shapes/`` and ``queries/`` beside them (a file of the same name as a
+built-in one replaces it), so a directory holding only ``graph/`` is a project too.
 
 >>> project = Project(builtin_root())
 >>> [p.name for p in project.ontology_files()]
@@ -34,6 +35,24 @@ def builtin_root() -> Path:
     return Path(__file__).resolve().parents[2]
 
 
+#: JavaScript files the HTML view inlines: name in the wheel (``tradegraph/assets/js/``) ->
+#: where `npm ci` puts it in a checkout (package.json pins the version).
+JS_LIBRARIES = {"cytoscape.min.js": "node_modules/cytoscape/dist/cytoscape.min.js"}
+
+
+def javascript_file(name: str) -> Path:
+    """A JavaScript library file: bundled in the wheel, or from ``node_modules/`` in a checkout."""
+    packaged = Path(__file__).resolve().parent / "assets" / "js" / name
+    if packaged.is_file():
+        return packaged
+    checkout = Path(__file__).resolve().parents[2] / JS_LIBRARIES[name]
+    if checkout.is_file():
+        return checkout
+    raise UsageError(f"the JavaScript library {name} is not installed",
+                     expected=f"{checkout} or tradegraph/assets/js/{name} in the installed package",
+                     hint="run `npm ci` (or `make setup`) in the tradegraph checkout")
+
+
 @dataclass(frozen=True)
 class Project:
     root: Path
@@ -60,19 +79,24 @@ class Project:
     def base(self) -> str:
         return str(self.config.get("base", DEFAULT_BASE))
 
-    # ---- assets
-    def _asset_dir(self, name: str) -> Path:
-        own = self.root / name
-        return own if own.is_dir() else builtin_root() / name
+    # ---- assets: the built-in ones, then the project's own beside them
+    def _assets(self, folder: str, pattern: str) -> list[Path]:
+        """Built-in files of ``folder``, plus the project's own; a project file overrides
+        a built-in one of the same name (so a project can change a canned query)."""
+        chosen: dict[str, Path] = {p.name: p for p in sorted((builtin_root() / folder).glob(pattern))}
+        own = self.root / folder
+        if own.is_dir() and own.resolve() != (builtin_root() / folder).resolve():
+            chosen.update({p.name: p for p in sorted(own.glob(pattern))})
+        return [chosen[name] for name in sorted(chosen)]
 
     def ontology_files(self) -> list[Path]:
-        return sorted(self._asset_dir("ontology").glob("*.ttl"))
+        return self._assets("ontology", "*.ttl")
 
     def shape_files(self) -> list[Path]:
-        return sorted(self._asset_dir("shapes").glob("*.ttl"))
+        return self._assets("shapes", "*.ttl")
 
     def query_files(self) -> list[Path]:
-        return sorted(self._asset_dir("queries").glob("*.rq"))
+        return self._assets("queries", "*.rq")
 
     # ---- facts
     @property

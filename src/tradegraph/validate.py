@@ -123,7 +123,7 @@ def validate_graph(data: Graph, *, shapes: Graph, ontology: Graph, facts: Facts 
         _, results_graph, _ = pyshacl.validate(
             combined, shacl_graph=shapes, inference="none",
             abort_on_first=False, allow_warnings=True, allow_infos=True, advanced=True)
-    return Report(sorted((_result(results_graph, node, facts) for node in
+    return Report(sorted((_result(results_graph, node, facts, shapes) for node in
                           results_graph.subjects(RDF.type, SH.ValidationResult)),
                          key=_order))
 
@@ -183,7 +183,7 @@ def _order(result: Result) -> tuple[int, str, int, str]:
             where.line or 0 if where else 0, result.message)
 
 
-def _result(graph: Graph, node: Node, facts: Facts | None) -> Result:
+def _result(graph: Graph, node: Node, facts: Facts | None, shapes: Graph) -> Result:
     def one(prop: URIRef) -> Node | None:
         return graph.value(node, prop)
 
@@ -194,7 +194,8 @@ def _result(graph: Graph, node: Node, facts: Facts | None) -> Result:
     shape = one(SH.sourceShape)
     message = one(SH.resultMessage)
     value = one(SH.value)
-    where, subject, field_name = _locate(str(focus), path, facts)
+    named = shapes.value(shape, SH.name) if shape is not None else None
+    where, subject, field_name = _locate(str(focus), path, facts, str(named) if named is not None else None)
     return Result(
         severity=severity, focus=str(focus), component=component,
         path=field_name or (_short(path) if isinstance(path, URIRef) else None),
@@ -203,14 +204,15 @@ def _result(graph: Graph, node: Node, facts: Facts | None) -> Result:
         value=_show(value) if value is not None else None, where=where, subject=subject)
 
 
-def _locate(focus: str, path: Node | None, facts: Facts | None) -> tuple[Location | None, str | None, str | None]:
+def _locate(focus: str, path: Node | None, facts: Facts | None,
+            shape_name: str | None) -> tuple[Location | None, str | None, str | None]:
     if facts is None or not focus.startswith(facts.base):
-        return None, None, None
+        return None, None, shape_name
     local = focus[len(facts.base):]
     ident, _, rest = local.partition("/")
     record = facts.records.get(ident)
     if record is None:
-        return None, None, None
+        return None, None, shape_name
     model = load_model()
     name = None
     if rest:  # a node the loader made for a field, e.g. <id>/when or <id>/participant/x
@@ -221,6 +223,7 @@ def _locate(focus: str, path: Node | None, facts: Facts | None) -> tuple[Locatio
             if model.expand(spec.property) == str(path):
                 name = field_name
                 break
+    name = name or shape_name
     where = record.data.where(name) if name and name in record.data else record.where
     return where, f"{record.kind.name} '{record.id}'", name
 

@@ -1,0 +1,163 @@
+"""New projects and new source files: ``tradegraph init`` and ``tradegraph new-source``."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from pathlib import Path
+
+from .atomic import write_file
+from .errors import InvalidData, Location, UsageError
+from .project import DEFAULT_BASE, CONFIG_FILE, Project
+from .when import parse_when
+
+_ACTORS = """\
+# The actors, places, posts and topics your source files refer to by id.
+# Sections: countries, places, people, governments, ministries, parties, organizations, posts, topics.
+countries:
+  - id: country-a
+    name: Country A
+    iso: AA
+  - id: country-b
+    name: Country B
+    iso: BB
+governments:
+  - id: country-a-government
+    name: Government of Country A
+    country: country-a
+organizations:
+  - id: example-news
+    name: Example News
+people:
+  - id: minister-a
+    name: Minister A
+    country: country-a
+  - id: envoy-b
+    name: Envoy B
+    country: country-b
+posts:
+  - id: country-a-trade-minister
+    name: Trade Minister of Country A
+    organization: country-a-government
+topics:
+  - id: tariffs
+    name: Tariffs
+"""
+
+_EXAMPLE_SOURCE = """\
+# An example source file: replace it with the first article of your negotiation.
+# Every fact has a stable id, a kind, its fields and `evidence` quoting the source.
+source:
+  id: example-article
+  title: Minister A meets Envoy B
+  publisher: example-news
+  published:
+    date: 2025-01-10
+    how: printed under the headline
+  url: https://example.org/minister-a-meets-envoy-b
+
+facts:
+  - id: minister-a-trade-minister
+    kind: tenure
+    holder: minister-a
+    post: country-a-trade-minister
+    status: current
+    evidence: Trade Minister A
+
+  - id: minister-a-envoy-b-meeting
+    kind: meeting
+    label: Minister A meets Envoy B
+    participants:
+      - {actor: minister-a, role: host}
+      - {actor: envoy-b, role: guest}
+    mode: in-person
+    when:
+      date: 2025-01-09
+      text: on Thursday
+      how: the day before publication
+    status: happened
+    topics: [tariffs]
+    evidence: Minister A hosted Envoy B on Thursday to discuss tariffs.
+"""
+
+_OWN_ASSETS = {
+    "queries": "Your own canned queries (NAME.rq with a `#+` header). They are listed beside the\n"
+               "built-in ones; a file named like a built-in query replaces it.\n",
+    "shapes": "Your own SHACL shapes (*.ttl), checked beside the built-in ones.\n",
+    "ontology": "Extensions of the built-in ontology (*.ttl): new classes and properties.\n",
+}
+
+
+def init_project(directory: Path | str, *, base: str | None = None) -> Project:
+    """Create a new project in ``directory`` (which must be empty or not exist) and return it.
+
+    The project uses the built-in ontology, shapes and queries; its own go beside them.
+    """
+    root = Path(directory)
+    if root.exists() and (not root.is_dir() or any(root.iterdir())):
+        raise UsageError(f"{root} already exists and is not empty",
+                         expected="a new or empty directory", hint="choose another name")
+    files = {
+        root / CONFIG_FILE: f"# tradegraph project settings\nbase: {base or DEFAULT_BASE}\n",
+        root / "graph" / "actors.yaml": _ACTORS,
+        root / "graph" / "sources" / "example-article.yaml": _EXAMPLE_SOURCE,
+        root / ".gitignore": "build/\n",
+    }
+    files.update({root / folder / "README.md": text for folder, text in _OWN_ASSETS.items()})
+    for path, text in files.items():
+        write_file(path, text)
+    return Project.open(root)
+
+
+def slug(text: str, *, limit: int = 60) -> str:
+    """A stable id made from a title.
+
+    >>> slug("Japan’s Akazawa Faces Optics Risk as Bessent Visits")
+    'japans-akazawa-faces-optics-risk-as-bessent-visits'
+    """
+    ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
+    words = re.sub(r"[^a-z0-9]+", "-", ascii_text.lower().replace("'", "").replace("’", "")).strip("-")
+    return words[:limit].rstrip("-") or "source"
+
+
+def new_source(project: Project, *, title: str, published: str, url: str | None = None,
+               publisher: str | None = None, ident: str | None = None) -> Path:
+    """Write a skeleton source file ``graph/sources/ID.yaml`` and return its path."""
+    try:
+        parse_when(published, Location("--published"), "the date")
+    except InvalidData as error:
+        raise UsageError(error.what, where=error.where, expected=error.expected, hint=error.hint) from None
+    ident = ident or slug(title)
+    path = project.graph_dir / "sources" / f"{ident}.yaml"
+    if path.exists():
+        raise UsageError(f"{project.relative(path)} already exists", hint="pass --id to choose another name")
+    lines = [
+        "source:",
+        f"  id: {ident}",
+        f"  title: {_quote(title)}",
+        f"  publisher: {publisher}" if publisher else
+        "  publisher:            # the id of an organization in graph/actors.yaml",
+        "  published:",
+        f"    date: {published}",
+        "    how: printed on the page   # or how you established the date from the text",
+    ]
+    if url:
+        lines.append(f"  url: {_quote(url)}")
+    lines += [
+        "",
+        "facts: []",
+        "# Replace `[]` with one entry per fact, for example:",
+        "#  - id: a-meets-b",
+        "#    kind: meeting",
+        "#    participants: [a, b]",
+        "#    when: {date: 2025-01-09, text: on Thursday, how: the day before publication}",
+        "#    status: happened",
+        "#    evidence: the words of the source",
+        "",
+    ]
+    write_file(path, "\n".join(lines))
+    return path
+
+
+def _quote(text: str) -> str:
+    return '"' + text.replace("\\", "\\\\").replace('"', '\\"') + '"'
