@@ -8,7 +8,8 @@ STAMP  := $(VENV)/.installed
 
 setup: $(STAMP)
 
-$(STAMP): pyproject.toml
+$(STAMP): pyproject.toml package-lock.json
+	npm ci --no-audit --no-fund --loglevel=error
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
 	$(BIN)/python -m pip install --quiet -e '.[test]'
@@ -17,6 +18,8 @@ $(STAMP): pyproject.toml
 demo: $(STAMP)
 	$(BIN)/tradegraph build
 	$(BIN)/tradegraph stats
+	$(BIN)/tradegraph viz -o build/network.html
+	$(BIN)/tradegraph viz -o build/network.png
 
 test: $(STAMP)
 	$(BIN)/python -m pytest
