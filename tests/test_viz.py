@@ -135,3 +135,26 @@ def test_picture_title_names_the_filter(cli, tmp_path: Path) -> None:  # type: i
     run = cli("viz", "--project", str(NETWORK), "-o", str(target), "--after", "2025-03-01", "--mode", "phone")
     assert run.code == 0, run.err
     assert "Actor network: events from 2025-03-01, phone" in target.read_text("utf-8")
+
+
+@pytest.mark.slow
+def test_wheel_bundles_cytoscape_and_finds_it(tmp_path: Path) -> None:
+    """The wheel carries cytoscape.min.js from node_modules/; an installed package uses it."""
+    import subprocess
+    import sys
+    import zipfile
+
+    from .conftest import REPO
+
+    subprocess.run([sys.executable, "-m", "pip", "wheel", "--quiet", "--no-deps", "--wheel-dir", str(tmp_path),
+                    str(REPO)], check=True, capture_output=True, timeout=600)
+    (wheel,) = tmp_path.glob("tradegraph-*.whl")
+    with zipfile.ZipFile(wheel) as archive:
+        bundled = archive.read("tradegraph/assets/js/cytoscape.min.js")
+        assert bundled == (REPO / "node_modules/cytoscape/dist/cytoscape.min.js").read_bytes()
+        assert "tradegraph/templates/network.js" in archive.namelist()
+        archive.extractall(tmp_path / "site")
+    where = subprocess.run([sys.executable, "-c", "from tradegraph.project import javascript_file; "
+                            "print(javascript_file('cytoscape.min.js'))"], cwd=tmp_path, capture_output=True,
+                           text=True, check=True, env={"PYTHONPATH": str(tmp_path / "site")})
+    assert where.stdout.strip() == str(tmp_path / "site/tradegraph/assets/js/cytoscape.min.js")
