@@ -194,9 +194,9 @@ class _Loader:
         kind = item.get("kind")
         if kind is None:
             raise InvalidData("the fact has no `kind:`", where=where, expected="one of " + ", ".join(facts))
-        if kind not in facts:
+        if not isinstance(kind, str) or kind not in facts:
             hint = _did_you_mean(str(kind), facts)
-            if kind in self.model.kinds:
+            if isinstance(kind, str) and kind in self.model.kinds:
                 hint = f"a {kind} is defined in graph/actors.yaml under `{self.model.kinds[kind].section}:`"
             raise InvalidData(f"unknown kind '{kind}'", where=item.where("kind"),
                               expected="one of " + ", ".join(facts), hint=hint)

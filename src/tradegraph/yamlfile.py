@@ -111,9 +111,14 @@ def parse_yaml(text: str, path: str) -> Any:
         raise InvalidData("the file is empty", where=Location(path, 1),
                           expected="a YAML mapping with `source:` and `facts:` (or `actors:`)",
                           hint="see graph/sources/ for an example, or run `tradegraph new-source`")
-    loader = _Loader(text)
+    try:
+        loader = _Loader(text)
+    except yaml.reader.ReaderError as exc:
+        raise _reader_error(exc, text, path) from None
     try:
         node = loader.get_single_node()
+    except yaml.reader.ReaderError as exc:
+        raise _reader_error(exc, text, path) from None
     except yaml.MarkedYAMLError as exc:
         raise _syntax_error(exc, path) from None
     except yaml.YAMLError as exc:  # pragma: no cover - PyYAML marks nearly everything
@@ -124,6 +129,13 @@ def parse_yaml(text: str, path: str) -> Any:
         raise InvalidData("the file holds only comments", where=Location(path, 1),
                           expected="a YAML mapping")
     return _Converter(loader, path).convert(node)
+
+
+def _reader_error(exc: yaml.reader.ReaderError, text: str, path: str) -> InvalidData:
+    line = text[: exc.position].count("\n") + 1
+    return InvalidData(f"the file contains the control character U+{exc.character:04X}",
+                       where=Location(path, line), expected="printable text",
+                       hint="remove it; it is invisible in most editors")
 
 
 def _syntax_error(exc: yaml.MarkedYAMLError, path: str) -> InvalidData:
