@@ -35,6 +35,10 @@ NAMESPACES = {
 }
 
 
+#: Parsed queries by text: rdflib's parser is slow and a parsed query holds no data.
+_PREPARED: dict[str, PreparedQuery] = {}
+
+
 @dataclass
 class Answer:
     """The variables of a SELECT and its rows of terms (``None`` where a variable is unbound)."""
@@ -54,18 +58,18 @@ class LocalEngine:
 
     def __init__(self, dataset: Dataset) -> None:
         self.dataset = dataset
-        self._prepared: dict[str, PreparedQuery] = {}
 
-    def prepare(self, text: str) -> PreparedQuery:
-        """The parsed query, cached; a syntax error is a :class:`UsageError`."""
-        if text not in self._prepared:
+    @staticmethod
+    def prepare(text: str) -> PreparedQuery:
+        """The parsed query, cached for the process; a syntax error is a :class:`UsageError`."""
+        if text not in _PREPARED:
             try:
-                self._prepared[text] = prepareQuery(text, initNs=NAMESPACES)
+                _PREPARED[text] = prepareQuery(text, initNs=NAMESPACES)
             except Exception as exc:  # pyparsing's ParseException and friends
                 raise UsageError(f"SPARQL syntax error: {_first_line(exc)}",
                                  expected="a SPARQL 1.1 query",
                                  hint="check the line and column given") from None
-        return self._prepared[text]
+        return _PREPARED[text]
 
     def run(self, text: str, bindings: Mapping[str, Identifier] | None = None) -> Any:
         """Any query form; rdflib's result (rows, a boolean or a graph)."""

@@ -31,6 +31,7 @@ _PLAIN_CHARS = ". , ' ’ - & ( ) / : % ! ?"
 _DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 _INTEGER = re.compile(r"^[+-]?\d{1,18}$")
 _IRI = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*:[^\s<>\"{}|\\^`]+$")
+_LOOKS_LIKE_IRI = re.compile(r"^(?:<|[A-Za-z][A-Za-z0-9+.-]*://|urn:)")
 
 
 @dataclass(frozen=True)
@@ -84,7 +85,7 @@ def parse_value(param: Param, raw: object, *, query: str, today: date | None = N
                       "the value is only ever bound as data, but this parameter takes plain text")
         return Literal(text)
     # iri: an IRI as such, or an id or name that names one node
-    if ":" in text and " " not in text.strip() and not _IRI.match(text.strip()):
+    if _LOOKS_LIKE_IRI.match(text.strip()) and not _IRI.match(text.strip()):
         raise bad("is not an IRI", "an absolute IRI such as https://example.org/x (no spaces or <>\"{}|^`)")
     if not text.strip() or len(text) > 300:
         raise bad("is not a name", "an id, an IRI or a name of up to 300 characters")

@@ -30,7 +30,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from .errors import InvalidModel, Location, UsageError
+from .errors import InvalidData, InvalidModel, Location, UsageError
 from .project import Project
 from .sparqltext import parameter_problems
 from .yamlfile import YMap, parse_yaml, read_text
@@ -117,7 +117,10 @@ def parse_query(text: str, shown: str, *, path: Path | None = None) -> Query:
                            expected="`#+ summary: ...` lines at the top of the file",
                            hint="see queries/README.md")
     header_text = "\n".join(re.sub(r"^#\+ ?", "", line) for line in lines[:count])
-    header = parse_yaml(header_text + "\n", shown) if header_text.strip() else None
+    try:
+        header = parse_yaml(header_text + "\n", shown) if header_text.strip() else None
+    except InvalidData as exc:
+        raise InvalidModel(exc.what, where=exc.where, expected=exc.expected, hint=exc.hint) from None
     if not isinstance(header, YMap):
         raise InvalidModel("the `#+` header is not a mapping", where=Location(shown, 1),
                            expected="`summary:`, `description:` and `params:` keys")

@@ -49,24 +49,26 @@ def resolve(engine: Engine, param: Param, text: str, *, base: str, query: str) -
     for node in candidates:
         if _known(engine, node, classes):
             return node
+    what, article = _what(param), "an" if _what(param)[0] in "aeiou" else "a"
+    expected = f"the id, IRI or name of {article} {what}"
+    wrong = next((n for n in candidates if _known(engine, n, ("",))), None)
+    if wrong is not None:  # the id of a node of another class: say so rather than guess
+        close = _matches(engine, classes, _PARTIAL, text)
+        raise UsageError(f"query {query}: {param.option}: {text!r} is not {article} {what}", expected=expected,
+                         hint=f"did you mean {_listing(close, base)}?" if close else None)
     for test in (_EXACT, _PARTIAL):
         found = _matches(engine, classes, test, text)
         if len(found) == 1:
             return next(iter(found))
         if found:
             raise UsageError(
-                f"query {query}: {param.option} {text!r} matches {len(found)} {_what(param)}s: "
-                + _listing(found, base), expected=f"a name that matches one {_what(param)}",
+                f"query {query}: {param.option} {text!r} matches {len(found)} {what}s: " + _listing(found, base),
+                expected=f"a name that matches one {what}",
                 hint="give the id (the first word of each candidate) or more of the name")
     everything = _all(engine, classes)
     close = _close(text, everything, base)
-    wrong = [n for n in candidates if _known(engine, n, ("",))]
-    what = f"{text!r} is not a{'n' if _what(param)[0] in 'aeiou' else ''} {_what(param)}" if wrong \
-        else f"no {_what(param)} is named {text!r}"
     listing = _listing(close or dict(list(everything.items())[:8]), base)
-    raise UsageError(f"query {query}: {param.option}: {what}",
-                     expected=f"the id, IRI or name of a{'n' if _what(param)[0] in 'aeiou' else ''} "
-                              f"{_what(param)}",
+    raise UsageError(f"query {query}: {param.option}: no {what} is named {text!r}", expected=expected,
                      hint=(f"did you mean {listing}?" if close else f"candidates: {listing}") if listing
                      else "the graph has none")
 
