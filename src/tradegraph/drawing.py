@@ -23,7 +23,7 @@ import networkx as nx
 
 PALETTE = ("#D55E00", "#0072B2", "#009E73", "#E69F00", "#CC79A7", "#56B4E9", "#F0E442", "#000000")
 NO_COUNTRY = "#999999"
-GAP = 2.6   # layout units between components
+GAP = 3.0   # layout units between components
 
 #: kind -> (Cytoscape.js shape, matplotlib marker, Gephi viz:shape, Graphviz shape)
 SHAPES = {

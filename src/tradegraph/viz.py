@@ -31,7 +31,7 @@ from .loader import load_facts
 from .network import NetworkFilter, actor_network
 from .project import Project, javascript_file
 
-PIXELS = 110.0          # layout units to page pixels
+PIXELS = 75.0          # layout units to page pixels
 KIND_LABELS = {"person": "Person", "government": "Government", "ministry": "Ministry",
                "party": "Political party", "organization": "Organization", "delegation": "Delegation"}
 

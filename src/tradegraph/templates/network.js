@@ -34,13 +34,13 @@
     style: [
       { selector: "node", style: {
         "background-color": "data(color)", "shape": "data(shape)", "width": "data(size)", "height": "data(size)",
-        "border-width": 2, "border-color": "#333", "label": "data(label)", "font-size": 15,
+        "border-width": 2, "border-color": "#333", "label": "data(label)", "font-size": 16,
         "font-family": "system-ui, DejaVu Sans, sans-serif", "text-valign": "bottom", "text-margin-y": 6,
         "text-background-color": "#ffffff", "text-background-opacity": 0.85, "text-background-padding": 2,
-        "text-background-shape": "roundrectangle", "color": "#111" } },
+        "text-background-shape": "roundrectangle", "color": "#111", "text-wrap": "wrap", "text-max-width": 130 } },
       { selector: "edge", style: {
         "width": "data(width)", "line-color": "#8a8a8a", "curve-style": "straight", "label": "data(count)",
-        "font-size": 13, "color": "#333", "text-background-color": "#ffffff", "text-background-opacity": 0.9,
+        "font-size": 14, "color": "#333", "text-background-color": "#ffffff", "text-background-opacity": 0.9,
         "text-background-padding": 1 } },
       { selector: ".hidden", style: { "display": "none" } },
       { selector: ".faded", style: { "opacity": 0.18 } },
