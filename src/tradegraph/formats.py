@@ -103,14 +103,17 @@ def _plain(rows: Sequence[Mapping[str, Any]], columns: Sequence[str]) -> str:
 
 
 def _rich(rows: Sequence[Mapping[str, Any]], columns: Sequence[str]) -> str:
+    from rich import box
     from rich.console import Console
     from rich.table import Table
 
-    table = Table(show_lines=True, header_style="bold")
-    for column in columns:
-        table.add_column(column, overflow="fold")
-    for row in rows:
-        table.add_row(*(_text(row.get(c), joiner="\n") for c in columns))
+    cells = [[_text(row.get(c), joiner="\n") for c in columns] for row in rows]
+    table = Table(box=box.SIMPLE_HEAD, show_lines=True, header_style="bold", pad_edge=False)
+    for i, column in enumerate(columns):
+        longest = max([len(column)] + [len(line) for r in cells for line in r[i].splitlines()])
+        table.add_column(column, min_width=min(longest, 10), overflow="fold")  # dates stay whole
+    for row in cells:
+        table.add_row(*row)
     console = Console(force_terminal=True)
     with console.capture() as capture:
         console.print(table)
