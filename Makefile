@@ -20,6 +20,11 @@ demo: $(STAMP)
 	$(BIN)/tradegraph stats
 	$(BIN)/tradegraph viz -o build/network.html
 	$(BIN)/tradegraph viz -o build/network.png
+	@echo "== Who met whom before the Aug. 1 deadline"
+	$(BIN)/tradegraph query who-met-whom --before 2025-08-01 --format table
+	@echo "== The tariff on Japanese goods the day before the Aug. 1 deadline, and on it"
+	$(BIN)/tradegraph query tariff-in-force --target japan --on 2025-07-31 --format table
+	$(BIN)/tradegraph query tariff-in-force --target japan --on 2025-08-01 --format table
 
 test: $(STAMP)
 	$(BIN)/python -m pytest
