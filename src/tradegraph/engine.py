@@ -16,6 +16,7 @@ the ontology, see :func:`tradegraph.dataset.load_dataset`), with the bindings pa
 
 from __future__ import annotations
 
+import warnings
 from dataclasses import dataclass
 from typing import Any, Mapping, Protocol
 
@@ -72,8 +73,13 @@ class LocalEngine:
         return _PREPARED[text]
 
     def run(self, text: str, bindings: Mapping[str, Identifier] | None = None) -> Any:
-        """Any query form; rdflib's result (rows, a boolean or a graph)."""
-        return self.dataset.query(self.prepare(text), initBindings=dict(bindings or {}))
+        """Any query form; rdflib's result (rows, a boolean or a graph), fully evaluated."""
+        with warnings.catch_warnings():  # rdflib's GRAPH evaluation calls its own deprecated API
+            warnings.filterwarnings("ignore", "Dataset.contexts is deprecated", DeprecationWarning)
+            result = self.dataset.query(self.prepare(text), initBindings=dict(bindings or {}))
+            if result.type == "SELECT":
+                result.bindings  # evaluate now, inside the filter
+        return result
 
     def select(self, text: str, bindings: Mapping[str, Identifier]) -> Answer:
         result = self.run(text, bindings)
