@@ -72,7 +72,8 @@ def click_element(page: Any, ident: str) -> None:
 
 
 def visible(page: Any) -> list[str]:
-    return page.evaluate("() => window.tradegraph.cy.nodes(':visible').map(n => n.id()).sort()")
+    return page.evaluate("() => window.tradegraph.cy.nodes().filter(n => n.style('display') !== 'none')"
+                         ".map(n => n.id()).sort()")
 
 
 @pytest.fixture(scope="module")
@@ -118,16 +119,21 @@ def test_clicking_a_line_shows_the_shared_events(real_page: Any) -> None:
 
 def test_date_slider_and_search(real_page: Any) -> None:
     days = real_page.evaluate("() => window.tradegraph.data.days")
-    real_page.fill("#date-from", str(days.index("2025-07-18")))
+    real_page.evaluate("""(i) => { const slider = document.getElementById('date-from');
+        slider.value = String(i); slider.dispatchEvent(new Event('input', { bubbles: true })); }""",
+                       days.index("2025-07-18"))
+    real_page.wait_for_function("document.getElementById('date-from-label').textContent === '2025-07-18'")
     shown = visible(real_page)
     assert "bessent" in shown and "ishiba" in shown and "lutnick" not in shown
     assert real_page.inner_text("#date-from-label") == "2025-07-18"
     real_page.click("#reset")
     assert "lutnick" in visible(real_page)
     real_page.fill("#search", "bess")
+    real_page.wait_for_function("document.getElementById('search-result').textContent.startsWith('1 match')")
     assert real_page.inner_text("#search-result") == "1 match(es): Scott Bessent"
     assert real_page.inner_text("#details").startswith("Scott Bessent")
     real_page.fill("#search", "nobody")
+    real_page.wait_for_function("document.getElementById('search-result').textContent.startsWith('No actor')")
     assert "No actor's name contains" in real_page.inner_text("#search-result")
 
 

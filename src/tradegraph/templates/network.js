@@ -87,10 +87,11 @@
   document.getElementById("reset").addEventListener("click", function () {
     from.value = "0"; until.value = from.max; search.value = ""; applyDates(); applySearch(); cy.fit(undefined, 60);
   });
-  document.getElementById("fit").addEventListener("click", function () { cy.fit(cy.elements(":visible"), 60); });
+  document.getElementById("fit").addEventListener("click", function () { cy.fit(cy.elements().not(".hidden"), 60); });
 
   function summarize() {
-    var actors = cy.nodes(":visible").length, links = cy.edges(":visible").length;
+    /* classes, not ":visible": cytoscape updates visibility only when it next draws */
+    var actors = cy.nodes().not(".hidden").length, links = cy.edges().not(".hidden").length;
     var events = Object.keys(DATA.events).filter(function (id) { return visibleEvent(DATA.events[id]); }).length;
     document.getElementById("summary").textContent = DATA.filter + " \u00b7 " + actors + " of " + DATA.nodes.length +
       " actors, " + links + " links, " + events + " events \u00b7 from " + DATA.sources.length + " source(s)";
