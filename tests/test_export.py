@@ -163,8 +163,6 @@ def test_real_graph_exports_round_trip(real: BuildResult, fmt: str) -> None:
 
 
 @pytest.mark.slow
-@pytest.mark.xfail(strict=True, reason="the loader writes xsd:decimal 25 with the lexical form '25'; rdflib's "
-                   "Turtle writer prints 25.0, which reads back as a different literal ('25.0')")
 @pytest.mark.parametrize("fmt", ["ttl", "trig"])
 def test_real_graph_decimals_round_trip(real: BuildResult, fmt: str) -> None:
     parsed = Dataset()

@@ -76,16 +76,16 @@ def test_options_add_what_the_default_leaves_out(facts, filters, expected) -> No
     assert set(edges(actor_network(facts, filters))) - set(edges(actor_network(facts))) == expected
 
 
-def test_dates_are_inclusive_and_unknown_ends_are_left_out(facts) -> None:  # type: ignore[no-untyped-def]
-    after = actor_network(facts, NetworkFilter(after=date(2025, 3, 13)))
+def test_dates_are_strict_as_in_the_queries_and_unknown_ends_are_left_out(facts) -> None:  # type: ignore[no-untyped-def]
+    after = actor_network(facts, NetworkFilter(after=date(2025, 3, 12)))
     assert set(edges(after)) == {("ana", "bo"), ("dee", "utopia-government")} - {("dee", "utopia-government")}
-    before = actor_network(facts, NetworkFilter(before=date(2025, 2, 28)))
+    before = actor_network(facts, NetworkFilter(before=date(2025, 3, 1)))
     assert set(edges(before)) == {("bo", "cy"), ("bo", "utopia-trade-ministry"), ("cy", "utopia-trade-ministry")}
-    # February as a whole: an event known only as "February" does not fall within Feb 1-27
-    assert not edges(actor_network(facts, NetworkFilter(before=date(2025, 2, 27))))
-    day = actor_network(facts, NetworkFilter(after=date(2025, 3, 13), before=date(2025, 3, 13)))
+    # February as a whole: an event known only as "February" does not end before Feb 28
+    assert not edges(actor_network(facts, NetworkFilter(before=date(2025, 2, 28))))
+    day = actor_network(facts, NetworkFilter(after=date(2025, 3, 12), before=date(2025, 3, 14)))
     assert edges(day) == {("ana", "bo"): 1}
-    assert day.graph["filter"] == "events 2025-03-13 to 2025-03-13"
+    assert day.graph["filter"] == "events 2025-03-12 to 2025-03-14"
 
 
 def test_mode_and_country(facts) -> None:  # type: ignore[no-untyped-def]

@@ -19,9 +19,9 @@ def network_options(command: Callable[..., Any]) -> Callable[..., Any]:
     """The options that choose which events make the network, shared by every network command."""
     options = [
         click.option("--after", type=click.DateTime(["%Y-%m-%d"]), default=None, metavar="DATE",
-                     help="Only events known to start on or after DATE (YYYY-MM-DD)."),
+                     help="Only events known to start after DATE (YYYY-MM-DD), as in the queries."),
         click.option("--before", type=click.DateTime(["%Y-%m-%d"]), default=None, metavar="DATE",
-                     help="Only events known to end on or before DATE (YYYY-MM-DD)."),
+                     help="Only events known to end before DATE (YYYY-MM-DD), as in the queries."),
         click.option("--mode", "modes", multiple=True, metavar="MODE",
                      help="Only events held this way: in-person, phone, video, written, online (repeatable)."),
         click.option("--country", "countries", multiple=True, metavar="COUNTRY",

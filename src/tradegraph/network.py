@@ -46,9 +46,9 @@ ORGANIZATION_KINDS = ("organization", "delegation")
 
 @dataclass(frozen=True)
 class NetworkFilter:
-    """Which events make the network. Dates are inclusive and compared with what is known:
-    ``after`` keeps events known to start on or after it, ``before`` those known to end on or
-    before it (an event whose start, or end, is unknown is then left out).
+    """Which events make the network. Dates mean what they mean in the canned queries:
+    ``after`` keeps events known to start after it, ``before`` those known to end before it
+    (an event whose start, or end, is unknown is then left out).
 
     >>> NetworkFilter(after=date(2025, 7, 1), modes=("in-person",)).describe()
     'events from 2025-07-01, in person'
@@ -81,9 +81,9 @@ class NetworkFilter:
             return False
         if event.status not in self.statuses or (self.modes and event.mode not in self.modes):
             return False
-        if self.after and not (event.earliest and event.earliest >= self.after):
+        if self.after and not (event.earliest and event.earliest > self.after):
             return False
-        if self.before and not (event.latest and event.latest <= self.before):
+        if self.before and not (event.latest and event.latest < self.before):
             return False
         if self.countries:
             return any(actors[a].country in self.countries for a, _ in event.participants if a in actors)
