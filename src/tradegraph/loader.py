@@ -14,11 +14,12 @@ import re
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
-from typing import Any, Iterator
+from typing import Any, Callable, Iterator
 from urllib.parse import urlsplit
 
 from rdflib import RDF, RDFS, XSD, Dataset, Graph, Literal, Namespace, URIRef
 
+from .bulk import BULK_SUFFIXES, BulkRecord, LineRef, read_bulk
 from .errors import InvalidData, Location, TradegraphError
 from .model import ID_PATTERN, Field, Kind, Model, load_model
 from .project import Project
@@ -46,13 +47,17 @@ class InvalidFacts(InvalidData):
         return "\n".join(TradegraphError.message.fget(e) for e in self.errors)  # type: ignore[attr-defined]
 
 
-@dataclass
+@dataclass(slots=True)
 class Record:
-    """One record of a fact file: its id, kind, data, and where it came from."""
+    """One record of a fact file: its id, kind, data, and where it came from.
+
+    A record of a bulk file (:mod:`tradegraph.bulk`) keeps only its line (a
+    :class:`~tradegraph.bulk.LineRef`); its data is read again when its triples are written.
+    """
 
     id: str
     kind: Kind
-    data: YMap
+    data: YMap | LineRef
     graph: str            # the local name of its named graph: "actors" or a source id
     source: str | None    # the source id for facts in a source file
 
@@ -74,25 +79,31 @@ class Facts:
         return URIRef(f"{self.base}graph/{name}")
 
 
-def load_facts(project: Project, *, base: str | None = None,
-               files: list[Path] | None = None) -> Facts:
+def load_facts(project: Project, *, base: str | None = None, files: list[Path] | None = None,
+               graphs: Callable[[str], Any] | None = None) -> Facts:
     """Load a project's fact files (or just ``files``) into a :class:`Facts`.
+
+    ``graphs`` maps a named graph's name to where its triples go (anything with
+    ``add((s, p, o))``, such as :meth:`tradegraph.store.QuadWriter.graph`); by default they
+    go to the in-memory dataset of the result.
 
     >>> from tradegraph.project import Project
     >>> facts = load_facts(Project.open("tests/fixtures/minimal"))
     >>> len(facts.records) > 0
     True
     """
-    return _Loader(project, base or project.base).run(files)
+    return _Loader(project, base or project.base, graphs).run(files)
 
 
 class _Loader:
-    def __init__(self, project: Project, base: str) -> None:
+    def __init__(self, project: Project, base: str, graphs: Callable[[str], Any] | None = None) -> None:
         self.project = project
+        self.graphs = graphs
         self.base = base
         self.model: Model = load_model()
         self.errors: list[TradegraphError] = []
         self.records: dict[str, Record] = {}
+        self.bulk_paths: list[Path] = []
         self.dataset = Dataset(default_union=True)
         self.dataset.bind("tg", TG)
         self.dataset.bind("time", TIME)
@@ -107,9 +118,19 @@ class _Loader:
             self._guard(self._read_file, path)
         self._raise_if_errors()
         for record in self.records.values():
-            self._guard(self._emit, record)
+            if isinstance(record.data, YMap):
+                self._guard(self._emit, record)
+        for path in self.bulk_paths:  # streamed again: a bulk file is never held in memory
+            for item, _ in self._bulk_lines(path):
+                self._guard(self._emit_line, item)
         self._raise_if_errors()
         return Facts(self.dataset, self.records, paths, self.base)
+
+    def graph(self, name: str) -> Graph:
+        """The named graph ``<base>graph/NAME`` that a record's triples go to."""
+        if self.graphs is not None:
+            return self.graphs(name)  # type: ignore[no-any-return]
+        return self.dataset.graph(URIRef(f"{self.base}graph/{name}"))
 
     def _guard(self, fn: Any, *args: Any) -> None:
         try:
@@ -128,6 +149,13 @@ class _Loader:
     # ------------------------------------------------------------------ pass 1: read and index
     def _read_file(self, path: Path) -> None:
         shown = self.project.relative(path)
+        if path.suffix.lower() in BULK_SUFFIXES:
+            self.bulk_paths.append(path)
+            for item, where in self._bulk_lines(path):
+                record = self._add(item, item.kind, item.graph, item.source, where)
+                if record is not None:
+                    record.data = LineRef(where)
+            return
         doc = load_yaml(path, shown)
         is_source = path.parent.name == "sources"
         if not isinstance(doc, YMap):
@@ -175,6 +203,28 @@ class _Loader:
         for item, where in self._items(doc["facts"], doc.where("facts"), "facts"):
             kind = self._kind_of(item, where)
             self._add(item, kind, source.id, source.id, where)
+
+    def _bulk_lines(self, path: Path) -> Iterator[tuple[BulkRecord, Location]]:
+        """The records of a bulk file with their kind, graph and source; bad lines become errors."""
+        for item in read_bulk(path, self.project.relative(path), self.model):
+            if isinstance(item, InvalidData):
+                self.errors.append(item)
+                if len(self.errors) >= MAX_ERRORS:
+                    self._raise_if_errors()
+                continue
+            yield item, item.where()
+
+    def _emit_line(self, item: BulkRecord) -> None:
+        """Write the triples of one line of a bulk file, whose source must be a known source."""
+        record = self.records[item["id"]]
+        if record.source is not None:
+            cited = self.records.get(record.source)
+            if cited is None or cited.kind.name != "source":
+                candidates = [r.id for r in self.records.values() if r.kind.name == "source"]
+                raise InvalidData(f"{record.kind.name} '{record.id}' cites unknown source '{record.source}'",
+                                  where=item.where("source"), expected="the id of a record of kind source",
+                                  hint=_did_you_mean(record.source, candidates[:10_000]))
+        self._emit(Record(record.id, record.kind, item, record.graph, record.source))
 
     def _items(self, items: Any, where: Location, name: str) -> Iterator[tuple[YMap, Location]]:
         if not isinstance(items, YList):
@@ -227,8 +277,9 @@ class _Loader:
 
     # ------------------------------------------------------------------ pass 2: emit triples
     def _emit(self, record: Record) -> None:
-        graph = self.dataset.graph(URIRef(f"{self.base}graph/{record.graph}"))
+        graph = self.graph(record.graph)
         kind, data = record.kind, record.data
+        assert isinstance(data, YMap)
         node = self.iri(record.id)
         target = next((f for f in kind.fields.values() if f.type == "target"), None)
         if target is not None and isinstance(data.get(target.name), str):
@@ -279,6 +330,7 @@ class _Loader:
                 graph.add((node, TG.publicationDate, Literal(spec.earliest, datatype=XSD.date)))
         if kind.name == "correction":
             graph.add((node, TG.corrects, self.iri(record.source or "")))
+            graph.add((self.iri(record.source or ""), TG.correction, node))
 
     def _emit_field(self, graph: Graph, node: URIRef, record: Record, spec: Field,
                     value: Any, where: Location) -> None:
@@ -438,7 +490,7 @@ class _Loader:
         if (low is not None and number < Decimal(str(low))) or (high is not None and number > Decimal(str(high))):
             span = f"between {low} and {high}" if high is not None else f"at least {low}"
             raise InvalidData(f"{what} is {value}, out of range", where=where, expected=f"{expected} {span}")
-        return Literal(value, datatype=XSD.integer) if integer else Literal(number, datatype=XSD.decimal)
+        return Literal(value, datatype=XSD.integer) if integer else Literal(_canonical_decimal(number), datatype=XSD.decimal)
 
 
 # ---------------------------------------------------------------------- message helpers
@@ -461,6 +513,16 @@ def _value_name(value: Any) -> str:
 def _a_or(kinds: tuple[str, ...]) -> str:
     words = [("an " if k[0] in "aeiou" else "a ") + k for k in kinds]
     return " or ".join(words) if len(words) < 3 else ", ".join(words[:-1]) + " or " + words[-1]
+
+
+def _canonical_decimal(number: Decimal) -> str:
+    """The canonical lexical form of an xsd:decimal, so every RDF format writes it back alike.
+
+    >>> _canonical_decimal(Decimal("25")), _canonical_decimal(Decimal("12.50"))
+    ('25.0', '12.5')
+    """
+    text = format(number.normalize(), "f")
+    return text if "." in text else text + ".0"
 
 
 def _did_you_mean(word: str, choices: list[str]) -> str | None:

@@ -109,8 +109,13 @@ class Project:
     def source_files(self) -> list[Path]:
         return sorted(p for p in (self.graph_dir / "sources").glob("*.y*ml") if p.is_file())
 
+    def bulk_files(self) -> list[Path]:
+        """Machine-made facts, one record a line: ``graph/bulk/*.jsonl`` and ``*.csv``."""
+        folder = self.graph_dir / "bulk"
+        return sorted(p for p in [*folder.glob("*.jsonl"), *folder.glob("*.csv")] if p.is_file())
+
     def fact_files(self) -> list[Path]:
-        return self.actor_files() + self.source_files()
+        return self.actor_files() + self.source_files() + self.bulk_files()
 
     def relative(self, path: Path) -> str:
         """``path`` as the user should see it: relative to the project when inside it."""

@@ -1,0 +1,180 @@
+"""The embedded Oxigraph store: the facts and the ontology, for queries at millions of triples.
+
+The build writes into it (in memory, or on disk with ``--store DIR``) and every canned query
+runs on it through :class:`StoreEngine`, with parameters bound as terms (pyoxigraph
+``substitutions``) and the union of the named graphs as the default graph, as rdflib does
+in memory. The store holds what :func:`tradegraph.dataset.load_dataset` holds: one named
+graph per source and per actors file, and the ontology in ``<base>graph/ontology``.
+
+>>> from tradegraph.project import Project
+>>> store = load_store(Project.open("tests/fixtures/minimal"))
+>>> answer = store.engine().select("SELECT ?name WHERE { ?x tg:name ?name } ORDER BY ?name LIMIT 1", {})
+>>> [str(row[0]) for row in answer.rows]
+['Ana Example']
+"""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+from typing import Any, Callable, Iterator, Mapping
+
+import pyoxigraph as ox
+from rdflib import Graph
+from rdflib.term import Identifier
+
+from .dataset import ONTOLOGY_GRAPH
+from .engine import NAMESPACES, Answer
+from .errors import UsageError
+from .loader import Facts, load_facts
+from .oxterms import from_ox, nquad, to_ox
+from .project import Project
+from .validate import ontology_graph
+
+#: Lines of N-Quads handed to Oxigraph's bulk loader at once.
+CHUNK = 500_000
+
+
+class StoreEngine:
+    """SPARQL on an Oxigraph store, over the union of its named graphs."""
+
+    def __init__(self, store: ox.Store) -> None:
+        self.store = store
+
+    def _query(self, text: str, substitutions: dict[Any, Any] | None = None) -> Any:
+        try:
+            return self.store.query(text, prefixes=NAMESPACES, use_default_graph_as_union=True,
+                                    substitutions=substitutions)
+        except SyntaxError as exc:
+            raise UsageError(f"SPARQL syntax error: {' '.join(str(exc).split())[:300]}",
+                             expected="a SPARQL 1.1 query", hint="check the line and column given") from None
+
+    def select(self, text: str, bindings: Mapping[str, Identifier]) -> Answer:
+        """A SELECT with ``bindings`` substituted as terms."""
+        result = self._query(text, {ox.Variable(k): to_ox(v) for k, v in bindings.items()})
+        if not isinstance(result, ox.QuerySolutions):
+            raise UsageError("the query is not a SELECT", expected="SELECT ...")
+        variables = [v.value for v in result.variables]
+        return Answer(variables, [tuple(from_ox(row[v]) for v in variables) for row in result])
+
+    def sparql(self, text: str) -> Answer | bool | Graph:
+        """Any query form: rows (SELECT), a boolean (ASK) or a graph (CONSTRUCT, DESCRIBE)."""
+        result = self._query(text)
+        if isinstance(result, ox.QueryBoolean):
+            return bool(result)
+        if isinstance(result, ox.QuerySolutions):
+            variables = [v.value for v in result.variables]
+            return Answer(variables, [tuple(from_ox(row[v]) for v in variables) for row in result])
+        graph = Graph()
+        for prefix, namespace in NAMESPACES.items():
+            graph.bind(prefix, namespace)
+        for triple in result:
+            graph.add((from_ox(triple.subject), from_ox(triple.predicate), from_ox(triple.object)))  # type: ignore[arg-type]
+        return graph
+
+
+class FactStore:
+    """An Oxigraph store of a project's facts and ontology, and where it lies (``None``: memory)."""
+
+    def __init__(self, store: ox.Store, base: str, path: Path | None = None, facts: Facts | None = None) -> None:
+        self.store, self.base, self.path, self.facts = store, base, path, facts
+
+    @classmethod
+    def open(cls, path: Path | str, *, base: str) -> "FactStore":
+        """A store written by ``tradegraph build --store DIR``, opened read-only."""
+        folder = Path(path)
+        if not (folder / "CURRENT").is_file():
+            raise UsageError(f"no store at {folder}", expected="a directory written by `tradegraph build --store DIR`",
+                             hint=f"run `tradegraph build --store {folder}` first")
+        try:
+            return cls(ox.Store.read_only(str(folder)), base, folder)
+        except OSError as exc:
+            raise UsageError(f"cannot open the store at {folder}: {exc}") from None
+
+    def engine(self) -> StoreEngine:
+        return StoreEngine(self.store)
+
+    def __len__(self) -> int:
+        return len(self.store)
+
+    def fact_graphs(self) -> list[Any]:
+        """Every named graph but the ontology's."""
+        ontology = ox.NamedNode(self.base + ONTOLOGY_GRAPH)
+        return sorted((g for g in self.store.named_graphs() if g != ontology), key=str)
+
+    def triples(self) -> Iterator[Any]:
+        """The distinct triples of the facts' graphs (the ontology left out), as pyoxigraph triples."""
+        return iter(self.store.query(
+            "CONSTRUCT { ?s ?p ?o } WHERE { SELECT DISTINCT ?s ?p ?o WHERE { GRAPH ?g { ?s ?p ?o } "
+            "FILTER (?g != ?ontology) } }", substitutions={ox.Variable("ontology"): ox.NamedNode(self.base + ONTOLOGY_GRAPH)}))
+
+    def count(self) -> int:
+        """How many distinct triples the facts' graphs hold."""
+        rows = self.store.query(
+            "SELECT (COUNT(*) AS ?n) WHERE { SELECT DISTINCT ?s ?p ?o WHERE { GRAPH ?g { ?s ?p ?o } "
+            "FILTER (?g != ?ontology) } }", substitutions={ox.Variable("ontology"): ox.NamedNode(self.base + ONTOLOGY_GRAPH)})
+        return int(next(iter(rows))["n"].value)
+
+
+class QuadWriter:
+    """Takes the loader's triples as N-Quads and bulk-loads them into a store, a chunk at a time."""
+
+    def __init__(self, store: ox.Store, base: str, *, on_flush: Callable[[int], None] | None = None) -> None:
+        self.store, self.base, self.on_flush = store, base, on_flush
+        self.lines: list[str] = []
+        self.written = 0
+        self._graphs: dict[str, _NamedGraph] = {}
+
+    def graph(self, name: str) -> "_NamedGraph":
+        if name not in self._graphs:
+            self._graphs[name] = _NamedGraph(self, f"<{self.base}graph/{name}>")
+        return self._graphs[name]
+
+    def flush(self) -> None:
+        if self.lines:
+            self.store.bulk_load("".join(self.lines).encode("utf-8"), ox.RdfFormat.N_QUADS)
+            self.written += len(self.lines)
+            if self.on_flush:
+                self.on_flush(len(self.lines))
+            self.lines = []
+
+
+class _NamedGraph:
+    """What the loader writes to: ``add((s, p, o))``, as on an rdflib graph."""
+
+    __slots__ = ("writer", "iri", "lines")
+
+    def __init__(self, writer: QuadWriter, iri: str) -> None:
+        self.writer, self.iri, self.lines = writer, iri, writer.lines
+
+    def add(self, triple: tuple[Identifier, Identifier, Identifier]) -> None:
+        writer = self.writer
+        writer.lines.append(nquad(*triple, self.iri))
+        if len(writer.lines) >= CHUNK:
+            writer.flush()
+
+
+def load_store(project: Project, *, path: Path | None = None, base: str | None = None,
+               on_flush: Callable[[int], None] | None = None) -> FactStore:
+    """Load the project's facts (YAML and bulk) and ontology into a new store.
+
+    ``path`` is a directory for an on-disk store (created; it must not hold a store yet);
+    ``None`` keeps the store in memory. Bad records raise
+    :class:`~tradegraph.errors.InvalidData` as :func:`~tradegraph.loader.load_facts` does.
+    """
+    if path is not None and path.exists() and any(path.iterdir()):
+        raise UsageError(f"{path} is not empty", expected="a new or empty directory for the store")
+    store = ox.Store(str(path)) if path is not None else ox.Store()
+    base = base or project.base
+    writer = QuadWriter(store, base, on_flush=on_flush)
+    try:
+        facts = load_facts(project, base=base, graphs=writer.graph)
+        writer.flush()
+        ontology = ox.NamedNode(base + ONTOLOGY_GRAPH)  # blank nodes too: added as terms, not text
+        store.extend(ox.Quad(to_ox(s), to_ox(p), to_ox(o), ontology) for s, p, o in ontology_graph(project))
+    except BaseException:
+        del store
+        if path is not None:
+            shutil.rmtree(path, ignore_errors=True)
+        raise
+    return FactStore(store, base, path, facts)
