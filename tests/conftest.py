@@ -24,6 +24,16 @@ class Run:
     err: str
 
 
+@pytest.fixture(scope="session")
+def wheel(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The tradegraph wheel, built once per test session from this checkout."""
+    out = tmp_path_factory.mktemp("dist")
+    subprocess.run([sys.executable, "-m", "pip", "wheel", "--quiet", "--no-deps", "--wheel-dir", str(out),
+                    str(REPO)], check=True, capture_output=True, timeout=600)
+    (path,) = out.glob("tradegraph-*.whl")
+    return path
+
+
 @pytest.fixture
 def minimal(tmp_path: Path) -> Path:
     """A fresh copy of tests/fixtures/minimal, safe to modify."""

@@ -138,7 +138,7 @@ def test_picture_title_names_the_filter(cli, tmp_path: Path) -> None:  # type: i
 
 
 @pytest.mark.slow
-def test_wheel_bundles_cytoscape_and_finds_it(tmp_path: Path) -> None:
+def test_wheel_bundles_cytoscape_and_finds_it(tmp_path: Path, wheel: Path) -> None:
     """The wheel carries cytoscape.min.js from node_modules/; an installed package uses it."""
     import subprocess
     import sys
@@ -146,9 +146,6 @@ def test_wheel_bundles_cytoscape_and_finds_it(tmp_path: Path) -> None:
 
     from .conftest import REPO
 
-    subprocess.run([sys.executable, "-m", "pip", "wheel", "--quiet", "--no-deps", "--wheel-dir", str(tmp_path),
-                    str(REPO)], check=True, capture_output=True, timeout=600)
-    (wheel,) = tmp_path.glob("tradegraph-*.whl")
     with zipfile.ZipFile(wheel) as archive:
         bundled = archive.read("tradegraph/assets/js/cytoscape.min.js")
         assert bundled == (REPO / "node_modules/cytoscape/dist/cytoscape.min.js").read_bytes()
