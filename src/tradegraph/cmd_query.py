@@ -18,9 +18,23 @@ from .errors import UsageError
 from .formats import FORMATS, default_format, render
 from .project import Project, builtin_root
 from .queries import Query, find_query, load_queries
+from .transport import Endpoint
 
 _format_option = click.option("--format", "fmt", type=click.Choice(FORMATS), default=None,
                               help="Output format (default: table on a terminal, tsv otherwise).")
+_ENDPOINT_HELP = ("Run on this SPARQL endpoint (its query URL, e.g. http://127.0.0.1:7878/query) "
+                  "instead of the local graph.")
+_TIMEOUT_HELP = "With --endpoint: seconds to wait for an answer (default: 60)."
+_SECONDS = click.FloatRange(min=0, min_open=True)
+
+
+def _endpoint(url: str | None, timeout: float | None) -> Endpoint | None:
+    """The endpoint that --endpoint and --timeout name; None to run on the local graph."""
+    if url is None:
+        if timeout is not None:
+            raise UsageError("--timeout applies to a SPARQL endpoint", expected="--endpoint URL with it")
+        return None
+    return Endpoint(url) if timeout is None else Endpoint(url, timeout=timeout)
 
 
 def _listing_project(project_dir: Path | None) -> Project:
@@ -79,13 +93,16 @@ def _command(query: Query) -> click.Command:
     params.append(click.Option(["--project", "-p", "project_dir"], default=None,
                                type=click.Path(file_okay=False, path_type=Path),
                                help="The project directory (default: the current directory)."))
+    params.append(click.Option(["--endpoint"], metavar="URL", default=None, help=_ENDPOINT_HELP))
+    params.append(click.Option(["--timeout"], type=_SECONDS, default=None, help=_TIMEOUT_HELP))
 
-    def callback(fmt: str | None, project_dir: Path | None, **values: Any) -> None:
+    def callback(fmt: str | None, project_dir: Path | None, endpoint: str | None, timeout: float | None,
+                 **values: Any) -> None:
         from .run import run_query
 
         ctx = click.get_current_context()
         project = project_dir or ctx.parent.params.get("project_dir") if ctx.parent else project_dir
-        rows = run_query(query.name, project=project, **values)
+        rows = run_query(query.name, project=project, endpoint=_endpoint(endpoint, timeout), **values)
         _emit(rows, rows.columns, fmt)
 
     epilog = "\b\nExample:\n  tradegraph query " + query.name + "".join(
@@ -140,7 +157,10 @@ def query(project_dir: Path | None) -> None:
 @click.option("--file", "-f", "file", type=click.Path(dir_okay=False, path_type=Path), default=None,
               help="Read the query from this .rq file.")
 @_format_option
-def sparql(project_dir: Path | None, text: str | None, file: Path | None, fmt: str | None) -> None:
+@click.option("--endpoint", metavar="URL", default=None, help=_ENDPOINT_HELP)
+@click.option("--timeout", type=_SECONDS, default=None, help=_TIMEOUT_HELP)
+def sparql(project_dir: Path | None, text: str | None, file: Path | None, fmt: str | None,
+           endpoint: str | None, timeout: float | None) -> None:
     """Run an ad-hoc SPARQL query on the project's graph (the union of every source's graph
     and the ontology). SELECT prints rows, ASK true or false, CONSTRUCT and DESCRIBE Turtle.
     The prefixes tg, tget, rdf, rdfs, skos, xsd and time are declared for you.
@@ -149,6 +169,7 @@ def sparql(project_dir: Path | None, text: str | None, file: Path | None, fmt: s
     Examples:
       tradegraph sparql 'SELECT ?name WHERE { ?p a tg:Person ; tg:name ?name }'
       tradegraph sparql -f my-question.rq --format csv
+      tradegraph sparql --endpoint http://127.0.0.1:7878/query 'ASK { ?s ?p ?o }'
     """
     from .run import run_sparql
     from .yamlfile import read_text
@@ -157,7 +178,7 @@ def sparql(project_dir: Path | None, text: str | None, file: Path | None, fmt: s
         raise UsageError("give a query or --file, not both" if text else "no query given",
                          expected="`tradegraph sparql 'SELECT ...'` or `tradegraph sparql -f FILE.rq`")
     source = text if text is not None else read_text(file, max_bytes=1_000_000)  # type: ignore[arg-type]
-    result = run_sparql(source, project=project_dir)
+    result = run_sparql(source, project=project_dir, endpoint=_endpoint(endpoint, timeout))
     if isinstance(result, bool):
         click.echo(json.dumps(result) if fmt == "json" else str(result).lower())
     elif isinstance(result, list):

@@ -1,7 +1,8 @@
 """Every error tradegraph raises on purpose, in one hierarchy.
 
 The library raises these; the CLI turns each into one line and an exit code
-(:attr:`TradegraphError.exit_code`): 1 for invalid data, 2 for a usage error.
+(:attr:`TradegraphError.exit_code`): 1 for invalid data, 2 for a usage error, 3 for a
+SPARQL endpoint that cannot be reached or answers wrongly.
 """
 
 from __future__ import annotations
@@ -86,3 +87,15 @@ class UsageError(TradegraphError):
     """The user asked for something that cannot be done as asked."""
 
     exit_code = 2
+
+
+class EndpointError(TradegraphError):
+    """A SPARQL endpoint refused the connection, timed out, failed or gave a non-SPARQL answer.
+
+    The message names the endpoint (never its credentials) and what happened:
+
+    >>> str(EndpointError("connection refused", where=Location("http://127.0.0.1:7878/query")))
+    'http://127.0.0.1:7878/query: connection refused'
+    """
+
+    exit_code = 3

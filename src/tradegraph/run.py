@@ -16,12 +16,14 @@ from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.term import Identifier
 
 from .dataset import load_dataset
+from .endpoint import RemoteEngine
 from .engine import Answer, Engine, LocalEngine
 from .errors import UsageError
 from .params import Reference, parse_value
-from .project import Project
+from .project import Project, builtin_root
 from .queries import LIST_SEPARATOR, Query, find_query, load_queries
 from .resolve import resolve
+from .transport import Endpoint
 
 Value = str | int | Decimal | float | bool | date | list[str] | None
 
@@ -88,6 +90,9 @@ class QueryRunner:
     def sparql(self, text: str) -> Rows | bool | Graph:
         """An ad-hoc query, without parameters: rows (SELECT), a boolean (ASK) or a graph."""
         engine = self.engine
+        if isinstance(engine, RemoteEngine):
+            result = engine.sparql(text)
+            return shape(result, None, base=self.base) if isinstance(result, Answer) else result
         if not isinstance(engine, LocalEngine):
             return shape(engine.select(text, {}), None, base=self.base)
         result = engine.run(text)
@@ -160,17 +165,42 @@ def runner_for(project: Project | str | Path | None = None) -> QueryRunner:
     return _RUNNERS[key]
 
 
-def run_query(name: str, /, *, project: Project | str | Path | None = None, **params: Any) -> Rows:
+def remote_runner(project: Project | str | Path | None, endpoint: Endpoint | str) -> QueryRunner:
+    """A runner for the project's queries on a SPARQL endpoint (a URL or an :class:`Endpoint`).
+
+    Outside any project (and with no ``project`` given) the built-in queries run there.
+    """
+    if isinstance(project, Project):
+        opened = project
+    else:
+        try:
+            opened = Project.open(project)
+        except UsageError:
+            if project is not None:
+                raise
+            opened = Project(builtin_root())
+    return QueryRunner(opened, engine=RemoteEngine(endpoint))
+
+
+def run_query(name: str, /, *, project: Project | str | Path | None = None,
+              endpoint: Endpoint | str | None = None, **params: Any) -> Rows:
     """Run the canned query ``name`` on the project's graph and return its rows.
 
     Parameters are keywords named after the query's header (``as_of`` for ``--as-of``);
     values are strings as typed on the command line or Python values (``date``, ``int``).
+    With ``endpoint`` (the query URL of a SPARQL endpoint, or an :class:`Endpoint` with a
+    timeout) the query runs there instead, on what ``tradegraph push`` uploaded.
     """
+    if endpoint is not None:
+        return remote_runner(project, endpoint).run(name, **params)
     return runner_for(project).run(name, **params)
 
 
-def run_sparql(text: str, /, *, project: Project | str | Path | None = None) -> Rows | bool | Graph:
-    """Run an ad-hoc SPARQL query on the project's graph: rows, a boolean (ASK) or a graph."""
+def run_sparql(text: str, /, *, project: Project | str | Path | None = None,
+               endpoint: Endpoint | str | None = None) -> Rows | bool | Graph:
+    """Run an ad-hoc SPARQL query on the project's graph (or ``endpoint``): rows, a boolean (ASK) or a graph."""
+    if endpoint is not None:
+        return remote_runner(project, endpoint).sparql(text)
     return runner_for(project).sparql(text)
 
 

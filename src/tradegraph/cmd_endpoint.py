@@ -1,0 +1,97 @@
+"""``tradegraph push`` and ``tradegraph serve``: the graph in a SPARQL store."""
+
+from __future__ import annotations
+
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Callable, Iterator
+
+import click
+
+from .cli import _err, _project, _project_option, cli
+from .transport import Endpoint
+
+_SECONDS = click.FloatRange(min=0, min_open=True)
+
+
+@cli.command()
+@_project_option
+@click.option("--endpoint", required=True, metavar="URL",
+              help="The store's SPARQL Update URL (Oxigraph: http://HOST:PORT/update; Fuseki: "
+                   "http://HOST:3030/DATASET/update).")
+@click.option("--graph-store", metavar="URL", default=None,
+              help="The store's Graph Store Protocol URL (Oxigraph: /store; Fuseki: /DATASET/data); "
+                   "used when given, SPARQL Update otherwise.")
+@click.option("--replace", is_flag=True, help="Drop everything else the store holds first (DROP ALL).")
+@click.option("--also-default", is_flag=True,
+              help="Also write every triple into the default graph, for stores that cannot make it the "
+                   "union of the named graphs.")
+@click.option("--batch-size", type=click.IntRange(min=1), default=20_000, show_default=True,
+              help="Triples per request.")
+@click.option("--timeout", type=_SECONDS, default=60, show_default=True, help="Seconds to wait for each request.")
+def push(project_dir: Path | None, endpoint: str, graph_store: str | None, replace: bool, also_default: bool,
+         batch_size: int, timeout: float) -> None:
+    """Upload the graph (validated, as `tradegraph build` would write it), one named graph per
+    source plus the actors and the ontology, to a SPARQL store. Each graph sent replaces the
+    store's graph of the same name, so pushing twice leaves the same triples; other graphs stay
+    unless --replace. Credentials come from TRADEGRAPH_ENDPOINT_USER and
+    TRADEGRAPH_ENDPOINT_PASSWORD, or TRADEGRAPH_ENDPOINT_TOKEN (a bearer token).
+
+    \b
+    Examples:
+      tradegraph push --endpoint http://127.0.0.1:7878/update --graph-store http://127.0.0.1:7878/store
+      tradegraph push --endpoint http://127.0.0.1:3030/tradegraph/update --replace
+    """
+    from .publish import push as run_push
+
+    with _progress_bar() as progress:
+        result = run_push(_project(project_dir), Endpoint(endpoint, timeout=timeout), graph_store=graph_store,
+                          replace=replace, also_default=also_default, batch_size=batch_size, progress=progress)
+    for note in result.notes:
+        _err(f"warning: {note}")
+    click.echo(result.summary())
+
+
+@cli.command()
+@_project_option
+@click.option("--port", type=click.IntRange(0, 65535), default=7878, show_default=True,
+              help="The port on 127.0.0.1 (0: any free port).")
+@click.option("--writable", is_flag=True, help="Accept updates and Graph Store writes (lost when it stops).")
+@click.option("--timeout", type=_SECONDS, default=30, show_default=True, help="Seconds a query may run.")
+def serve(project_dir: Path | None, port: int, writable: bool, timeout: float) -> None:
+    """Serve the graph with the Oxigraph server on 127.0.0.1, read-only unless --writable, its
+    default graph the union of the named graphs (as the canned queries expect). Prints the URL
+    of its query page and endpoint; Ctrl-C stops it and removes its temporary store.
+
+    \b
+    Examples:
+      tradegraph serve --port 7878
+      tradegraph query who-met-whom --endpoint http://127.0.0.1:7878/query --before 2025-08-01
+    """
+    from .serve import serve as run_serve
+
+    def ready(text: str) -> None:
+        click.echo(text)
+        _err("press Ctrl-C to stop")
+
+    run_serve(_project(project_dir), port=port, writable=writable, timeout=timeout, on_ready=ready)
+    _err("stopped")
+
+
+@contextmanager
+def _progress_bar() -> Iterator[Callable[[int, int], None] | None]:
+    """A progress bar on stderr when it is a terminal; None otherwise."""
+    from rich.console import Console
+    from rich.progress import Progress
+
+    console = Console(stderr=True)
+    if not console.is_terminal:
+        yield None
+        return
+    with Progress(console=console, transient=True) as bar:
+        task = bar.add_task("pushing", total=None)
+
+        def advance(sent: int, total: int) -> None:
+            bar.update(task, completed=sent, total=total)
+
+        yield advance
