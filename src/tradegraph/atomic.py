@@ -20,13 +20,16 @@ import signal
 import tempfile
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Iterator
+from typing import BinaryIO, Callable, Iterator
 
 _TEMPORARY = re.compile(r"^\..+\.(\d+)\.[^.]+\.tmp$")
 
 
-def write_files(contents: dict[Path, bytes]) -> None:
-    """Write every ``path: bytes`` pair atomically (all temporaries first, then the renames)."""
+def write_files(contents: dict[Path, bytes | Callable[[BinaryIO], None]]) -> None:
+    """Write every ``path: bytes`` pair atomically (all temporaries first, then the renames).
+
+    Instead of bytes, a function may write a large file itself to the stream it is given.
+    """
     staged: list[tuple[Path, Path]] = []
     mode = 0o666 & ~_umask()
     for directory in {path.parent for path in contents}:
@@ -38,7 +41,10 @@ def write_files(contents: dict[Path, bytes]) -> None:
                                             dir=path.parent)
             staged.append((Path(name), path))
             with os.fdopen(handle, "wb") as stream:
-                stream.write(data)
+                if callable(data):
+                    data(stream)
+                else:
+                    stream.write(data)
                 stream.flush()
                 os.fsync(stream.fileno())
             os.chmod(name, mode)

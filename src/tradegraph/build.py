@@ -15,11 +15,12 @@ from rdflib import RDF, Graph, Namespace, URIRef
 
 from . import serialize
 from .atomic import write_files
-from .errors import ValidationFailed
+from .errors import UsageError, ValidationFailed
+from .fastshacl import validate_graph_fast
 from .loader import TG, Facts, load_facts
 from .project import Project
 from .reason import INFERRED_GRAPH, infer
-from .validate import Report, union, validate_facts
+from .validate import Report, ontology_graph, shapes_graph, union, validate_facts
 
 OUTPUTS = ("graph.ttl", "graph.trig", "graph.jsonld", "report.txt")
 TIME = Namespace("http://www.w3.org/2006/time#")
@@ -51,8 +52,11 @@ class BuildResult:
             out.append((str(node)[len(self.facts.base):], str(self.graph.value(node, TG.title) or "")))
         return out
 
+    def triple_count(self) -> int:
+        return len(self.graph)
+
     def summary(self) -> str:
-        lines = [f"{len(self.graph)} triples, {len(self.facts.records)} records from "
+        lines = [f"{self.triple_count()} triples, {len(self.facts.records)} records from "
                  f"{len(self.facts.files)} fact files"]
         lines.append("classes: " + ", ".join(f"{name} {n}" for name, n in self.class_counts()))
         for ident, title in self.sources():
@@ -66,19 +70,32 @@ class BuildResult:
 
 
 def build(project: Project, *, out: Path | str | None = None, base: str | None = None,
-          write: bool = True, reason: str | None = None) -> BuildResult:
+          write: bool = True, reason: str | None = None, store: Path | str | None = None,
+          validator: str = "fast") -> BuildResult:
     """Load, validate and (when ``write``) write ``graph.ttl``, ``.trig``, ``.jsonld`` and ``report.txt``.
 
     With ``reason`` (``"rdfs"`` or ``"owlrl"``) the triples the ontology implies are added
     as the named graph ``<base>graph/inferred`` of ``graph.trig`` and written to
     ``inferred.ttl``; ``graph.ttl`` keeps only what was asserted.
 
+    With ``store`` (a directory), or when the project has bulk facts (``graph/bulk/``), the
+    facts go into an Oxigraph store instead (:mod:`tradegraph.storebuild`), on disk at
+    ``store`` or in memory, and ``graph.nq`` is written instead of ``graph.jsonld``.
+    ``validator`` is ``"fast"`` (:mod:`tradegraph.fastshacl`) or ``"pyshacl"``, the reference.
+
     Raises :class:`~tradegraph.errors.InvalidData` for bad fact files and
     :class:`~tradegraph.errors.ValidationFailed` when the graph violates the shapes; in
     both cases nothing is written.
     """
+    if store is not None or project.bulk_files():
+        if reason or validator != "fast":
+            raise UsageError("a build into a store validates on the fast path and does no reasoning",
+                             hint="leave out --reason and --validator, or build without --store")
+        from .storebuild import build_in_store
+
+        return build_in_store(project, out=out, base=base, write=write, store=store)
     facts = load_facts(project, base=base)
-    report = validate_facts(facts, project)
+    report = validate_facts(facts, project) if validator == "pyshacl" else validate_fast(facts, project)
     if not report.conforms:
         raise ValidationFailed(f"the graph violates the shapes ({len(report.violations)} violation(s))",
                                report=report.text())
@@ -102,6 +119,12 @@ def build(project: Project, *, out: Path | str | None = None, base: str | None =
         write_files({path: text.encode("utf-8") for path, text in contents.items()})
         result.written = list(contents)
     return result
+
+
+def validate_fast(facts: Facts, project: Project) -> Report:
+    """:func:`~tradegraph.validate.validate_facts` on the fast path (the same report)."""
+    return validate_graph_fast(union(facts.dataset), shapes=shapes_graph(project),
+                               ontology=ontology_graph(project), facts=facts)
 
 
 def _local(iri: URIRef) -> str:

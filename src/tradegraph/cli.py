@@ -49,21 +49,32 @@ def cli() -> None:
 @click.option("--reason", type=click.Choice(["rdfs", "owlrl"]), default=None,
               help="Also materialize what the ontology implies, into the named graph graph/inferred "
                    "and build/inferred.ttl.")
-def build(project_dir: Path | None, out: Path | None, base: str | None, reason: str | None) -> None:
+@click.option("--store", type=click.Path(file_okay=False, path_type=Path), default=None,
+              help="Also write the graph into an Oxigraph store in this directory, for `query --store`.")
+@click.option("--validator", type=click.Choice(["fast", "pyshacl"]), default="fast", show_default=True,
+              help="The SHACL engine: the fast path, or pyshacl, the reference (slow on large graphs).")
+def build(project_dir: Path | None, out: Path | None, base: str | None, reason: str | None,
+          store: Path | None, validator: str) -> None:
     """Load the facts, validate them against the shapes, and write build/graph.ttl, graph.trig,
     graph.jsonld and report.txt.
 
     On bad input or violations it exits 1 and writes nothing: the previous build stays whole.
+    A project with bulk facts (graph/bulk/*.jsonl, *.csv) or a build with --store loads into
+    an Oxigraph store and writes graph.nq instead of graph.jsonld.
 
     \b
     Examples:
       tradegraph build --project . --out build
       tradegraph build --reason rdfs
+      tradegraph build --store build/store
     """
     from .build import build as run_build
 
-    result = run_build(_project(project_dir), out=out, base=base, reason=reason)
+    result = run_build(_project(project_dir), out=out, base=base, reason=reason, store=store,
+                       validator=validator)
     click.echo(result.summary())
+    for note in result.report.notes:
+        _err(f"note: {note}")
     for warning in result.report.warnings:
         _err(f"warning: {warning}")
 

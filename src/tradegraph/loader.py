@@ -80,25 +80,30 @@ class Facts:
 
 
 def load_facts(project: Project, *, base: str | None = None, files: list[Path] | None = None,
-               graphs: Callable[[str], Any] | None = None) -> Facts:
+               graphs: Callable[[str], Any] | None = None,
+               on_record: Callable[[int], None] | None = None) -> Facts:
     """Load a project's fact files (or just ``files``) into a :class:`Facts`.
 
     ``graphs`` maps a named graph's name to where its triples go (anything with
     ``add((s, p, o))``, such as :meth:`tradegraph.store.QuadWriter.graph`); by default they
-    go to the in-memory dataset of the result.
+    go to the in-memory dataset of the result. ``on_record`` is told of records written, for a
+    progress bar.
 
     >>> from tradegraph.project import Project
     >>> facts = load_facts(Project.open("tests/fixtures/minimal"))
     >>> len(facts.records) > 0
     True
     """
-    return _Loader(project, base or project.base, graphs).run(files)
+    loader = _Loader(project, base or project.base, graphs)
+    loader.on_record = on_record
+    return loader.run(files)
 
 
 class _Loader:
     def __init__(self, project: Project, base: str, graphs: Callable[[str], Any] | None = None) -> None:
         self.project = project
         self.graphs = graphs
+        self.on_record: Callable[[int], None] | None = None
         self.base = base
         self.model: Model = load_model()
         self.errors: list[TradegraphError] = []
@@ -121,8 +126,10 @@ class _Loader:
             if isinstance(record.data, YMap):
                 self._guard(self._emit, record)
         for path in self.bulk_paths:  # streamed again: a bulk file is never held in memory
-            for item, _ in self._bulk_lines(path):
+            for number, (item, _) in enumerate(self._bulk_lines(path), start=1):
                 self._guard(self._emit_line, item)
+                if self.on_record is not None and number % 10_000 == 0:
+                    self.on_record(10_000)
         self._raise_if_errors()
         return Facts(self.dataset, self.records, paths, self.base)
 

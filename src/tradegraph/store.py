@@ -28,6 +28,7 @@ from .engine import NAMESPACES, Answer
 from .errors import UsageError
 from .loader import Facts, load_facts
 from .oxterms import from_ox, nquad, to_ox
+from .progress import Progress
 from .project import Project
 from .validate import ontology_graph
 
@@ -102,17 +103,17 @@ class FactStore:
         ontology = ox.NamedNode(self.base + ONTOLOGY_GRAPH)
         return sorted((g for g in self.store.named_graphs() if g != ontology), key=str)
 
+    def query_facts(self, text: str) -> Any:
+        """A query over the facts' graphs only (the ontology left out), as pyoxigraph answers it."""
+        return self.store.query(text, prefixes=NAMESPACES, default_graph=self.fact_graphs())
+
     def triples(self) -> Iterator[Any]:
-        """The distinct triples of the facts' graphs (the ontology left out), as pyoxigraph triples."""
-        return iter(self.store.query(
-            "CONSTRUCT { ?s ?p ?o } WHERE { SELECT DISTINCT ?s ?p ?o WHERE { GRAPH ?g { ?s ?p ?o } "
-            "FILTER (?g != ?ontology) } }", substitutions={ox.Variable("ontology"): ox.NamedNode(self.base + ONTOLOGY_GRAPH)}))
+        """The distinct triples of the facts' graphs, as pyoxigraph triples."""
+        return iter(self.query_facts("CONSTRUCT { ?s ?p ?o } WHERE { SELECT DISTINCT ?s ?p ?o WHERE { ?s ?p ?o } }"))
 
     def count(self) -> int:
         """How many distinct triples the facts' graphs hold."""
-        rows = self.store.query(
-            "SELECT (COUNT(*) AS ?n) WHERE { SELECT DISTINCT ?s ?p ?o WHERE { GRAPH ?g { ?s ?p ?o } "
-            "FILTER (?g != ?ontology) } }", substitutions={ox.Variable("ontology"): ox.NamedNode(self.base + ONTOLOGY_GRAPH)})
+        rows = self.query_facts("SELECT (COUNT(*) AS ?n) WHERE { SELECT DISTINCT ?s ?p ?o WHERE { ?s ?p ?o } }")
         return int(next(iter(rows))["n"].value)
 
 
@@ -155,7 +156,7 @@ class _NamedGraph:
 
 
 def load_store(project: Project, *, path: Path | None = None, base: str | None = None,
-               on_flush: Callable[[int], None] | None = None) -> FactStore:
+               progress: Progress | None = None) -> FactStore:
     """Load the project's facts (YAML and bulk) and ontology into a new store.
 
     ``path`` is a directory for an on-disk store (created; it must not hold a store yet);
@@ -166,9 +167,10 @@ def load_store(project: Project, *, path: Path | None = None, base: str | None =
         raise UsageError(f"{path} is not empty", expected="a new or empty directory for the store")
     store = ox.Store(str(path)) if path is not None else ox.Store()
     base = base or project.base
-    writer = QuadWriter(store, base, on_flush=on_flush)
+    writer = QuadWriter(store, base, on_flush=progress.triples if progress else None)
     try:
-        facts = load_facts(project, base=base, graphs=writer.graph)
+        facts = load_facts(project, base=base, graphs=writer.graph,
+                           on_record=progress.facts if progress else None)
         writer.flush()
         ontology = ox.NamedNode(base + ONTOLOGY_GRAPH)  # blank nodes too: added as terms, not text
         store.extend(ox.Quad(to_ox(s), to_ox(p), to_ox(o), ontology) for s, p, o in ontology_graph(project))

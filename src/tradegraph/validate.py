@@ -59,6 +59,8 @@ class Report:
     """The outcome of a validation: every result, violations first."""
 
     results: list[Result] = field(default_factory=list)
+    #: What the validation could not do as asked, such as shapes checked by pyshacl instead.
+    notes: list[str] = field(default_factory=list)
 
     @property
     def violations(self) -> list[Result]:
@@ -123,9 +125,13 @@ def validate_graph(data: Graph, *, shapes: Graph, ontology: Graph, facts: Facts 
         _, results_graph, _ = pyshacl.validate(
             combined, shacl_graph=shapes, inference="none",
             abort_on_first=False, allow_warnings=True, allow_infos=True, advanced=True)
-    return Report(sorted((_result(results_graph, node, facts, shapes) for node in
-                          results_graph.subjects(RDF.type, SH.ValidationResult)),
-                         key=_order))
+    return report_of(results_graph, shapes=shapes, facts=facts)
+
+
+def report_of(results: Graph, *, shapes: Graph, facts: Facts | None = None) -> Report:
+    """The readable report of a SHACL validation report graph (``sh:ValidationResult`` nodes)."""
+    return Report(sorted((_result(results, node, facts, shapes) for node in
+                          results.subjects(RDF.type, SH.ValidationResult)), key=_order))
 
 
 def validate_facts(facts: Facts, project: Project) -> Report:

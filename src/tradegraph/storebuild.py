@@ -1,0 +1,118 @@
+"""The build at scale: facts streamed into an Oxigraph store, validated on the fast path, and
+written out from the store.
+
+:func:`tradegraph.build.build` takes this path for a project with bulk facts or when given
+``store`` (``tradegraph build --store DIR``). The store is written beside ``DIR`` and takes
+its place only when the facts load and conform, so a failed build leaves the old store (and
+``build/``) as they were.
+"""
+
+from __future__ import annotations
+
+import shutil
+import tempfile
+from pathlib import Path
+from typing import Any, BinaryIO, Callable
+
+import pyoxigraph as ox
+from rdflib import Graph
+
+from .atomic import write_files
+from .build import BuildResult, _local
+from .errors import ValidationFailed
+from .fastshacl import validate_store
+from .progress import Progress
+from .project import Project
+from .serialize import prefixes
+from .store import FactStore, load_store
+from .validate import shapes_graph
+
+class StoreBuildResult(BuildResult):
+    """A build whose graph lives in a store: counts come from SPARQL on it."""
+
+    store: FactStore
+
+    def triple_count(self) -> int:
+        return self.store.count()
+
+    def class_counts(self) -> list[tuple[str, int]]:
+        rows = self.store.query_facts(
+            "SELECT ?class (COUNT(DISTINCT ?node) AS ?n) WHERE { ?node a ?class "
+            "FILTER (?class NOT IN (tg:TimeSpec, tg:Participation, time:Instant, time:Interval)) } GROUP BY ?class")
+        counts = [(_local(row["class"].value), int(row["n"].value)) for row in rows]
+        return sorted(counts, key=lambda kv: (-kv[1], kv[0]))
+
+    def sources(self) -> list[tuple[str, str]]:
+        rows = self.store.query_facts(
+            "SELECT ?s ?title WHERE { ?s a tg:NewsArticle OPTIONAL { ?s tg:title ?title } } ORDER BY ?s LIMIT 20")
+        return [(row["s"].value[len(self.facts.base):], row["title"].value if row["title"] else "") for row in rows]
+
+
+def build_in_store(project: Project, *, out: Path | str | None = None, base: str | None = None,
+                   write: bool = True, store: Path | str | None = None) -> StoreBuildResult:
+    """Load into a store (on disk at ``store``, else in memory), validate fast, write the outputs."""
+    final = Path(store).resolve() if store is not None else None
+    staging = None
+    if final is not None:  # a new name each time: RocksDB locks by path within a process
+        final.parent.mkdir(parents=True, exist_ok=True)
+        staging = Path(tempfile.mkdtemp(prefix=f".{final.name}.", suffix=".new", dir=final.parent))
+    with Progress() as progress:
+        loaded = load_store(project, path=staging, base=base, progress=progress)
+        try:
+            report = validate_store(loaded.store, shapes=shapes_graph(project), facts=loaded.facts,
+                                    step=progress.step)
+            if not report.conforms:
+                raise ValidationFailed(f"the graph violates the shapes ({len(report.violations)} violation(s))",
+                                       report=report.text())
+            assert loaded.facts is not None
+            result = StoreBuildResult(loaded.facts, report, Graph(), [], project)
+            result.store = loaded
+            if write:
+                progress.step("writing the outputs")
+                target = project.build_dir(out)
+                contents = outputs(loaded, report.text())
+                write_files({target / name: data for name, data in contents.items()})
+                result.written = [target / name for name in contents]
+        except BaseException:
+            if staging is not None:
+                shutil.rmtree(staging, ignore_errors=True)
+            raise
+    if final is not None and staging is not None:
+        loaded.store.flush()
+        del loaded
+        result.store = _swap(staging, final, result)
+        result.written.append(final)
+    return result
+
+
+def outputs(store: FactStore, report: str) -> dict[str, bytes | Callable[[BinaryIO], None]]:
+    """graph.ttl, graph.trig, graph.nq and report.txt, written from the store."""
+    names = prefixes(store.base)
+
+    def turtle(stream: BinaryIO) -> None:
+        ox.serialize(store.triples(), stream, ox.RdfFormat.TURTLE, prefixes=names)
+
+    def trig(stream: BinaryIO) -> None:
+        ox.serialize(_fact_quads(store), stream, ox.RdfFormat.TRIG, prefixes=names)
+
+    def nquads(stream: BinaryIO) -> None:
+        ox.serialize(_fact_quads(store), stream, ox.RdfFormat.N_QUADS)
+
+    return {"graph.ttl": turtle, "graph.trig": trig, "graph.nq": nquads, "report.txt": report.encode("utf-8")}
+
+
+def _fact_quads(store: FactStore) -> Any:
+    for graph in store.fact_graphs():
+        yield from store.store.quads_for_pattern(None, None, None, graph)
+
+
+def _swap(staging: Path, final: Path, result: StoreBuildResult) -> FactStore:
+    """Put the new store where the old one was, and open it again there."""
+    old = Path(tempfile.mkdtemp(prefix=f".{final.name}.", suffix=".old", dir=final.parent))
+    if final.exists():
+        final.rename(old / "store")
+    staging.rename(final)
+    shutil.rmtree(old, ignore_errors=True)
+    reopened = FactStore.open(final, base=result.facts.base)
+    reopened.facts = result.facts
+    return reopened
