@@ -133,6 +133,15 @@ def test_the_command_line_prints_the_same_rows(pushed, server: OxigraphServer, c
     assert len(here.out.splitlines()) > 3
 
 
+def test_outside_any_project_the_built_in_queries_run_there(pushed, server: OxigraphServer, cli,
+                                                           tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    args = ("query", "tariff-in-force", "--target", "japan", "--on", "2025-07-31", "--format", "csv")
+    here = cli(*args, "--project", str(REPO))
+    monkeypatch.chdir(tmp_path)
+    assert cli(*args, "--endpoint", server.query_url).out == here.out
+    assert cli(*args).code == 2  # locally, a project is needed
+
+
 def test_ad_hoc_queries_of_every_form(pushed, server: OxigraphServer) -> None:
     url = server.query_url
     select = "SELECT ?title WHERE { ?s a tg:NewsArticle ; tg:title ?title } ORDER BY ?title"
