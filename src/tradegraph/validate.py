@@ -14,7 +14,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Iterator
 
-import pyshacl
 from rdflib import RDF, Dataset, Graph, Literal, Namespace, URIRef
 from rdflib.plugins.sparql.algebra import translateQuery
 from rdflib.plugins.sparql.parser import parseQuery
@@ -121,6 +120,8 @@ def validate_graph(data: Graph, *, shapes: Graph, ontology: Graph, facts: Facts 
         combined.add(triple)
     for triple in ontology:
         combined.add(triple)
+    import pyshacl  # imported here: it is slow to import and most commands never validate
+
     with _parsed_once():
         _, results_graph, _ = pyshacl.validate(
             combined, shacl_graph=shapes, inference="none",
