@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-from contextlib import contextmanager
 from pathlib import Path
-from typing import Callable, Iterator
 
 import click
 
@@ -42,11 +40,12 @@ def push(project_dir: Path | None, endpoint: str, graph_store: str | None, repla
       tradegraph push --endpoint http://127.0.0.1:7878/update --graph-store http://127.0.0.1:7878/store
       tradegraph push --endpoint http://127.0.0.1:3030/tradegraph/update --replace
     """
+    from .progress import Progress
     from .publish import push as run_push
 
-    with _progress_bar() as progress:
+    with Progress() as shown:
         result = run_push(_project(project_dir), Endpoint(endpoint, timeout=timeout), graph_store=graph_store,
-                          replace=replace, also_default=also_default, batch_size=batch_size, progress=progress)
+                          replace=replace, also_default=also_default, batch_size=batch_size, progress=shown.triples)
     for note in result.notes:
         _err(f"warning: {note}")
     click.echo(result.summary())
@@ -76,22 +75,3 @@ def serve(project_dir: Path | None, port: int, writable: bool, timeout: float) -
 
     run_serve(_project(project_dir), port=port, writable=writable, timeout=timeout, on_ready=ready)
     _err("stopped")
-
-
-@contextmanager
-def _progress_bar() -> Iterator[Callable[[int, int], None] | None]:
-    """A progress bar on stderr when it is a terminal; None otherwise."""
-    from rich.console import Console
-    from rich.progress import Progress
-
-    console = Console(stderr=True)
-    if not console.is_terminal:
-        yield None
-        return
-    with Progress(console=console, transient=True) as bar:
-        task = bar.add_task("pushing", total=None)
-
-        def advance(sent: int, total: int) -> None:
-            bar.update(task, completed=sent, total=total)
-
-        yield advance

@@ -58,30 +58,27 @@ class PushResult:
 
 def push(project: Project, endpoint: Endpoint | str, *, graph_store: str | None = None, replace: bool = False,
          also_default: bool = False, batch_size: int = 20_000, dataset: Dataset | None = None,
-         progress: Callable[[int, int], None] | None = None) -> PushResult:
+         progress: Callable[[int], None] | None = None) -> PushResult:
     """Upload the project's graph to ``endpoint`` (the store's SPARQL Update URL).
 
     ``graph_store``: the store's Graph Store Protocol URL, used when given. ``replace``: drop
     everything else the store holds first (``DROP ALL``). ``also_default``: also write every
     triple into the default graph, for stores that cannot make it the union of the named
     graphs. ``dataset``: what to send instead of the project's graph (already loaded, and
-    validated by the caller). ``progress(sent, total)`` is called after each batch.
+    validated by the caller). ``progress(count)`` is called with the size of each batch sent.
     """
     update = endpoint if isinstance(endpoint, Endpoint) else Endpoint(endpoint)
     if dataset is None:
         dataset = load_dataset(project, facts=build(project, write=False).facts)
     graphs = _graphs(dataset, also_default=also_default)
-    total = sum(len(g) for _, g in graphs)
     started = time.perf_counter()
     uploader = _Uploader(update, update.at(graph_store) if graph_store else None, batch_size)
     if replace:
         uploader.update("DROP ALL", idempotent=True)
-    sent = 0
     for name, graph in graphs:
         for count in uploader.graph(name, graph):
-            sent += count
             if progress:
-                progress(sent, total)
+                progress(count)
         uploader.result.graphs[str(name) if name is not None else None] = len(graph)
     uploader.result.seconds = time.perf_counter() - started
     return uploader.result
