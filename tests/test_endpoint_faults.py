@@ -132,6 +132,17 @@ def test_an_answer_that_is_not_sparql_results(content_type: str, body: bytes, sh
     assert len(fake.got) == 1
 
 
+def test_results_that_break_off_say_so() -> None:
+    cut = b'{"head":{"vars":["n"]},"results":{"bindings":[The SPARQL operation has been cancelled'  # Oxigraph's
+    with fake_endpoint((200, JSON, cut)) as fake:
+        with pytest.raises(EndpointError) as error:
+            remote(fast(fake.url))
+    assert str(error.value) == (
+        f"{fake.url}: answered with SPARQL results that break off ('...{cut.decode()[-80:]}'); expected a whole "
+        "SPARQL JSON answer (hint: the server may have stopped the query at its own time limit: ask for less, "
+        "or raise the server's timeout (`tradegraph serve --timeout`))")
+
+
 def test_updates_never_leave_through_the_query_commands() -> None:
     with fake_endpoint(NO_ROWS) as fake:
         for update in ["DROP ALL", "INSERT DATA { <a:b> <a:c> <a:d> }", "PREFIX x: <a:> CLEAR DEFAULT"]:

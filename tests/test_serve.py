@@ -51,10 +51,10 @@ def listening(port: int) -> set[str]:
 
 @pytest.fixture(scope="module")
 def served(tmp_path_factory: pytest.TempPathFactory):
-    """`python -m tradegraph serve --port P` in the repository, until it prints its endpoint."""
+    """`python -m tradegraph serve --port P --timeout 2` in the repository, until it prints its endpoint."""
     port = free_port()
     env = {**os.environ, "TMPDIR": str(tmp_path_factory.mktemp("tmp"))}
-    process = subprocess.Popen([sys.executable, "-m", "tradegraph", "serve", "--port", str(port)], cwd=REPO, env=env,
+    process = subprocess.Popen([sys.executable, "-m", "tradegraph", "serve", "--port", str(port), "--timeout", "2"], cwd=REPO, env=env,
                                stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     try:
         lines = [process.stdout.readline() for _ in range(2)]  # type: ignore[union-attr]
@@ -83,6 +83,17 @@ def test_it_listens_on_loopback_only_and_refuses_writes(served) -> None:
     assert "serve-read-only" in Path(f"/proc/{server}/cmdline").read_text()
     with pytest.raises(EndpointError, match=r"/update: HTTP 403 Forbidden: The server is read-only; expected access"):
         push(Project.open(REPO), f"http://127.0.0.1:{port}/update")
+
+
+def test_a_query_past_the_servers_timeout_is_a_clear_error(served, cli) -> None:
+    _, port, _, _ = served
+    endless = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i }"  # 3e10 rows to count
+    started = time.monotonic()
+    run = cli("sparql", "--endpoint", f"http://127.0.0.1:{port}/query", "--timeout", "20", endless)
+    assert run.code == 3
+    assert run.err.startswith(f"error: http://127.0.0.1:{port}/query: answered with SPARQL results that break off")
+    assert "The SPARQL operation has been cancelled" in run.err
+    assert time.monotonic() - started < 15
 
 
 def test_a_port_in_use_is_a_usage_error(served, cli) -> None:

@@ -106,6 +106,10 @@ def parse_results(body: bytes, content_type: str, where: str) -> Answer | bool:
         variables = [str(v) for v in data["head"]["vars"]]  # type: ignore[index]
         rows = [tuple(_term(binding.get(v)) for v in variables) for binding in data["results"]["bindings"]]  # type: ignore[index]
         return Answer(variables, rows)
+    except json.JSONDecodeError:
+        if content_type in _RESULT_TYPES and body.lstrip().startswith(b'{"head"'):
+            raise _broken_off(body, where) from None
+        raise _not_sparql(body, content_type, where, "application/sparql-results+json") from None
     except (ValueError, KeyError, TypeError, AttributeError):
         raise _not_sparql(body, content_type, where, "application/sparql-results+json") from None
 
@@ -132,6 +136,15 @@ def _term(value: Any) -> Identifier | None:
             return Literal(text, lang=value["xml:lang"])
         return Literal(text, datatype=URIRef(value["datatype"]) if "datatype" in value else None)
     raise ValueError(kind)
+
+
+def _broken_off(body: bytes, where: str) -> EndpointError:
+    """Results that start well and stop mid-way, as Oxigraph's do when its query timeout strikes."""
+    end = " ".join(body[-80:].decode("utf-8", "replace").split())
+    return EndpointError(f"answered with SPARQL results that break off ('...{end}')", where=Location(where),
+                         expected="a whole SPARQL JSON answer",
+                         hint="the server may have stopped the query at its own time limit: ask for less, "
+                              "or raise the server's timeout (`tradegraph serve --timeout`)")
 
 
 def _not_sparql(body: bytes, content_type: str, where: str, expected: str) -> EndpointError:
