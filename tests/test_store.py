@@ -170,3 +170,18 @@ def test_a_failed_build_leaves_the_old_store(minimal: Path, tmp_path: Path, cli)
     assert run.code == 1 and "meeting 'ana-bo-meeting'" in run.err
     assert sorted(p.name for p in store.iterdir()) == before
     assert sorted(p.name for p in tmp_path.iterdir()) == ["minimal", "store"]  # no staging left
+
+
+def test_query_and_sparql_run_on_the_store(minimal: Path, tmp_path: Path, cli) -> None:
+    store = tmp_path / "store"
+    assert cli("build", "--project", str(minimal), "--store", str(store)).code == 0
+    memory = cli("query", "who-met-whom", "--project", str(minimal), "--format", "csv")
+    stored = cli("query", "who-met-whom", "--project", str(minimal), "--store", str(store), "--format", "csv")
+    assert stored.code == 0 and stored.out == memory.out and "Ana Example" in stored.out
+    ask = cli("sparql", "--project", str(minimal), "--store", str(store), "ASK { ?m a tg:Meeting }")
+    assert (ask.code, ask.out) == (0, "true\n")
+    missing = cli("query", "who-met-whom", "--project", str(minimal), "--store", str(tmp_path / "nope"))
+    assert missing.code == 2
+    assert missing.err == (f"error: no store at {tmp_path / 'nope'}; expected a directory written by "
+                           f"`tradegraph build --store DIR` (hint: run `tradegraph build --store {tmp_path / 'nope'}` "
+                           "first)\n")

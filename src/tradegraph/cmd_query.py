@@ -25,6 +25,7 @@ _format_option = click.option("--format", "fmt", type=click.Choice(FORMATS), def
 _ENDPOINT_HELP = ("Run on this SPARQL endpoint (its query URL, e.g. http://127.0.0.1:7878/query) "
                   "instead of the local graph.")
 _TIMEOUT_HELP = "With --endpoint: seconds to wait for an answer (default: 60)."
+_STORE_HELP = "Run on the Oxigraph store in this directory (written by `tradegraph build --store DIR`)."
 _SECONDS = click.FloatRange(min=0, min_open=True)
 
 
@@ -95,14 +96,17 @@ def _command(query: Query) -> click.Command:
                                help="The project directory (default: the current directory)."))
     params.append(click.Option(["--endpoint"], metavar="URL", default=None, help=_ENDPOINT_HELP))
     params.append(click.Option(["--timeout"], type=_SECONDS, default=None, help=_TIMEOUT_HELP))
+    params.append(click.Option(["--store"], type=click.Path(file_okay=False, path_type=Path), default=None,
+                               help=_STORE_HELP))
 
     def callback(fmt: str | None, project_dir: Path | None, endpoint: str | None, timeout: float | None,
-                 **values: Any) -> None:
+                 store: Path | None, **values: Any) -> None:
         from .run import run_query
 
         ctx = click.get_current_context()
         project = project_dir or ctx.parent.params.get("project_dir") if ctx.parent else project_dir
-        rows = run_query(query.name, project=project, endpoint=_endpoint(endpoint, timeout), **values)
+        rows = run_query(query.name, project=project, endpoint=_endpoint(endpoint, timeout), store=store,
+                         **values)
         _emit(rows, rows.columns, fmt)
 
     epilog = "\b\nExample:\n  tradegraph query " + query.name + "".join(
@@ -159,8 +163,9 @@ def query(project_dir: Path | None) -> None:
 @_format_option
 @click.option("--endpoint", metavar="URL", default=None, help=_ENDPOINT_HELP)
 @click.option("--timeout", type=_SECONDS, default=None, help=_TIMEOUT_HELP)
+@click.option("--store", type=click.Path(file_okay=False, path_type=Path), default=None, help=_STORE_HELP)
 def sparql(project_dir: Path | None, text: str | None, file: Path | None, fmt: str | None,
-           endpoint: str | None, timeout: float | None) -> None:
+           endpoint: str | None, timeout: float | None, store: Path | None) -> None:
     """Run an ad-hoc SPARQL query on the project's graph (the union of every source's graph
     and the ontology). SELECT prints rows, ASK true or false, CONSTRUCT and DESCRIBE Turtle.
     The prefixes tg, tget, rdf, rdfs, skos, xsd and time are declared for you.
@@ -178,7 +183,7 @@ def sparql(project_dir: Path | None, text: str | None, file: Path | None, fmt: s
         raise UsageError("give a query or --file, not both" if text else "no query given",
                          expected="`tradegraph sparql 'SELECT ...'` or `tradegraph sparql -f FILE.rq`")
     source = text if text is not None else read_text(file, max_bytes=1_000_000)  # type: ignore[arg-type]
-    result = run_sparql(source, project=project_dir, endpoint=_endpoint(endpoint, timeout))
+    result = run_sparql(source, project=project_dir, endpoint=_endpoint(endpoint, timeout), store=store)
     if isinstance(result, bool):
         click.echo(json.dumps(result) if fmt == "json" else str(result).lower())
     elif isinstance(result, list):

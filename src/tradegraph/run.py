@@ -17,6 +17,7 @@ from rdflib.term import Identifier
 
 from .dataset import load_dataset
 from .endpoint import RemoteEngine
+from .store import FactStore, StoreEngine
 from .engine import Answer, Engine, LocalEngine
 from .errors import UsageError
 from .params import Reference, parse_value
@@ -90,7 +91,7 @@ class QueryRunner:
     def sparql(self, text: str) -> Rows | bool | Graph:
         """An ad-hoc query, without parameters: rows (SELECT), a boolean (ASK) or a graph."""
         engine = self.engine
-        if isinstance(engine, RemoteEngine):
+        if isinstance(engine, (RemoteEngine, StoreEngine)):
             result = engine.sparql(text)
             return shape(result, None, base=self.base) if isinstance(result, Answer) else result
         if not isinstance(engine, LocalEngine):
@@ -182,25 +183,36 @@ def remote_runner(project: Project | str | Path | None, endpoint: Endpoint | str
     return QueryRunner(opened, engine=RemoteEngine(endpoint))
 
 
+def store_runner(project: Project | str | Path | None, store: Path | str) -> QueryRunner:
+    """A runner for the project's queries on the store that ``tradegraph build --store`` wrote."""
+    opened = project if isinstance(project, Project) else Project.open(project)
+    return QueryRunner(opened, engine=FactStore.open(store, base=opened.base).engine())
+
+
 def run_query(name: str, /, *, project: Project | str | Path | None = None,
-              endpoint: Endpoint | str | None = None, **params: Any) -> Rows:
+              endpoint: Endpoint | str | None = None, store: Path | str | None = None, **params: Any) -> Rows:
     """Run the canned query ``name`` on the project's graph and return its rows.
 
     Parameters are keywords named after the query's header (``as_of`` for ``--as-of``);
     values are strings as typed on the command line or Python values (``date``, ``int``).
     With ``endpoint`` (the query URL of a SPARQL endpoint, or an :class:`Endpoint` with a
-    timeout) the query runs there instead, on what ``tradegraph push`` uploaded.
+    timeout) the query runs there instead, on what ``tradegraph push`` uploaded; with ``store``
+    (a directory) on the Oxigraph store that ``tradegraph build --store`` wrote.
     """
     if endpoint is not None:
         return remote_runner(project, endpoint).run(name, **params)
+    if store is not None:
+        return store_runner(project, store).run(name, **params)
     return runner_for(project).run(name, **params)
 
 
 def run_sparql(text: str, /, *, project: Project | str | Path | None = None,
-               endpoint: Endpoint | str | None = None) -> Rows | bool | Graph:
-    """Run an ad-hoc SPARQL query on the project's graph (or ``endpoint``): rows, a boolean (ASK) or a graph."""
+               endpoint: Endpoint | str | None = None, store: Path | str | None = None) -> Rows | bool | Graph:
+    """Run an ad-hoc SPARQL query on the project's graph (or ``endpoint``, or ``store``): rows, a boolean (ASK) or a graph."""
     if endpoint is not None:
         return remote_runner(project, endpoint).sparql(text)
+    if store is not None:
+        return store_runner(project, store).sparql(text)
     return runner_for(project).sparql(text)
 
 
