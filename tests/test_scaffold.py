@@ -64,3 +64,15 @@ def test_own_shapes_and_queries_sit_beside_the_builtin_ones(tmp_path: Path, cli)
     assert {p.name for p in (builtin_root() / "shapes").glob("*.ttl")} <= set(names)
     run = cli("build", "--project", str(project_dir))
     assert run.code == 1 and "Local rule: two countries." in run.err
+
+
+def test_a_new_project_can_be_queried_and_drawn(tmp_path: Path, cli) -> None:
+    project = tmp_path / "talks"
+    cli("init", str(project))
+    assert cli("build", "--project", str(project)).code == 0
+    met = cli("query", "who-met-whom", "--project", str(project), "--format", "csv")
+    assert met.code == 0, met.err
+    assert "2025-01-09,day,Envoy B,Minister A,Minister A meets Envoy B,meeting,in-person" in met.out
+    picture = cli("viz", "--project", str(project), "-o", str(tmp_path / "talks.png"))
+    assert picture.code == 0, picture.err
+    assert (tmp_path / "talks.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
