@@ -27,7 +27,7 @@ demo: $(STAMP)
 	$(BIN)/tradegraph query tariff-in-force --target japan --on 2025-08-01 --format table
 
 test: $(STAMP)
-	$(BIN)/python -m pytest
+	$(BIN)/python -m pytest -n auto
 
 clean:
 	rm -rf build .pytest_cache

@@ -76,9 +76,13 @@ def test_timeout_option_on_the_command_line(cli) -> None:
                       "(hint: the server may be stuck or the work slow: check it, or raise --timeout)\n"
 
 
-def test_timeout_needs_an_endpoint(cli) -> None:
-    run = cli("query", "who-met-whom", "--project", str(FIXTURE), "--timeout", "5")
-    assert (run.code, run.err) == (2, "error: --timeout applies to a SPARQL endpoint; expected --endpoint URL with it\n")
+def test_timeout_limits_a_local_query_too(cli) -> None:
+    quick = cli("query", "who-met-whom", "--project", str(FIXTURE), "--timeout", "60", "--format", "csv")
+    assert quick.code == 0 and quick.out.startswith("date,")
+    slow = cli("sparql", "--project", str(FIXTURE), "--timeout", "0.2",
+               "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i . ?j ?k ?l }")
+    assert (slow.code, slow.err) == (2, "error: the query ran past --timeout 0.2 s "
+                                        "(hint: narrow it with parameters, or give a longer --timeout)\n")
 
 
 # ---------------------------------------------------------------- HTTP errors

@@ -24,7 +24,7 @@ _format_option = click.option("--format", "fmt", type=click.Choice(FORMATS), def
                               help="Output format (default: table on a terminal, tsv otherwise).")
 _ENDPOINT_HELP = ("Run on this SPARQL endpoint (its query URL, e.g. http://127.0.0.1:7878/query) "
                   "instead of the local graph.")
-_TIMEOUT_HELP = "With --endpoint: seconds to wait for an answer (default: 60)."
+_TIMEOUT_HELP = "Seconds to wait for an answer (default: 60 on an endpoint, no limit locally)."
 _STORE_HELP = "Run on the Oxigraph store in this directory (written by `tradegraph build --store DIR`)."
 _SECONDS = click.FloatRange(min=0, min_open=True)
 
@@ -32,10 +32,15 @@ _SECONDS = click.FloatRange(min=0, min_open=True)
 def _endpoint(url: str | None, timeout: float | None) -> Endpoint | None:
     """The endpoint that --endpoint and --timeout name; None to run on the local graph."""
     if url is None:
-        if timeout is not None:
-            raise UsageError("--timeout applies to a SPARQL endpoint", expected="--endpoint URL with it")
-        return None
+        return None  # a local query: --timeout is applied by _local_limit
     return Endpoint(url) if timeout is None else Endpoint(url, timeout=timeout)
+
+
+def _local_limit(url: str | None, timeout: float | None) -> Any:
+    """A time limit for a query run in this process (an endpoint applies --timeout itself)."""
+    from .deadline import deadline
+
+    return deadline(timeout if url is None else None)
 
 
 def _listing_project(project_dir: Path | None) -> Project:
@@ -105,8 +110,9 @@ def _command(query: Query) -> click.Command:
 
         ctx = click.get_current_context()
         project = project_dir or ctx.parent.params.get("project_dir") if ctx.parent else project_dir
-        rows = run_query(query.name, project=project, endpoint=_endpoint(endpoint, timeout), store=store,
-                         **values)
+        with _local_limit(endpoint, timeout):
+            rows = run_query(query.name, project=project, endpoint=_endpoint(endpoint, timeout), store=store,
+                             **values)
         _emit(rows, rows.columns, fmt)
 
     epilog = "\b\nExample:\n  tradegraph query " + query.name + "".join(
@@ -183,7 +189,8 @@ def sparql(project_dir: Path | None, text: str | None, file: Path | None, fmt: s
         raise UsageError("give a query or --file, not both" if text else "no query given",
                          expected="`tradegraph sparql 'SELECT ...'` or `tradegraph sparql -f FILE.rq`")
     source = text if text is not None else read_text(file, max_bytes=1_000_000)  # type: ignore[arg-type]
-    result = run_sparql(source, project=project_dir, endpoint=_endpoint(endpoint, timeout), store=store)
+    with _local_limit(endpoint, timeout):
+        result = run_sparql(source, project=project_dir, endpoint=_endpoint(endpoint, timeout), store=store)
     if isinstance(result, bool):
         click.echo(json.dumps(result) if fmt == "json" else str(result).lower())
     elif isinstance(result, list):

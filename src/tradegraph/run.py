@@ -199,21 +199,25 @@ def run_query(name: str, /, *, project: Project | str | Path | None = None,
     timeout) the query runs there instead, on what ``tradegraph push`` uploaded; with ``store``
     (a directory) on the Oxigraph store that ``tradegraph build --store`` wrote.
     """
-    if endpoint is not None:
-        return remote_runner(project, endpoint).run(name, **params)
-    if store is not None:
-        return store_runner(project, store).run(name, **params)
-    return runner_for(project).run(name, **params)
+    return _runner(project, endpoint, store).run(name, **params)
 
 
 def run_sparql(text: str, /, *, project: Project | str | Path | None = None,
                endpoint: Endpoint | str | None = None, store: Path | str | None = None) -> Rows | bool | Graph:
     """Run an ad-hoc SPARQL query on the project's graph (or ``endpoint``, or ``store``): rows, a boolean (ASK) or a graph."""
+    return _runner(project, endpoint, store).sparql(text)
+
+
+def _runner(project: Project | str | Path | None, endpoint: Endpoint | str | None,
+            store: Path | str | None) -> QueryRunner:
+    if endpoint is not None and store is not None:
+        raise UsageError("--endpoint and --store name two different graphs",
+                         expected="one of them, or neither for the project's own graph")
     if endpoint is not None:
-        return remote_runner(project, endpoint).sparql(text)
+        return remote_runner(project, endpoint)
     if store is not None:
-        return store_runner(project, store).sparql(text)
-    return runner_for(project).sparql(text)
+        return store_runner(project, store)
+    return runner_for(project)
 
 
 def list_queries(*, project: Project | str | Path | None = None) -> list[Query]:
