@@ -9,8 +9,11 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
+from rdflib import Graph
 
 from tradegraph.cli import main
+from tradegraph.project import Project
+from tradegraph.validate import ontology_graph, shapes_graph
 
 REPO = Path(__file__).resolve().parents[1]
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
@@ -32,6 +35,18 @@ def wheel(tmp_path_factory: pytest.TempPathFactory) -> Path:
                     str(REPO)], check=True, capture_output=True, timeout=600)
     (path,) = out.glob("tradegraph-*.whl")
     return path
+
+
+@pytest.fixture(scope="session")
+def shapes() -> Graph:
+    """The repository's SHACL shapes, parsed once."""
+    return shapes_graph(Project.open(REPO))
+
+
+@pytest.fixture(scope="session")
+def ontology() -> Graph:
+    """The repository's ontology, parsed once."""
+    return ontology_graph(Project.open(REPO))
 
 
 @pytest.fixture

@@ -11,8 +11,7 @@ import pytest
 from rdflib import Graph, Namespace
 
 from tradegraph.fastshacl import validate_graph_fast
-from tradegraph.project import Project
-from tradegraph.validate import Report, ontology_graph, shapes_graph, validate_graph
+from tradegraph.validate import Report, validate_graph
 
 from .conftest import FIXTURES, REPO
 
@@ -26,16 +25,6 @@ PYSHACL_MISSES = Counter({
     (TGID + "malformed-rate", "rate", "MaxInclusiveConstraintComponent", TGSH + "Tariff-rate", "Violation"): 1,
     (TGID + "malformed-rate", "rate", "MaxInclusiveConstraintComponent", TGSH + "Tariff-rate-unusual", "Warning"): 1,
 })
-
-
-@pytest.fixture(scope="module")
-def shapes() -> Graph:
-    return shapes_graph(Project.open(REPO))
-
-
-@pytest.fixture(scope="module")
-def ontology() -> Graph:
-    return ontology_graph(Project.open(REPO))
 
 
 @pytest.fixture(scope="module")

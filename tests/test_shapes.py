@@ -8,22 +8,9 @@ import pyshacl
 import pytest
 from rdflib import Graph
 
-from tradegraph.project import Project
-from tradegraph.validate import ontology_graph, shapes_graph, validate_graph
-
-from .conftest import REPO
+from tradegraph.validate import validate_graph
 
 CASES = sorted((Path(__file__).resolve().parent / "shapes_cases").glob("*.ttl"))
-
-
-@pytest.fixture(scope="module")
-def shapes() -> Graph:
-    return shapes_graph(Project.open(REPO))
-
-
-@pytest.fixture(scope="module")
-def ontology() -> Graph:
-    return ontology_graph(Project.open(REPO))
 
 
 def test_there_are_cases_for_the_important_shapes() -> None:
