@@ -13,7 +13,7 @@ from rdflib import Graph, Namespace
 from tradegraph.fastshacl import validate_graph_fast
 from tradegraph.validate import Report, validate_graph
 
-from .conftest import FIXTURES, REPO
+from .conftest import FIXTURES
 
 SH = Namespace("http://www.w3.org/ns/shacl#")
 TGID = "https://w3id.org/tradegraph/id/"
