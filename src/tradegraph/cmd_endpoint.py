@@ -70,8 +70,8 @@ def serve(project_dir: Path | None, port: int, writable: bool, timeout: float) -
     from .serve import serve as run_serve
 
     def ready(text: str) -> None:
+        _err("press Ctrl-C to stop")  # before the URLs: whoever waits for them may stop us at once
         click.echo(text)
-        _err("press Ctrl-C to stop")
 
     run_serve(_project(project_dir), port=port, writable=writable, timeout=timeout, on_ready=ready)
     _err("stopped")

@@ -176,12 +176,12 @@ def serve(project: Project, *, port: int = 7878, writable: bool = False, timeout
         load_store(dataset, Path(tmp) / "store")
         with OxigraphServer(Path(tmp) / "store", port=port, writable=writable, timeout=timeout) as server:
             mode = "read-write" if writable else "read-only"
-            if on_ready:
-                on_ready(f"serving {len(dataset)} triples in {graphs} named graphs ({mode}) at {server.url}\n"
-                         f"query endpoint: {server.query_url}"
-                         + (f"\nupdate endpoint: {server.update_url}\ngraph store: {server.store_url}"
-                            if writable else ""))
-            try:
+            try:  # from the moment the server answers, Ctrl-C means "stop serving", not an error
+                if on_ready:
+                    on_ready(f"serving {len(dataset)} triples in {graphs} named graphs ({mode}) at {server.url}\n"
+                             f"query endpoint: {server.query_url}"
+                             + (f"\nupdate endpoint: {server.update_url}\ngraph store: {server.store_url}"
+                                if writable else ""))
                 code = server.wait()
             except KeyboardInterrupt:
                 return
