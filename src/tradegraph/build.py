@@ -11,19 +11,19 @@ from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
 
-from rdflib import RDF, Graph, Namespace, URIRef
+from rdflib import RDF, Graph, URIRef
 
 from . import serialize
 from .atomic import write_files
 from .errors import UsageError, ValidationFailed
 from .fastshacl import validate_graph_fast
-from .loader import TG, Facts, load_facts
+from .loader import Facts, load_facts
 from .project import Project
 from .reason import INFERRED_GRAPH, infer
 from .validate import Report, ontology_graph, shapes_graph, union, validate_facts
+from .vocab import TG, TIME, local_name
 
 OUTPUTS = ("graph.ttl", "graph.trig", "graph.jsonld", "report.txt")
-TIME = Namespace("http://www.w3.org/2006/time#")
 #: Classes of the nodes the loader makes for dates and participations, left out of counts.
 _HELPER_CLASSES = {TG.TimeSpec, TG.Participation, TIME.Instant, TIME.Interval}
 
@@ -41,7 +41,7 @@ class BuildResult:
 
     def class_counts(self) -> list[tuple[str, int]]:
         """How many nodes of each asserted class, most frequent first."""
-        counts = Counter(_local(o) for o in self.graph.objects(None, RDF.type)
+        counts = Counter(local_name(o) for o in self.graph.objects(None, RDF.type)
                          if isinstance(o, URIRef) and o not in _HELPER_CLASSES)
         return sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))
 
@@ -126,7 +126,3 @@ def validate_fast(facts: Facts, project: Project) -> Report:
     return validate_graph_fast(union(facts.dataset), shapes=shapes_graph(project),
                                ontology=ontology_graph(project), facts=facts)
 
-
-def _local(iri: URIRef) -> str:
-    text = str(iri)
-    return text.rsplit("#", 1)[-1] if "#" in text else text.rsplit("/", 1)[-1]

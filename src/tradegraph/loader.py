@@ -23,11 +23,10 @@ from .bulk import BULK_SUFFIXES, BulkRecord, LineRef, read_bulk
 from .errors import InvalidData, Location, TradegraphError
 from .model import ID_PATTERN, Field, Kind, Model, load_model
 from .project import Project
+from .vocab import TG, TIME
 from .when import TimeSpec, parse_when
 from .yamlfile import YList, YMap, load_yaml
 
-TG = Namespace("https://w3id.org/tradegraph/ontology#")
-TIME = Namespace("http://www.w3.org/2006/time#")
 WIKIDATA = "http://www.wikidata.org/entity/"
 _ID = re.compile(ID_PATTERN)
 _QID = re.compile(r"^Q[1-9][0-9]*$")

@@ -26,6 +26,7 @@ from rdflib.term import Node
 from .loader import TG, Facts
 from .model import load_model
 from .validate import union
+from .vocab import local_name
 
 #: Actor classes, most specific first, and the kind each becomes.
 ACTOR_KINDS = {
@@ -234,10 +235,7 @@ def _token(vocabulary: str, concept: Node) -> str:
 
 
 def _concept(node: Node | None) -> str | None:
-    if node is None:
-        return None
-    text = str(node)
-    return text.rsplit("#", 1)[-1] if "#" in text else text.rsplit("/", 1)[-1]
+    return None if node is None else local_name(node)
 
 
 def _class_name(graph: Graph, node: URIRef) -> str:

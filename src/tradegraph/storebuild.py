@@ -18,8 +18,9 @@ import pyoxigraph as ox
 from rdflib import Graph
 
 from .atomic import write_files
-from .build import BuildResult, _local
+from .build import BuildResult
 from .errors import ValidationFailed
+from .vocab import local_name
 from .fastshacl import validate_store
 from .progress import Progress
 from .project import Project
@@ -39,7 +40,7 @@ class StoreBuildResult(BuildResult):
         rows = self.store.query_facts(
             "SELECT ?class (COUNT(DISTINCT ?node) AS ?n) WHERE { ?node a ?class "
             "FILTER (?class NOT IN (tg:TimeSpec, tg:Participation, time:Instant, time:Interval)) } GROUP BY ?class")
-        counts = [(_local(row["class"].value), int(row["n"].value)) for row in rows]
+        counts = [(local_name(row["class"].value), int(row["n"].value)) for row in rows]
         return sorted(counts, key=lambda kv: (-kv[1], kv[0]))
 
     def sources(self) -> list[tuple[str, str]]:

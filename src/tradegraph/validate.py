@@ -24,6 +24,7 @@ from .errors import InvalidData, InvalidModel, Location
 from .loader import Facts
 from .model import load_model
 from .project import Project
+from .vocab import local_name
 
 SH = Namespace("http://www.w3.org/ns/shacl#")
 
@@ -205,7 +206,7 @@ def _result(graph: Graph, node: Node, facts: Facts | None, shapes: Graph) -> Res
     where, subject, field_name = _locate(str(focus), path, facts, str(named) if named is not None else None)
     return Result(
         severity=severity, focus=str(focus), component=component,
-        path=field_name or (_short(path) if isinstance(path, URIRef) else None),
+        path=field_name or (local_name(path) if isinstance(path, URIRef) else None),
         message=str(message) if message is not None else f"{component} failed",
         shape=str(shape) if isinstance(shape, URIRef) else "(anonymous shape)",
         value=_show(value) if value is not None else None, where=where, subject=subject)
@@ -233,11 +234,6 @@ def _locate(focus: str, path: Node | None, facts: Facts | None,
     name = name or shape_name
     where = record.data.where(name) if name and name in record.data else record.where
     return where, f"{record.kind.name} '{record.id}'", name
-
-
-def _short(iri: URIRef) -> str:
-    text = str(iri)
-    return text.rsplit("#", 1)[-1] if "#" in text else text.rsplit("/", 1)[-1]
 
 
 def _show(value: Node) -> str:
