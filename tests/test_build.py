@@ -45,12 +45,17 @@ def _snapshot(directory: Path) -> dict[str, tuple[bytes, int]]:
     return {p.name: (p.read_bytes(), p.stat().st_mtime_ns) for p in sorted(directory.iterdir())}
 
 
-def test_broken_fact_file_leaves_previous_build_untouched(minimal: Path, cli) -> None:
+def _build_then_edit_and_rebuild(minimal: Path, cli, old: str, new: str):  # type: ignore[no-untyped-def]
+    """Build, snapshot build/, replace ``old`` by ``new`` in the source file, build again."""
     assert cli("build", "--project", str(minimal)).code == 0
     before = _snapshot(minimal / "build")
     source = minimal / "graph" / "sources" / "first-article.yaml"
-    source.write_text(source.read_text().replace("date: 2025-03-13", "date: 2025-13-45"))
-    run = cli("build", "--project", str(minimal))
+    source.write_text(source.read_text().replace(old, new))
+    return cli("build", "--project", str(minimal)), before
+
+
+def test_broken_fact_file_leaves_previous_build_untouched(minimal: Path, cli) -> None:
+    run, before = _build_then_edit_and_rebuild(minimal, cli, "date: 2025-03-13", "date: 2025-13-45")
     assert run.code == 1
     assert run.err.startswith("error: graph/sources/first-article.yaml:")
     assert "impossible date: '2025-13-45'" in run.err
@@ -58,12 +63,8 @@ def test_broken_fact_file_leaves_previous_build_untouched(minimal: Path, cli) ->
 
 
 def test_shape_violation_exits_1_and_writes_nothing(minimal: Path, cli) -> None:
-    assert cli("build", "--project", str(minimal)).code == 0
-    before = _snapshot(minimal / "build")
-    source = minimal / "graph" / "sources" / "first-article.yaml"
     # valid YAML and references, but a meeting with a single participant violates the shapes
-    source.write_text(source.read_text().replace("      - bo\n", ""))
-    run = cli("build", "--project", str(minimal))
+    run, before = _build_then_edit_and_rebuild(minimal, cli, "      - bo\n", "")
     assert run.code == 1
     assert "meeting 'ana-bo-meeting'" in run.err and "violation" in run.err
     assert _snapshot(minimal / "build") == before
