@@ -12,6 +12,7 @@ from __future__ import annotations
 import difflib
 import re
 from dataclasses import dataclass
+from datetime import date
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
 from typing import Any, Callable, Iterator
@@ -108,6 +109,8 @@ class _Loader:
         self.errors: list[TradegraphError] = []
         self.records: dict[str, Record] = {}
         self.bulk_paths: list[Path] = []
+        self.published: dict[str, date] = {}       # source id -> its publication day
+        self.citing: dict[str, list[str]] = {}     # fact id -> the sources of citations of it
         self.dataset = Dataset(default_union=True)
         self.dataset.bind("tg", TG)
         self.dataset.bind("time", TIME)
@@ -279,7 +282,26 @@ class _Loader:
             return None
         record = Record(ident, kind, item, graph or "", source)
         self.records[ident] = record
+        if kind.name == "source":
+            self._note_published(ident, item.get("published"))
+        elif kind.name == "citation" and isinstance(item.get("of"), str) and source:
+            self.citing.setdefault(item["of"], []).append(source)
         return record
+
+    def _note_published(self, ident: str, value: Any) -> None:
+        """Keep a source's publication day for the first-reported date of its facts."""
+        try:
+            spec = parse_when(value, Location(""), "the publication date")
+        except InvalidData:  # reported when the source's triples are written
+            return
+        if spec.precision == "day" and spec.earliest is not None:
+            self.published[ident] = spec.earliest
+
+    def _first_reported(self, record: Record) -> date | None:
+        """The earliest publication day among the fact's source and the sources citing it."""
+        days = [self.published[s] for s in [record.source or "", *self.citing.get(record.id, ())]
+                if s in self.published]
+        return min(days) if days else None
 
     # ------------------------------------------------------------------ pass 2: emit triples
     def _emit(self, record: Record) -> None:
@@ -324,6 +346,9 @@ class _Loader:
             graph.add((node, RDFS.label, Literal(label)))
         if kind.is_fact:
             graph.add((node, TG.source, self.iri(record.source or "")))
+            first = self._first_reported(record)
+            if first is not None:
+                graph.add((node, TG.firstReported, Literal(first, datatype=XSD.date)))
         if kind.is_event and "event_type" not in data:
             default = self.model.default_event_type.get(kind.name)
             if default:
@@ -434,12 +459,15 @@ class _Loader:
                                       expected="`actor:` and optionally `role:`")
                 item, role = item["actor"], item.get("role", "participant")
             actor = self._ref(item, ref_spec, what, at)
-            participation = URIRef(f"{node}/participant/{item}")
+            role_term = self._enum(role, "role", f"the role in {what}", at)
             graph.add((node, prop, actor))
+            if role == "participant":  # the default role needs no node of its own
+                continue
+            participation = URIRef(f"{node}/participant/{item}")
             graph.add((node, TG.participation, participation))
             graph.add((participation, RDF.type, TG.Participation))
             graph.add((participation, TG.agent, actor))
-            graph.add((participation, TG.role, self._enum(role, "role", f"the role in {what}", at)))
+            graph.add((participation, TG.role, role_term))
 
     # ------------------------------------------------------------------ values
     def _describe(self, spec: Field) -> str:
