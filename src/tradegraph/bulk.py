@@ -108,11 +108,17 @@ def _json_rows(stream: Any, shown: str) -> Iterator[YMap | InvalidData]:
 def _convert(value: Any, path: str, line: int) -> Any:
     """JSON values as the YAML reader gives them: mappings and lists that know their line."""
     if isinstance(value, dict):
-        mapping = YMap((key, _convert(item, path, line)) for key, item in value.items())
+        mapping = YMap(value)
+        for key, item in value.items():  # scalars stay as they are: most values are
+            if isinstance(item, (dict, list)):
+                mapping[key] = _convert(item, path, line)
         mapping.path, mapping.line, mapping.lines = path, line, {}
         return mapping
     if isinstance(value, list):
-        items = YList(_convert(item, path, line) for item in value)
+        items = YList(value)
+        for index, item in enumerate(value):
+            if isinstance(item, (dict, list)):
+                items[index] = _convert(item, path, line)
         items.path, items.line, items.lines = path, line, []
         return items
     return value

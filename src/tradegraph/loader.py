@@ -32,6 +32,7 @@ WIKIDATA = "http://www.wikidata.org/entity/"
 _ID = re.compile(ID_PATTERN)
 _QID = re.compile(r"^Q[1-9][0-9]*$")
 MAX_ERRORS = 50
+_TYPE, _LABEL = RDF.type, RDFS.label  # looked up once: rdflib makes a new URIRef per lookup
 
 
 class InvalidFacts(InvalidData):
@@ -111,6 +112,9 @@ class _Loader:
         self.bulk_paths: list[Path] = []
         self.published: dict[str, date] = {}       # source id -> its publication day
         self.citing: dict[str, list[str]] = {}     # fact id -> the sources of citations of it
+        self._terms: dict[str, URIRef] = {}         # CURIE -> IRI, made once each
+        self._days: dict[date, Literal] = {}        # day -> xsd:date literal, made once each
+        self._refs: dict[str, URIRef] = {}          # id -> IRI of records referred to
         self.dataset = Dataset(default_union=True)
         self.dataset.bind("tg", TG)
         self.dataset.bind("time", TIME)
@@ -340,25 +344,25 @@ class _Loader:
         if kind.rdf_class is None:  # a citation: only the source and evidence above
             graph.add((node, TG.source, self.iri(record.source or "")))
             return
-        graph.add((node, RDF.type, self.term(kind.rdf_class)))
+        graph.add((node, _TYPE, self.term(kind.rdf_class)))
         label = data.get("label") or data.get("name") or data.get("title")
         if not data.get("label") and label:
-            graph.add((node, RDFS.label, Literal(label)))
+            graph.add((node, _LABEL, Literal(label)))
         if kind.is_fact:
             graph.add((node, TG.source, self.iri(record.source or "")))
             first = self._first_reported(record)
             if first is not None:
-                graph.add((node, TG.firstReported, Literal(first, datatype=XSD.date)))
+                graph.add((node, TG.firstReported, self.day(first)))
         if kind.is_event and "event_type" not in data:
             default = self.model.default_event_type.get(kind.name)
             if default:
                 graph.add((node, TG.eventType, self.term(self.model.vocabularies["event-type"][default])))
         if data.get("quote"):  # a statement or announcement with words quoted verbatim
-            graph.add((node, RDF.type, TG.Quote))
+            graph.add((node, _TYPE, TG.Quote))
         if kind.name == "source":
             spec = parse_when(data["published"], data.where("published"), "the publication date")
             if spec.precision == "day" and spec.earliest is not None:  # never invent a day
-                graph.add((node, TG.publicationDate, Literal(spec.earliest, datatype=XSD.date)))
+                graph.add((node, TG.publicationDate, self.day(spec.earliest)))
         if kind.name == "correction":
             graph.add((node, TG.corrects, self.iri(record.source or "")))
             graph.add((self.iri(record.source or ""), TG.correction, node))
@@ -428,15 +432,15 @@ class _Loader:
     def _emit_when(self, graph: Graph, node: URIRef, prop: URIRef, name: str, spec: TimeSpec) -> None:
         when = URIRef(f"{node}/{name}")
         graph.add((node, prop, when))
-        graph.add((when, RDF.type, TG.TimeSpec))
-        graph.add((when, RDF.type, TIME.Instant if spec.precision == "day" else TIME.Interval))
+        graph.add((when, _TYPE, TG.TimeSpec))
+        graph.add((when, _TYPE, TIME.Instant if spec.precision == "day" else TIME.Interval))
         graph.add((when, TG.precision, self.term(self.model.vocabularies["date-precision"][spec.precision])))
         if spec.earliest:
-            graph.add((when, TG.earliest, Literal(spec.earliest, datatype=XSD.date)))
+            graph.add((when, TG.earliest, self.day(spec.earliest)))
         if spec.latest:
-            graph.add((when, TG.latest, Literal(spec.latest, datatype=XSD.date)))
+            graph.add((when, TG.latest, self.day(spec.latest)))
         if spec.precision == "day" and spec.earliest:
-            graph.add((when, TIME.inXSDDate, Literal(spec.earliest, datatype=XSD.date)))
+            graph.add((when, TIME.inXSDDate, self.day(spec.earliest)))
         if spec.text:
             graph.add((when, TG.asWritten, Literal(spec.text)))
         if spec.how:
@@ -465,7 +469,7 @@ class _Loader:
                 continue
             participation = URIRef(f"{node}/participant/{item}")
             graph.add((node, TG.participation, participation))
-            graph.add((participation, RDF.type, TG.Participation))
+            graph.add((participation, _TYPE, TG.Participation))
             graph.add((participation, TG.agent, actor))
             graph.add((participation, TG.role, role_term))
 
@@ -482,14 +486,26 @@ class _Loader:
         return URIRef(self.base + ident)
 
     def term(self, curie: str) -> URIRef:
-        return URIRef(self.model.expand(curie))
+        made = self._terms.get(curie)
+        if made is None:
+            made = self._terms[curie] = URIRef(self.model.expand(curie))
+        return made
+
+    def day(self, value: date) -> Literal:
+        """An xsd:date literal; a large build has millions of dates but only a few thousand days."""
+        made = self._days.get(value)
+        if made is None:
+            made = self._days[value] = Literal(value, datatype=XSD.date)
+        return made
 
     def _ref(self, value: Any, spec: Field, what: str, where: Location) -> URIRef:
         allowed = spec.to or ()
+        target = self.records.get(value) if isinstance(value, str) else None
+        if target is not None and (not allowed or target.kind.name in allowed):
+            return self._refs.get(value) or self._refs.setdefault(value, self.iri(value))
         expected = "the id of " + _a_or(allowed)
         if not isinstance(value, str):
             raise InvalidData(f"{what} is {_value_name(value)}", where=where, expected=expected)
-        target = self.records.get(value)
         if target is None:
             candidates = [r.id for r in self.records.values() if r.kind.name in allowed]
             raise InvalidData(f"{what} refers to unknown id '{value}'", where=where, expected=expected,

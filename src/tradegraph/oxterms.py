@@ -53,7 +53,7 @@ def from_ox(term: Any) -> Identifier | None:
 
 def nt(term: Identifier) -> str:
     """A term in N-Triples syntax (IRIs are trusted: the loader made them from checked ids)."""
-    if isinstance(term, URIRef):
+    if type(term) is URIRef or isinstance(term, URIRef):
         return f"<{term}>"
     if isinstance(term, Literal):
         text = f'"{str(term).translate(_ESCAPES)}"'

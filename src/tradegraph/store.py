@@ -20,14 +20,14 @@ from pathlib import Path
 from typing import Any, Callable, Iterator, Mapping
 
 import pyoxigraph as ox
-from rdflib import Graph
+from rdflib import Graph, URIRef
 from rdflib.term import Identifier
 
 from .dataset import ONTOLOGY_GRAPH
 from .engine import NAMESPACES, Answer
 from .errors import UsageError
 from .loader import Facts, load_facts
-from .oxterms import from_ox, nquad, to_ox
+from .oxterms import from_ox, nquad, nt, to_ox
 from .progress import Progress
 from .project import Project
 from .validate import ontology_graph
@@ -150,7 +150,11 @@ class _NamedGraph:
 
     def add(self, triple: tuple[Identifier, Identifier, Identifier]) -> None:
         writer = self.writer
-        writer.lines.append(nquad(*triple, self.iri))
+        s, p, o = triple
+        if type(s) is URIRef and type(p) is URIRef:  # nearly always: the loader's own IRIs
+            writer.lines.append(f"<{s}> <{p}> {nt(o)} {self.iri} .\n")
+        else:
+            writer.lines.append(nquad(s, p, o, self.iri))
         if len(writer.lines) >= CHUNK:
             writer.flush()
 

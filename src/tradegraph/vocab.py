@@ -9,8 +9,20 @@ from __future__ import annotations
 from rdflib import Namespace, URIRef
 from rdflib.term import Node
 
-TG = Namespace("https://w3id.org/tradegraph/ontology#")
-TIME = Namespace("http://www.w3.org/2006/time#")
+
+
+class _Namespace(Namespace):
+    """An rdflib namespace that makes each term once: ``TG.source`` is then an attribute
+    lookup, not a new URIRef (3.7 µs each, millions of times in a large build)."""
+
+    def __getattr__(self, name: str) -> URIRef:
+        term = super().__getattr__(name)
+        self.__dict__[name] = term
+        return term
+
+
+TG = _Namespace("https://w3id.org/tradegraph/ontology#")
+TIME = _Namespace("http://www.w3.org/2006/time#")
 
 
 def local_name(iri: Node) -> str:
