@@ -13,24 +13,34 @@ The public API::
     page = render_html(network)          # the offline HTML view
 """
 
-from .build import BuildResult, build
-from .errors import InvalidData, InvalidModel, TradegraphError, UsageError, ValidationFailed
-from .export import export
-from .loader import Facts, load_facts
-from .metrics import network_metrics
-from .network import NetworkFilter, actor_network
-from .project import Project
-from .queries import Query
-from .run import Rows, list_queries, run_query, run_sparql
-from .stats import stats
-from .validate import Report, Result, validate_facts, validate_graph
-from .viz import render_html, viz
+from importlib import import_module
+from typing import Any
 
-__all__ = [
-    "BuildResult", "Facts", "InvalidData", "InvalidModel", "NetworkFilter", "Project", "Report", "Result",
-    "TradegraphError", "UsageError", "ValidationFailed", "build", "load_facts", "stats",
-    "validate_facts", "validate_graph",
-    "Query", "Rows", "list_queries", "run_query", "run_sparql",
-    "actor_network", "export", "network_metrics", "render_html", "viz",
-]
+#: Where each public name lives; a module is imported when one of its names is first used, so
+#: `tradegraph build` does not pay for networkx, and `import tradegraph` stays quick.
+_WHERE = {
+    "BuildResult": "build", "build": "build",
+    "InvalidData": "errors", "InvalidModel": "errors", "TradegraphError": "errors", "UsageError": "errors",
+    "ValidationFailed": "errors",
+    "export": "export", "Facts": "loader", "load_facts": "loader", "network_metrics": "metrics",
+    "NetworkFilter": "network", "actor_network": "network", "Project": "project", "Query": "queries",
+    "Rows": "run", "list_queries": "run", "run_query": "run", "run_sparql": "run", "stats": "stats",
+    "Report": "validate", "Result": "validate", "validate_facts": "validate", "validate_graph": "validate",
+    "render_html": "viz", "viz": "viz",
+}
+__all__ = sorted(_WHERE)
+
+
+def __getattr__(name: str) -> Any:
+    if name not in _WHERE:
+        raise AttributeError(f"module 'tradegraph' has no attribute {name!r}")
+    value = getattr(import_module(f".{_WHERE[name]}", __name__), name)
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted(list(globals()) + __all__)
+
+
 __version__ = "0.1.0"

@@ -30,14 +30,15 @@ import difflib
 from dataclasses import dataclass
 from datetime import date
 from itertools import combinations
-from typing import Any
-
-import networkx as nx
+from typing import TYPE_CHECKING, Any
 
 from .errors import UsageError
 from .loader import Facts
 from .model import load_model
 from .netdata import Actor, Event, NetworkData, read_network_data
+
+if TYPE_CHECKING:  # networkx is imported where a network is made: the CLI starts faster
+    import networkx as nx
 
 DEFAULT_STATUSES = ("happened", "reported", "unstated")
 CORE_KINDS = ("person", "government", "ministry", "party")
@@ -97,6 +98,8 @@ def actor_network(facts: Facts, filters: NetworkFilter | None = None) -> nx.Grap
 
 def network_from_data(data: NetworkData, filters: NetworkFilter) -> nx.Graph:
     """Build the network from already-read :class:`~tradegraph.netdata.NetworkData`."""
+    import networkx as nx
+
     filters = check_filter(filters, data)
     kinds = CORE_KINDS + (ORGANIZATION_KINDS if filters.include_organizations else ())
     actors = {k: a for k, a in data.actors.items() if a.kind in kinds}
