@@ -16,6 +16,7 @@ graph per source and per actors file, and the ontology in ``<base>graph/ontology
 from __future__ import annotations
 
 import shutil
+from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
 from typing import Any, Callable, Iterator, Mapping
 
@@ -118,13 +119,20 @@ class FactStore:
 
 
 class QuadWriter:
-    """Takes the loader's triples as N-Quads and bulk-loads them into a store, a chunk at a time."""
+    """Takes the loader's triples as N-Quads and bulk-loads them into a store, a chunk at a time.
+
+    Oxigraph loads a chunk on a thread of its own (it lets go of the GIL) while the loader
+    makes the next one, so the two overlap; at most one chunk waits. :meth:`close` waits for
+    the last chunk and raises what the loading thread raised.
+    """
 
     def __init__(self, store: ox.Store, base: str, *, on_flush: Callable[[int], None] | None = None) -> None:
         self.store, self.base, self.on_flush = store, base, on_flush
         self.lines: list[str] = []
         self.written = 0
         self._graphs: dict[str, _NamedGraph] = {}
+        self._pending: Future[None] | None = None
+        self._pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="tradegraph-bulk-load")
 
     def graph(self, name: str) -> "_NamedGraph":
         if name not in self._graphs:
@@ -132,12 +140,32 @@ class QuadWriter:
         return self._graphs[name]
 
     def flush(self) -> None:
-        if self.lines:
-            self.store.bulk_load("".join(self.lines).encode("utf-8"), ox.RdfFormat.N_QUADS)
-            self.written += len(self.lines)
-            if self.on_flush:
-                self.on_flush(len(self.lines))
-            self.lines = []
+        """Hand the lines written so far to the loading thread (after the chunk before them)."""
+        if not self.lines:
+            return
+        chunk, count = "".join(self.lines).encode("utf-8"), len(self.lines)
+        self.lines.clear()  # the same list: every _NamedGraph appends to it
+        self._wait()
+        self._pending = self._pool.submit(self._load, chunk, count)
+
+    def _load(self, chunk: bytes, count: int) -> None:
+        self.store.bulk_load(chunk, ox.RdfFormat.N_QUADS)
+        self.written += count
+        if self.on_flush:
+            self.on_flush(count)
+
+    def _wait(self) -> None:
+        if self._pending is not None:
+            pending, self._pending = self._pending, None
+            pending.result()
+
+    def close(self) -> None:
+        """Load what is left and wait for it; the loading thread's error, if any, is raised here."""
+        try:
+            self.flush()
+            self._wait()
+        finally:
+            self._pool.shutdown(wait=True)
 
 
 class _NamedGraph:
@@ -173,9 +201,11 @@ def load_store(project: Project, *, path: Path | None = None, base: str | None =
     base = base or project.base
     writer = QuadWriter(store, base, on_flush=progress.triples if progress else None)
     try:
-        facts = load_facts(project, base=base, graphs=writer.graph,
-                           on_record=progress.facts if progress else None)
-        writer.flush()
+        try:
+            facts = load_facts(project, base=base, graphs=writer.graph,
+                               on_record=progress.facts if progress else None)
+        finally:
+            writer.close()
         ontology = ox.NamedNode(base + ONTOLOGY_GRAPH)  # blank nodes too: added as terms, not text
         store.extend(ox.Quad(to_ox(s), to_ox(p), to_ox(o), ontology) for s, p, o in ontology_graph(project))
     except BaseException:
