@@ -185,3 +185,23 @@ def test_query_and_sparql_run_on_the_store(minimal: Path, tmp_path: Path, cli) -
     assert missing.err == (f"error: no store at {tmp_path / 'nope'}; expected a directory written by "
                            f"`tradegraph build --store DIR` (hint: run `tradegraph build --store {tmp_path / 'nope'}` "
                            "first)\n")
+
+
+def test_the_writer_loads_every_chunk_and_raises_what_the_loading_thread_raised(monkeypatch: pytest.MonkeyPatch) -> None:
+    import pyoxigraph as ox
+    from rdflib import URIRef
+
+    from tradegraph import store as store_module
+
+    monkeypatch.setattr(store_module, "CHUNK", 3)  # several chunks, loaded on the writer's thread
+    target = ox.Store()
+    writer = store_module.QuadWriter(target, "http://ex/")
+    for n in range(10):
+        writer.graph("g").add((URIRef(f"http://ex/s{n}"), URIRef("http://ex/p"), Literal(n)))
+    writer.close()
+    assert len(target) == 10 and writer.written == 10
+
+    broken = store_module.QuadWriter(ox.Store(), "http://ex/")
+    broken.graph("g").add((URIRef("http://ex/a b"), URIRef("http://ex/p"), Literal("x")))  # a space: not an IRI
+    with pytest.raises(SyntaxError):
+        broken.close()
