@@ -13,31 +13,21 @@ from __future__ import annotations
 
 import argparse
 import json
-import statistics
 import sys
 import tempfile
-import time
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
 
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 
 from generate import generate  # noqa: E402
+from timing import median_seconds  # noqa: E402
 
 from tradegraph.loader import load_facts  # noqa: E402
 from tradegraph.project import Project  # noqa: E402
 from tradegraph.reason import infer  # noqa: E402
 from tradegraph.validate import union  # noqa: E402
-
-
-def median_seconds(fn: Callable[[], Any], repeat: int) -> tuple[float, Any]:
-    times, result = [], None
-    for _ in range(repeat):
-        start = time.perf_counter()
-        result = fn()
-        times.append(time.perf_counter() - start)
-    return statistics.median(times), result
 
 
 def measure(name: str, project: Project, repeat: int, owl_repeat: int) -> dict[str, Any]:
