@@ -15,9 +15,6 @@ from pathlib import Path
 from typing import Any, Iterator
 
 from rdflib import RDF, Dataset, Graph, Literal, Namespace, URIRef
-from rdflib.plugins.sparql.algebra import translateQuery
-from rdflib.plugins.sparql.parser import parseQuery
-from rdflib.plugins.sparql.processor import SPARQLProcessor
 from rdflib.term import Node
 
 from .errors import InvalidData, InvalidModel, Location
@@ -171,10 +168,14 @@ def _parsed_once() -> Iterator[None]:
     While validating, translated queries are cached by their text, base and namespaces and
     reused with the new bindings, as rdflib's own prepared queries are.
     """
+    from rdflib.plugins.sparql.algebra import translateQuery  # imported here: a third of a second
+    from rdflib.plugins.sparql.parser import parseQuery
+    from rdflib.plugins.sparql.processor import SPARQLProcessor
+
     original = SPARQLProcessor.query
     cache: dict[tuple[str, str | None, tuple[tuple[str, str], ...]], Any] = {}
 
-    def query(self: SPARQLProcessor, strOrQuery: Any, initBindings: Any = None, initNs: Any = None,
+    def query(self: Any, strOrQuery: Any, initBindings: Any = None, initNs: Any = None,
               base: str | None = None, DEBUG: bool = False) -> Any:
         if isinstance(strOrQuery, str):
             key = (strOrQuery, base, tuple(sorted((str(k), str(v)) for k, v in (initNs or {}).items())))
