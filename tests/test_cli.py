@@ -12,7 +12,15 @@ from tradegraph.cli import cli as group
 
 from .conftest import REPO, run_process
 
-COMMANDS = sorted(group.commands)
+COMMANDS = group.list_commands(click.Context(group))  # imports every cmd_*.py module
+
+
+def test_every_command_outside_cli_py_is_in_the_table_that_loads_it_lazily() -> None:
+    import tradegraph.cli as cli_module
+
+    outside = {name: command.callback.__module__.rsplit(".", 1)[-1]
+               for name, command in group.commands.items() if command.callback.__module__ != cli_module.__name__}
+    assert outside == cli_module.COMMAND_MODULES
 
 
 def test_there_are_commands() -> None:
@@ -24,7 +32,7 @@ def test_command_has_help_with_an_example(name: str, cli) -> None:
     run = cli(name, "--help")
     assert run.code == 0
     assert "Usage: tradegraph" in run.out
-    command = group.commands[name]
+    command = group.commands[name]  # loaded by list_commands above
     assert command.help and len(command.help) > 40
     if not isinstance(command, click.Group):
         assert "Example" in command.help, f"`{name} --help` shows no example"

@@ -32,7 +32,32 @@ def _err(text: str) -> None:
     click.echo(text, err=True)
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
+#: The module (``cmd_*.py``) of each command defined outside this file. A command's module is
+#: imported when the command runs, so `tradegraph build` does not load the network or HTTP code;
+#: `--help` imports them all. tests/test_cli.py checks this table against the modules.
+COMMAND_MODULES = {
+    "docs": "cmd_docs", "push": "cmd_endpoint", "serve": "cmd_endpoint", "export": "cmd_export",
+    "network": "cmd_export", "viz": "cmd_export", "init": "cmd_project", "new-source": "cmd_project",
+    "queries": "cmd_query", "query": "cmd_query", "sparql": "cmd_query",
+}
+
+
+class _LazyGroup(click.Group):
+    """A group whose commands in ``cmd_*.py`` modules are imported when first asked for."""
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        _register_command_modules()
+        return super().list_commands(ctx)
+
+    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        if cmd_name not in self.commands and cmd_name in COMMAND_MODULES:
+            import importlib
+
+            importlib.import_module(f"{__name__.rsplit('.', 1)[0]}.{COMMAND_MODULES[cmd_name]}")
+        return super().get_command(ctx, cmd_name)
+
+
+@click.group(cls=_LazyGroup, context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
 @click.version_option(package_name="tradegraph")
 def cli() -> None:
     """tradegraph: a knowledge graph of actors and trade events, with the source of every answer.
@@ -137,8 +162,6 @@ def _register_command_modules() -> None:
         if info.name.startswith("cmd_"):
             importlib.import_module(f"{package}.{info.name}")
 
-
-_register_command_modules()
 
 
 def main(argv: list[str] | None = None) -> None:
