@@ -184,10 +184,10 @@ def _figures(events: int, sides: dict[str, dict[str, Any]]) -> dict[str, Any]:
     ours, base = sides["tradegraph"], sides["baseline"]
     names = list(ours["stages"])
     stages = {n: {"tradegraph": ours["stages"].get(n), "baseline": base.get("stages", {}).get(n)} for n in names}
-    def total(side: dict[str, Any]) -> float | None:
+    def total(side: dict[str, Any]) -> float | None:  # only for a side that ran every stage
         parts = [v for k, v in side.get("stages", {}).items() if k != "raw pyoxigraph bulk load"]
         complete = len(parts) == len([n for n in names if n != "raw pyoxigraph bulk load"])
-        return sum(parts) if parts and complete else None
+        return sum(parts) if parts and complete and not side.get("stopped") else None
     stages["end to end"] = {"tradegraph": total(ours), "baseline": total(base)}
     return {"events": events, "triples": ours.get("triples"), "stages": stages,
             "peak_rss_mb": {"tradegraph": ours.get("peak_rss_mb"), "baseline": base.get("peak_rss_mb")},
@@ -195,6 +195,7 @@ def _figures(events: int, sides: dict[str, dict[str, Any]]) -> dict[str, Any]:
             "rows": {q: {"tradegraph": ours["rows"].get(q), "baseline": base.get("rows", {}).get(q)}
                      for q in ours["rows"]},
             "baseline_note": base.get("stopped") or ("skipped" if not base else None),
+            "tradegraph_note": ours.get("stopped"),
             "machine": f"{os.cpu_count()} cores, Python {sys.version.split()[0]}"}
 
 
@@ -210,8 +211,9 @@ def _table(f: dict[str, Any]) -> str:
         lines.append(f"{key:<34} {f[key]['tradegraph']!s:>13} {f[key]['baseline']!s:>11}")
     for q, v in f["rows"].items():
         lines.append(f"{'rows ' + q:<34} {v['tradegraph']!s:>13} {v['baseline']!s:>11}")
-    if f.get("baseline_note"):
-        lines.append(f"baseline: {f['baseline_note']}")
+    for side in ("tradegraph", "baseline"):
+        if f.get(f"{side}_note"):
+            lines.append(f"{side}: {f[f'{side}_note']}")
     return "\n".join(lines)
 
 
