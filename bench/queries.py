@@ -1,6 +1,7 @@
 """Every canned query on Oxigraph and on rdflib, on the same synthetic project, in this process.
 
     python bench/queries.py [--events 2000 | --project DIR] [--repeat 3] [--timeout 600] [--no-rdflib]
+                            [--query NAME ...]
 
 Generates a project (bench/generate.py, 1% bad facts) or takes one, loads it into an Oxigraph
 store (the build's path) and into an in-memory rdflib dataset (the baseline), runs every
@@ -41,8 +42,8 @@ from tradegraph.store import load_store  # noqa: E402
 REPEAT_BELOW_S = 10.0
 
 
-class Timeout(Exception):
-    """A query ran past --timeout."""
+class Timeout(BaseException):
+    """A query ran past --timeout (a BaseException: rdflib catches Exception in places)."""
 
 
 def _alarm(signum: int, frame: Any) -> None:
@@ -70,7 +71,8 @@ def median_seconds(fn: Callable[[], Any], repeat: int, timeout: float | None) ->
     return statistics.median(times), result, len(times)
 
 
-def measure(project: Project, events: int, repeat: int, timeout: float, rdflib: bool) -> dict[str, Any]:
+def measure(project: Project, events: int, repeat: int, timeout: float, rdflib: bool,
+            only: list[str] | None = None) -> dict[str, Any]:
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", DeprecationWarning)
         start = time.perf_counter()
@@ -82,7 +84,7 @@ def measure(project: Project, events: int, repeat: int, timeout: float, rdflib: 
             start = time.perf_counter()
             runners["rdflib"] = QueryRunner(project, engine=LocalEngine(load_dataset(project)))
             figures["load_s"]["rdflib"] = round(time.perf_counter() - start, 3)
-        for name in sorted(load_queries(project)):
+        for name in sorted(set(load_queries(project)) & set(only or load_queries(project))):
             params = PARAMS.get(name, {})
             row: dict[str, Any] = {"params": params}
             answers = {}
@@ -123,6 +125,7 @@ def main() -> None:
     parser.add_argument("--repeat", type=int, default=3, help="runs per query (the median is kept)")
     parser.add_argument("--timeout", type=float, default=600, help="seconds an rdflib query may take")
     parser.add_argument("--no-rdflib", action="store_true", help="Oxigraph only (for large projects)")
+    parser.add_argument("--query", action="append", help="only this query (repeatable); all by default")
     parser.add_argument("--json", type=Path, help="where to write the figures "
                         "(default bench/results/queries-<events>.json)")
     args = parser.parse_args()
@@ -131,7 +134,7 @@ def main() -> None:
         root = args.project or Path(folder) / "project"
         if args.project is None:
             print(f"generated {generate(args.events, seed=args.seed, bad_rate=0.01, out=root)}", file=sys.stderr)
-        figures = measure(Project.open(root), args.events, args.repeat, args.timeout, not args.no_rdflib)
+        figures = measure(Project.open(root), args.events, args.repeat, args.timeout, not args.no_rdflib, args.query)
     print(table(figures))
     out = args.json or HERE / "results" / f"queries-{args.events}.json"
     out.parent.mkdir(parents=True, exist_ok=True)
