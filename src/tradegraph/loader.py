@@ -359,10 +359,8 @@ class _Loader:
                 graph.add((node, TG.eventType, self.term(self.model.vocabularies["event-type"][default])))
         if data.get("quote"):  # a statement or announcement with words quoted verbatim
             graph.add((node, _TYPE, TG.Quote))
-        if kind.name == "source":
-            spec = parse_when(data["published"], data.where("published"), "the publication date")
-            if spec.precision == "day" and spec.earliest is not None:  # never invent a day
-                graph.add((node, TG.publicationDate, self.day(spec.earliest)))
+        if kind.name == "source" and record.id in self.published:  # a day, never invented
+            graph.add((node, TG.publicationDate, self.day(self.published[record.id])))
         if kind.name == "correction":
             graph.add((node, TG.corrects, self.iri(record.source or "")))
             graph.add((self.iri(record.source or ""), TG.correction, node))

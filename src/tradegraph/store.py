@@ -21,14 +21,14 @@ from pathlib import Path
 from typing import Any, Callable, Iterator, Mapping
 
 import pyoxigraph as ox
-from rdflib import Graph, URIRef
+from rdflib import Graph
 from rdflib.term import Identifier
 
 from .dataset import ONTOLOGY_GRAPH
 from .engine import NAMESPACES, Answer
 from .errors import UsageError
 from .loader import Facts, load_facts
-from .oxterms import from_ox, nquad, nt, to_ox
+from .oxterms import from_ox, nquad, to_ox
 from .progress import Progress
 from .project import Project
 from .validate import ontology_graph
@@ -144,7 +144,7 @@ class QuadWriter:
         if not self.lines:
             return
         chunk, count = "".join(self.lines).encode("utf-8"), len(self.lines)
-        self.lines.clear()  # the same list: every _NamedGraph appends to it
+        self.lines = []
         self._wait()
         self._pending = self._pool.submit(self._load, chunk, count)
 
@@ -171,18 +171,14 @@ class QuadWriter:
 class _NamedGraph:
     """What the loader writes to: ``add((s, p, o))``, as on an rdflib graph."""
 
-    __slots__ = ("writer", "iri", "lines")
+    __slots__ = ("writer", "iri")
 
     def __init__(self, writer: QuadWriter, iri: str) -> None:
-        self.writer, self.iri, self.lines = writer, iri, writer.lines
+        self.writer, self.iri = writer, iri
 
     def add(self, triple: tuple[Identifier, Identifier, Identifier]) -> None:
         writer = self.writer
-        s, p, o = triple
-        if type(s) is URIRef and type(p) is URIRef:  # nearly always: the loader's own IRIs
-            writer.lines.append(f"<{s}> <{p}> {nt(o)} {self.iri} .\n")
-        else:
-            writer.lines.append(nquad(s, p, o, self.iri))
+        writer.lines.append(nquad(*triple, self.iri))
         if len(writer.lines) >= CHUNK:
             writer.flush()
 

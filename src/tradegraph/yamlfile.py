@@ -124,10 +124,8 @@ def parse_yaml(text: str, path: str) -> Any:
     except yaml.YAMLError:
         node = None  # parsed again below, for the message
     else:
-        if node is None:
-            raise InvalidData("the file holds only comments", where=Location(path, 1),
-                              expected="a YAML mapping")
-        return _Converter(fast, path).convert(node)
+        if node is not None:  # a file of only comments is reported below
+            return _Converter(fast, path).convert(node)
     finally:
         fast.dispose()
     try:
