@@ -2,9 +2,12 @@
 
 The graph (facts and ontology, one named graph per source, as the queries read it locally) is
 loaded into an Oxigraph store in a temporary directory, then the Oxigraph server (the
-``oxigraph`` package from PyPI) answers on ``127.0.0.1:PORT`` with the union of the named
-graphs as its default graph, a query timeout, and no writes unless asked. It stops on Ctrl-C
-or SIGTERM, stops its server by PID and removes the store: nothing is left behind.
+``oxigraph`` package from PyPI) answers on a private loopback port with the union of the named
+graphs as its default graph, a query timeout, and no writes unless asked. The user's port
+``127.0.0.1:PORT`` belongs to the front (:mod:`tradegraph.serve_guard`), which passes on only
+the requests it has vetted. It stops on Ctrl-C or SIGTERM, stops its server by PID and removes
+the store; a store that a killed serve left behind is removed by the next one
+(:mod:`tradegraph.serve_tmp`).
 :class:`OxigraphServer` is the server alone, for any store directory (the tests use it).
 
 >>> free_port() > 1024
@@ -13,13 +16,15 @@ True
 
 from __future__ import annotations
 
+import asyncio
 import ctypes
+import os
+import secrets
 import signal
 import socket
 import subprocess
 import sys
 import sysconfig
-import tempfile
 import threading
 import time
 from contextlib import contextmanager
@@ -34,8 +39,10 @@ from .build import build
 from .dataset import load_dataset
 from .errors import EndpointError, Location, UsageError
 from .project import Project
+from .serve_guard import HOST, Guard
+from .serve_tmp import mark, reclaim_stale, serve_directory
 
-HOST = "127.0.0.1"
+TOKEN_VARIABLE = "TRADEGRAPH_SERVE_TOKEN"
 
 
 def oxigraph_binary() -> str:
@@ -163,30 +170,64 @@ class OxigraphServer:
 
 
 def serve(project: Project, *, port: int = 7878, writable: bool = False, timeout: float = 30,
-          on_ready: Callable[[str], None] | None = None) -> None:
-    """Serve the project's graph until Ctrl-C or SIGTERM; ``on_ready`` gets what to tell the user.
+          allow_remote: bool = False, token: str | None = None, on_ready: Callable[[str], None] | None = None,
+          on_note: Callable[[str], None] | None = None) -> None:
+    """Serve the project's graph until Ctrl-C or SIGTERM; ``on_ready`` gets what to tell the user,
+    ``on_note`` each stale temporary store of an earlier serve it removed.
 
-    ``port`` 0 takes a free port. Read-only unless ``writable``; ``timeout``: seconds a query may run.
+    ``port`` 0 takes a free port. Read-only unless ``writable``; a writable server accepts writes
+    with ``token`` only (a new one when None, given in the ready text); ``timeout``: seconds a
+    query may run; ``allow_remote``: let queries and updates use SERVICE, LOAD and datasets of
+    other graphs (:mod:`tradegraph.serve_guard` refuses them otherwise).
     """
     if port:
         refuse_port_in_use(port)
+    if writable:
+        token = _checked_token(token)
     dataset = load_dataset(project, facts=build(project, write=False).facts)
-    graphs = sum(1 for g in dataset.graphs() if len(g))
-    with tempfile.TemporaryDirectory(prefix="tradegraph-serve-") as tmp, _stop_signals_interrupt():
-        load_store(dataset, Path(tmp) / "store")
-        with OxigraphServer(Path(tmp) / "store", port=port, writable=writable, timeout=timeout) as server:
-            mode = "read-write" if writable else "read-only"
-            try:  # from the moment the server answers, Ctrl-C means "stop serving", not an error
+    names = frozenset(str(g.identifier) for g in dataset.graphs() if len(g))
+    for stale in reclaim_stale():
+        if on_note:
+            on_note(f"removed {stale}, the temporary store of a serve that is gone")
+    with serve_directory() as tmp, _stop_signals_interrupt():
+        load_store(dataset, tmp / "store")
+        with OxigraphServer(tmp / "store", writable=writable, timeout=timeout) as server:
+            assert server.pid is not None
+            mark(tmp, os.getpid(), server.pid)
+            guard = Guard(port=port, backend=server.port, graphs=names, token=token if writable else None,
+                          allow_remote=allow_remote)
+
+            def ready() -> None:
+                url = f"http://{guard.authority}/"
                 if on_ready:
-                    on_ready(f"serving {len(dataset)} triples in {graphs} named graphs ({mode}) at {server.url}\n"
-                             f"query endpoint: {server.query_url}"
-                             + (f"\nupdate endpoint: {server.update_url}\ngraph store: {server.store_url}"
-                                if writable else ""))
-                code = server.wait()
+                    on_ready(f"serving {len(dataset)} triples in {len(names)} named graphs "
+                             f"({'read-write' if writable else 'read-only'}) at {url}\nquery endpoint: {url}query"
+                             + (f"\nupdate endpoint: {url}update\ngraph store: {url}store\n"
+                                f"write token: {_token_shown(token)}" if writable else ""))
+
+            try:  # from the moment the server answers, Ctrl-C means "stop serving", not an error
+                stopped = asyncio.run(guard.run(alive=lambda: server.process is not None
+                                                and server.process.poll() is None, on_ready=ready))
             except KeyboardInterrupt:
                 return
-            raise EndpointError(f"the Oxigraph server stopped by itself (exit {code}): {server.log()}",
-                                where=Location(server.url))
+            if not stopped:
+                raise EndpointError(f"the Oxigraph server stopped by itself (exit {server.wait()}): {server.log()}",
+                                    where=Location(server.url))
+
+
+def _checked_token(token: str | None) -> str:
+    """The write token: ``token``, else TRADEGRAPH_SERVE_TOKEN, else a new random one."""
+    token = token or os.environ.get(TOKEN_VARIABLE) or secrets.token_urlsafe(24)
+    if len(token) < 16 or not token.isascii() or not token.isprintable() or " " in token:
+        raise UsageError(f"{TOKEN_VARIABLE} is not a usable token", expected="at least 16 printable ASCII "
+                         "characters without spaces", hint=f"unset {TOKEN_VARIABLE} to have one made")
+    return token
+
+
+def _token_shown(token: str | None) -> str:
+    if token and token == os.environ.get(TOKEN_VARIABLE):
+        return f"the one in {TOKEN_VARIABLE} (send it as 'Authorization: Bearer TOKEN')"
+    return f"{token} (send it as 'Authorization: Bearer {token}'; push reads it from TRADEGRAPH_ENDPOINT_TOKEN)"
 
 
 @contextmanager
