@@ -57,10 +57,18 @@ def push(project_dir: Path | None, endpoint: str, graph_store: str | None, repla
               help="The port on 127.0.0.1 (0: any free port).")
 @click.option("--writable", is_flag=True, help="Accept updates and Graph Store writes (lost when it stops).")
 @click.option("--timeout", type=_SECONDS, default=30, show_default=True, help="Seconds a query may run.")
-def serve(project_dir: Path | None, port: int, writable: bool, timeout: float) -> None:
+@click.option("--allow-remote", is_flag=True,
+              help="Let queries and updates use SERVICE, LOAD and FROM/USING graphs the store does not hold.")
+def serve(project_dir: Path | None, port: int, writable: bool, timeout: float, allow_remote: bool) -> None:
     """Serve the graph with the Oxigraph server on 127.0.0.1, read-only unless --writable, its
     default graph the union of the named graphs (as the canned queries expect). Prints the URL
     of its query page and endpoint; Ctrl-C stops it and removes its temporary store.
+
+    It answers only requests that name it (Host 127.0.0.1:PORT or localhost:PORT) and come from
+    programs or its own page, never from another site's page. Queries may not reach other
+    servers (SERVICE, LOAD, FROM a graph it does not hold) unless --allow-remote. With
+    --writable, writes need a token: TRADEGRAPH_SERVE_TOKEN, or one it makes and prints,
+    sent as "Authorization: Bearer TOKEN" (push sends TRADEGRAPH_ENDPOINT_TOKEN).
 
     \b
     Examples:
@@ -73,5 +81,6 @@ def serve(project_dir: Path | None, port: int, writable: bool, timeout: float) -
         _err("press Ctrl-C to stop")  # before the URLs: whoever waits for them may stop us at once
         click.echo(text)
 
-    run_serve(_project(project_dir), port=port, writable=writable, timeout=timeout, on_ready=ready)
+    run_serve(_project(project_dir), port=port, writable=writable, timeout=timeout, allow_remote=allow_remote,
+              on_ready=ready, on_note=_err)
     _err("stopped")
