@@ -28,15 +28,19 @@ from __future__ import annotations
 
 import csv
 import difflib
+import io
 import json
 from pathlib import Path
 from typing import Any, Iterator
 
 from .errors import InvalidData, Location
 from .model import Kind, Model
-from .yamlfile import YList, YMap
+from .values import DECIMAL, MAX_DEPTH, check_text, read_number, text_problem
+from .yamlfile import YList, YMap, open_regular
 
 BULK_SUFFIXES = (".jsonl", ".csv")
+#: A line of JSON Lines longer than this is refused (the csv module has its own limit on a field).
+MAX_LINE = 1024 * 1024
 #: Separators of CSV cells: between list items, and between an actor and its role.
 LIST_SEPARATOR, ROLE_SEPARATOR = "|", ":"
 _EXAMPLE = '{"kind": "person", "id": "ana", "name": "Ana"}'
@@ -72,9 +76,9 @@ class BulkRecord(YMap):
 def read_bulk(path: Path, shown: str, model: Model) -> Iterator[BulkRecord | InvalidData]:
     """The records of a bulk file in order; a line that cannot be read is an error instead."""
     try:
-        stream = path.open("r", encoding="utf-8-sig", newline="")
-    except OSError as exc:
-        yield InvalidData(f"cannot read the file ({exc.strerror})", where=Location(shown))
+        stream = io.TextIOWrapper(open_regular(path, shown=shown), encoding="utf-8-sig", newline="")
+    except InvalidData as error:
+        yield error
         return
     with stream:
         rows = _csv_rows(stream, shown, model) if path.suffix.lower() == ".csv" else _json_rows(stream, shown)
@@ -88,66 +92,113 @@ def read_bulk(path: Path, shown: str, model: Model) -> Iterator[BulkRecord | Inv
 
 
 def _json_rows(stream: Any, shown: str) -> Iterator[YMap | InvalidData]:
-    for number, text in enumerate(stream, start=1):
+    for number, text in enumerate(iter(lambda: stream.readline(MAX_LINE + 1), ""), start=1):
+        where = Location(shown, number)
+        if len(text) > MAX_LINE:
+            yield _line_too_long(where)
+            return
         if not text.strip():
             continue
-        where = Location(shown, number)
         try:
-            value = json.loads(text.rstrip("\r\n"))
+            value = json.loads(text.rstrip("\r\n"), parse_int=lambda digits: read_number(digits, where),
+                               parse_float=lambda digits: read_number(digits, where),
+                               parse_constant=lambda name: read_number(name, where))
+            if not isinstance(value, dict):
+                yield InvalidData(f"the line holds a JSON {type(value).__name__}", where=where,
+                                  expected=f"a JSON object, such as {_EXAMPLE}")
+                continue
+            if "\\" not in text:  # no escapes: the line's own characters are the values'
+                check_text(text, where, what="the line")
+            yield _convert(value, where, escaped="\\" in text)
         except json.JSONDecodeError as exc:
             yield InvalidData(f"the line is not valid JSON: {exc.msg} (column {exc.colno})", where=where,
                               expected=f"one JSON object a line, such as {_EXAMPLE}")
-            continue
-        if not isinstance(value, dict):
-            yield InvalidData(f"the line holds a JSON {type(value).__name__}", where=where,
-                              expected=f"a JSON object, such as {_EXAMPLE}")
-            continue
-        yield _convert(value, shown, number)
+        except RecursionError:
+            yield _too_deep(where)
+        except InvalidData as error:
+            yield error
 
 
-def _convert(value: Any, path: str, line: int) -> Any:
-    """JSON values as the YAML reader gives them: mappings and lists that know their line."""
+def _convert(value: Any, where: Location, *, escaped: bool = False, depth: int = 1) -> Any:
+    """JSON values as the YAML reader gives them: mappings and lists that know their line.
+
+    With ``escaped`` (the line has backslash escapes) every text and key is checked too.
+    """
+    if depth > MAX_DEPTH:
+        raise _too_deep(where)
     if isinstance(value, dict):
         mapping = YMap(value)
         for key, item in value.items():  # scalars stay as they are: most values are
+            if escaped:
+                check_text(key, where, what="a key")
             if isinstance(item, (dict, list)):
-                mapping[key] = _convert(item, path, line)
-        mapping.path, mapping.line, mapping.lines = path, line, {}
+                mapping[key] = _convert(item, where, escaped=escaped, depth=depth + 1)
+            elif escaped and isinstance(item, str):
+                check_text(item, where)
+        mapping.path, mapping.line, mapping.lines = str(where.path), where.line, {}
         return mapping
-    if isinstance(value, list):
-        items = YList(value)
-        for index, item in enumerate(value):
-            if isinstance(item, (dict, list)):
-                items[index] = _convert(item, path, line)
-        items.path, items.line, items.lines = path, line, []
-        return items
-    return value
+    items = YList(value)
+    for index, item in enumerate(value):
+        if isinstance(item, (dict, list)):
+            items[index] = _convert(item, where, escaped=escaped, depth=depth + 1)
+        elif escaped and isinstance(item, str):
+            check_text(item, where)
+    items.path, items.line, items.lines = str(where.path), where.line, []
+    return items
+
+
+def _too_deep(where: Location) -> InvalidData:
+    return InvalidData(f"lists and objects are nested more than {MAX_DEPTH} levels deep", where=where,
+                       expected="a record of a few levels, as a YAML fact file holds")
+
+
+def _line_too_long(where: Location) -> InvalidData:
+    return InvalidData(f"the line is longer than {MAX_LINE:,} characters", where=where,
+                       expected="one record a line, of a size a fact needs",
+                       hint="is the file JSON Lines (one object a line), not one large JSON document?")
 
 
 def _csv_rows(stream: Any, shown: str, model: Model) -> Iterator[YMap | InvalidData]:
     reader = csv.reader(stream)
-    header = next(reader, None)
-    if header is None:
-        return
-    columns = [name.strip() for name in header]
-    if "kind" not in columns:
-        yield InvalidData("the CSV header has no `kind` column", where=Location(shown, 1),
-                          expected="a header row naming the fields, with kind and id")
-        return
-    start = reader.line_num + 1
-    for cells in reader:
-        where = Location(shown, start)
-        line, start = start, reader.line_num + 1
-        if not any(cell.strip() for cell in cells):
-            continue
-        if len(cells) != len(columns):
-            yield InvalidData(f"the row has {len(cells)} cells", where=where,
-                              expected=f"{len(columns)}, one per column of the header")
-            continue
-        yield _convert(_unflatten(dict(zip(columns, cells)), model), shown, line)
+    try:
+        header = next(reader, None)
+        if header is None:
+            return
+        check_text("".join(header), Location(shown, 1), what="the header")
+        columns = [name.strip() for name in header]
+        if "kind" not in columns:
+            yield InvalidData("the CSV header has no `kind` column", where=Location(shown, 1),
+                              expected="a header row naming the fields, with kind and id")
+            return
+        start = reader.line_num + 1
+        for cells in reader:
+            where = Location(shown, start)
+            start = reader.line_num + 1
+            if not any(cell.strip() for cell in cells):
+                continue
+            if len(cells) != len(columns):
+                yield InvalidData(f"the row has {len(cells)} cells", where=where,
+                                  expected=f"{len(columns)}, one per column of the header")
+                continue
+            try:
+                yield _convert(_unflatten(_checked(columns, cells, where), model, where), where)
+            except InvalidData as error:
+                yield error
+    except csv.Error as exc:  # a field over the csv module's limit, a NUL, a bad quote
+        yield InvalidData(f"the CSV cannot be read: {exc}", where=Location(shown, reader.line_num or 1),
+                          expected=f"CSV rows with fields under {csv.field_size_limit():,} characters",
+                          hint="is a quote left open above this line?")
 
 
-def _unflatten(row: dict[str, str], model: Model) -> dict[str, Any]:
+def _checked(columns: list[str], cells: list[str], where: Location) -> dict[str, str]:
+    """The row as a mapping, once no cell holds a character that no output can carry."""
+    if text_problem("".join(cells)) is not None:
+        for column, cell in zip(columns, cells):
+            check_text(cell, where, what=f"the `{column}` cell")
+    return dict(zip(columns, cells))
+
+
+def _unflatten(row: dict[str, str], model: Model, where: Location) -> dict[str, Any]:
     """A CSV row as the nested record the YAML files would hold."""
     kind = model.kinds.get(row.get("kind", "").strip())
     fields = model.fields_of(kind) if kind else {}
@@ -169,20 +220,11 @@ def _unflatten(row: dict[str, str], model: Model) -> dict[str, Any]:
                 items = [dict(zip(("actor", "role"), x.split(ROLE_SEPARATOR, 1))) if ROLE_SEPARATOR in x else x
                          for x in items]
             record[name] = items
-        elif kind_of in ("decimal", "integer"):
-            record[name] = _number(text)
+        elif kind_of in ("decimal", "integer") and DECIMAL.fullmatch(text):
+            record[name] = read_number(text, where)  # any other text is refused as not a number
         else:
             record[name] = text
     return record
-
-
-def _number(text: str) -> Any:
-    for convert in (int, float):
-        try:
-            return convert(text)
-        except ValueError:
-            pass
-    return text
 
 
 def _record(item: YMap, model: Model, stem: str) -> BulkRecord | InvalidData:

@@ -13,7 +13,7 @@ import difflib
 import re
 from dataclasses import dataclass
 from datetime import date
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from pathlib import Path
 from typing import Any, Callable, Iterator
 from urllib.parse import urlsplit
@@ -23,15 +23,21 @@ from rdflib import RDF, RDFS, XSD, Dataset, Graph, Literal, Namespace, URIRef
 from .bulk import BULK_SUFFIXES, BulkRecord, LineRef, read_bulk
 from .errors import InvalidData, Location, TradegraphError
 from .model import ID_PATTERN, Field, Kind, Model, load_model
-from .project import Project
+from .project import Project, check_base
 from .vocab import TG, TIME
 from .when import TimeSpec, parse_when
 from .yamlfile import YList, YMap, load_yaml
 
 WIKIDATA = "http://www.wikidata.org/entity/"
 _ID = re.compile(ID_PATTERN)
-_QID = re.compile(r"^Q[1-9][0-9]*$")
+_QID = re.compile(r"Q[1-9][0-9]*")
+#: A BCP 47 language tag as fact files write them: a primary language, then subtags of 1 to 8.
+LANGUAGE_TAG = re.compile(r"[a-z]{2,3}(?:-[A-Za-z0-9]{1,8})*")
 MAX_ERRORS = 50
+#: Named graphs that hold something other than facts: ``<base>graph/ontology`` (the
+#: ontology, in the query dataset and the store) and ``<base>graph/inferred`` (what reasoning
+#: adds). No source or actors file may take these names.
+RESERVED_GRAPHS = {"ontology": "the ontology", "inferred": "the inferred triples"}
 _TYPE, _LABEL = RDF.type, RDFS.label  # looked up once: rdflib makes a new URIRef per lookup
 
 
@@ -95,7 +101,8 @@ def load_facts(project: Project, *, base: str | None = None, files: list[Path] |
     >>> len(facts.records) > 0
     True
     """
-    loader = _Loader(project, base or project.base, graphs)
+    checked = project.base if base is None else check_base(base, Location("--base"))
+    loader = _Loader(project, checked, graphs)
     loader.on_record = on_record
     return loader.run(files)
 
@@ -110,6 +117,7 @@ class _Loader:
         self.errors: list[TradegraphError] = []
         self.records: dict[str, Record] = {}
         self.bulk_paths: list[Path] = []
+        self.owners: dict[str, str] = {}            # named graph -> the file that defines it
         self.published: dict[str, date] = {}       # source id -> its publication day
         self.citing: dict[str, list[str]] = {}     # fact id -> the sources of citations of it
         self._terms: dict[str, URIRef] = {}         # CURIE -> IRI, made once each
@@ -166,8 +174,13 @@ class _Loader:
             self.bulk_paths.append(path)
             for item, where in self._bulk_lines(path):
                 record = self._add(item, item.kind, item.graph, item.source, where)
-                if record is not None:
-                    record.data = LineRef(where)
+                if record is None:
+                    continue
+                record.data = LineRef(where)
+                if item.kind.where == "actors" and self.owners.get(item.graph) != shown:
+                    self._guard(self._claim, item.graph, shown, where, f"the actors of {shown}")
+                elif item.kind.name == "source":
+                    self._guard(self._claim, record.id, shown, where, f"source '{record.id}'")
             return
         doc = load_yaml(path, shown)
         is_source = path.parent.name == "sources"
@@ -178,6 +191,7 @@ class _Loader:
         if is_source:
             self._read_source_file(doc, shown)
         else:
+            self._claim(path.stem, shown, Location(shown), f"the actors file {shown}")
             self._read_actors_file(doc, path.stem)
 
     def _read_actors_file(self, doc: YMap, graph: str) -> None:
@@ -207,6 +221,7 @@ class _Loader:
         source = self._add(header, self.model.kinds["source"], None, None, header.where())
         if source is None:
             return
+        self._claim(source.id, shown, header.where("id"), f"source '{source.id}'")
         source.graph = source.id
         if header.get("corrections") is not None:
             for item, where in self._items(header["corrections"], header.where("corrections"), "corrections"):
@@ -216,6 +231,24 @@ class _Loader:
         for item, where in self._items(doc["facts"], doc.where("facts"), "facts"):
             kind = self._kind_of(item, where)
             self._add(item, kind, source.id, source.id, where)
+
+    def _claim(self, name: str, shown: str, where: Location, what: str) -> None:
+        """Make ``name`` the named graph of the file ``shown``; no two files share one."""
+        if not _ID.fullmatch(name):
+            raise InvalidData(f"{what} cannot name a graph: {name!r}", where=where,
+                              expected="a file name of lower-case letters, digits and hyphens, "
+                                       "such as actors.yaml", hint="rename the file")
+        if name in RESERVED_GRAPHS:
+            raise InvalidData(f"{what} would take the named graph '{name}', which holds "
+                              f"{RESERVED_GRAPHS[name]}", where=where,
+                              expected="a name other than " + " or ".join(RESERVED_GRAPHS),
+                              hint="rename the source id or the file")
+        owner = self.owners.setdefault(name, shown)
+        if owner != shown:
+            raise InvalidData(f"{what} would share the named graph '{name}' with {owner}", where=where,
+                              expected="one named graph per source and per actors file: a source id "
+                                       "unlike the name of every actors file",
+                              hint="rename the source id or one of the files")
 
     def _bulk_lines(self, path: Path) -> Iterator[tuple[BulkRecord, Location]]:
         """The records of a bulk file with their kind, graph and source; bad lines become errors."""
@@ -272,7 +305,7 @@ class _Loader:
             self.errors.append(InvalidData(f"a {kind.name} has no `id:`", where=where,
                                            expected="a stable id such as `akazawa-bessent-2025-07-19`"))
             return None
-        if not isinstance(ident, str) or not _ID.match(ident):
+        if not isinstance(ident, str) or not _ID.fullmatch(ident):
             self.errors.append(InvalidData(
                 f"bad id {ident!r}", where=item.where("id"),
                 expected="lower-case letters, digits and hyphens, starting with a letter or digit",
@@ -376,7 +409,7 @@ class _Loader:
                 if not isinstance(item, str) or not item.strip():
                     raise InvalidData(f"{what} is {_value_name(item)}", where=where, expected="text",
                                       hint="put quotes around it" if isinstance(item, (int, float)) else None)
-                if spec.pattern and not re.match(spec.pattern, item):
+                if spec.pattern and not re.fullmatch(spec.pattern, item):
                     raise InvalidData(f"{what} is {item!r}", where=where,
                                       expected=f"text matching {spec.pattern}")
                 graph.add((node, prop, Literal(item.strip())))
@@ -385,9 +418,10 @@ class _Loader:
                 raise InvalidData(f"{what} is {_value_name(value)}", where=where,
                                   expected="a mapping of language tag to name, e.g. `ja: 赤沢亮正`")
             for lang, name in value.items():
-                if not re.match(r"^[a-z]{2,3}(-[A-Za-z0-9]+)*$", lang) or not isinstance(name, str):
+                if not LANGUAGE_TAG.fullmatch(lang) or not isinstance(name, str):
                     raise InvalidData(f"{what} has a bad entry {lang!r}: {name!r}", where=value.where(lang),
-                                      expected="a language tag (ja, zh-Hans) and a name")
+                                      expected="a language tag (ja, zh-Hans; subtags of at most 8 "
+                                               "letters or digits) and a name")
                 graph.add((node, prop, Literal(name, lang=lang)))
         elif kind == "when":
             self._emit_when(graph, node, prop, spec.name, parse_when(value, where, what))
@@ -402,19 +436,18 @@ class _Loader:
         elif kind in ("decimal", "integer"):
             graph.add((node, prop, self._number(value, spec, what, where)))
         elif kind == "url":
-            parts = urlsplit(value) if isinstance(value, str) else None
-            if (parts is None or parts.scheme not in ("http", "https") or not parts.netloc
-                    or re.search(r"[\s<>\"{}|\\^`]", value)):
+            if not _is_url(value):
                 raise InvalidData(f"{what} is not a URL: {value!r}", where=where,
                                   expected="an http(s) URL such as https://example.com/article")
             graph.add((node, prop, Literal(value, datatype=XSD.anyURI)))
         elif kind == "wikidata":
-            if not isinstance(value, str) or not _QID.match(value):
+            if not isinstance(value, str) or not _QID.fullmatch(value):
                 raise InvalidData(f"{what} is not a Wikidata id: {value!r}", where=where,
                                   expected="a QID such as Q17")
             graph.add((node, prop, URIRef(WIKIDATA + value)))
         elif kind == "target":
-            if record.source and self.records[str(value)].source == record.source:
+            self._ref(value, spec, what, where)
+            if record.source and self.records[value].source == record.source:
                 raise InvalidData(f"{what} cites '{value}' from the same source", where=where,
                                   expected="a fact of another source file",
                                   hint="add the evidence to the fact itself")
@@ -525,15 +558,10 @@ class _Loader:
     def _number(self, value: Any, spec: Field, what: str, where: Location) -> Literal:
         integer = spec.type == "integer"
         expected = "a whole number" if integer else "a number"
-        if isinstance(value, bool) or not isinstance(value, (int, float)) or (integer and not isinstance(value, int)):
+        if isinstance(value, bool) or not isinstance(value, (int, Decimal)) or (integer and not isinstance(value, int)):
             hint = "write 25 for 25%" if isinstance(value, str) and value.strip().endswith("%") else None
             raise InvalidData(f"{what} is {_value_name(value)}", where=where, expected=expected, hint=hint)
-        try:
-            number = Decimal(str(value))
-        except InvalidOperation:  # pragma: no cover - floats always convert
-            raise InvalidData(f"{what} is not a number: {value!r}", where=where, expected=expected) from None
-        if not number.is_finite():
-            raise InvalidData(f"{what} is {value!r}", where=where, expected=f"a finite {expected[2:]}")
+        number = Decimal(value)  # the readers give ints and Decimals, exact and finite
         low, high = spec.minimum, spec.maximum
         if (low is not None and number < Decimal(str(low))) or (high is not None and number > Decimal(str(high))):
             span = f"between {low} and {high}" if high is not None else f"at least {low}"
@@ -549,12 +577,15 @@ def _type_name(value: Any) -> str:
         return "list"
     if value is None:
         return "nothing"
-    return {str: "text", int: "number", float: "number", bool: "true/false"}.get(type(value), type(value).__name__)
+    return {str: "text", int: "number", float: "number", Decimal: "number",
+            bool: "true/false"}.get(type(value), type(value).__name__)
 
 
 def _value_name(value: Any) -> str:
     if isinstance(value, (dict, list)) or value is None:
         return f"a {_type_name(value)}" if value is not None else "empty"
+    if isinstance(value, Decimal):
+        return f"number {value}"
     return f"{_type_name(value)} {value!r}" if not isinstance(value, str) else repr(value)
 
 
@@ -566,11 +597,30 @@ def _a_or(kinds: tuple[str, ...]) -> str:
 def _canonical_decimal(number: Decimal) -> str:
     """The canonical lexical form of an xsd:decimal, so every RDF format writes it back alike.
 
-    >>> _canonical_decimal(Decimal("25")), _canonical_decimal(Decimal("12.50"))
-    ('25.0', '12.5')
+    >>> _canonical_decimal(Decimal("25")), _canonical_decimal(Decimal("12.50")), _canonical_decimal(Decimal("1E+2"))
+    ('25.0', '12.5', '100.0')
+    >>> _canonical_decimal(Decimal("0.1000000000000000055511151231257827"))
+    '0.1000000000000000055511151231257827'
     """
-    text = format(number.normalize(), "f")
-    return text if "." in text else text + ".0"
+    text = format(number, "f")  # every digit, no exponent (normalize() would round to 28 digits)
+    whole, _, fraction = text.partition(".")
+    return f"{whole}.{fraction.rstrip('0') or '0'}"
+
+
+def _is_url(value: Any) -> bool:
+    """Whether ``value`` is an absolute http(s) URL that an IRI can hold.
+
+    >>> _is_url("https://example.com/a?b=1"), _is_url("http://[::1"), _is_url("http://x:99999/")
+    (True, False, False)
+    """
+    if not isinstance(value, str) or re.search(r"[\s<>\"{}|\\^`]", value):
+        return False
+    try:
+        parts = urlsplit(value)
+        parts.port  # raises ValueError for a port out of range or not a number
+    except ValueError:
+        return False
+    return parts.scheme in ("http", "https") and bool(parts.hostname)
 
 
 def _did_you_mean(word: str, choices: list[str]) -> str | None:

@@ -12,15 +12,55 @@ built-in one replaces it), so a directory holding only ``graph/`` is a project t
 
 from __future__ import annotations
 
+import os
+import re
+import stat
 from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
+from urllib.parse import urlsplit
 
-from .errors import UsageError
-from .yamlfile import load_yaml
+from .bulk import BULK_SUFFIXES
+from .errors import InvalidData, Location, UsageError
+from .values import text_problem
+from .yamlfile import check_regular, load_yaml
 
 DEFAULT_BASE = "https://w3id.org/tradegraph/id/"
 CONFIG_FILE = "tradegraph.yaml"
+#: The settings ``tradegraph.yaml`` may hold.
+CONFIG_KEYS = ("base",)
+#: File names of fact files (any case); names starting with a dot (editors' lock and swap
+#: files) are not fact files.
+YAML_SUFFIXES = (".yaml", ".yml")
+_SCHEME = re.compile(r"[A-Za-z][A-Za-z0-9+.-]*")
+_IRI_FORBIDDEN = re.compile(r'[\x00-\x20<>"{}|\\^`\x7f-\x9f]')
+
+
+def check_base(base: object, where: Location) -> str:
+    """``base`` if it can prefix every node's IRI: an absolute IRI (an http(s) one names a host).
+
+    >>> check_base("https://example.org/id/", Location("tradegraph.yaml", 1))
+    'https://example.org/id/'
+    >>> check_base("http://x y/", Location("tradegraph.yaml", 1))
+    Traceback (most recent call last):
+    ...
+    tradegraph.errors.InvalidData: tradegraph.yaml:1: the base IRI 'http://x y/' is not an IRI; expected an absolute IRI such as https://example.org/id/ (hint: it holds a space, a control character or one of <>"{}|\\^`)
+    """
+    expected = "an absolute IRI such as https://example.org/id/"
+    if not isinstance(base, str):
+        raise InvalidData(f"the base IRI is {base!r}", where=where, expected=expected)
+    if _IRI_FORBIDDEN.search(base) or text_problem(base):
+        raise InvalidData(f"the base IRI {base!r} is not an IRI", where=where, expected=expected,
+                          hint="it holds a space, a control character or one of <>\"{}|\\^`")
+    try:
+        parts = urlsplit(base)
+        parts.port  # raises ValueError for a port out of range
+    except ValueError as exc:
+        raise InvalidData(f"the base IRI {base!r} is not an IRI ({exc})", where=where, expected=expected) from None
+    if not _SCHEME.fullmatch(parts.scheme) or (parts.scheme in ("http", "https") and not parts.hostname):
+        raise InvalidData(f"the base IRI {base!r} is not absolute", where=where, expected=expected,
+                          hint="every node's IRI is the base followed by its id")
+    return base
 
 
 def builtin_root() -> Path:
@@ -72,8 +112,21 @@ class Project:
     # ---- configuration
     @cached_property
     def config(self) -> dict[str, object]:
+        """``tradegraph.yaml``: a mapping of the settings in :data:`CONFIG_KEYS` (none is required)."""
         path = self.root / CONFIG_FILE
-        return dict(load_yaml(path)) if path.is_file() else {}
+        if not path.exists() and not path.is_symlink():
+            return {}
+        data = load_yaml(path, CONFIG_FILE)
+        if not isinstance(data, dict):
+            raise InvalidData(f"{CONFIG_FILE} holds {'a list' if isinstance(data, list) else 'a single value'} at the top",
+                              where=Location(CONFIG_FILE, 1), expected="a mapping such as `base: https://example.org/id/`")
+        for key in data:
+            if key not in CONFIG_KEYS:
+                raise InvalidData(f"unknown setting '{key}'", where=data.where(key),
+                                  expected="one of " + ", ".join(CONFIG_KEYS))
+        if "base" in data:
+            check_base(data["base"], data.where("base"))
+        return dict(data)
 
     @property
     def base(self) -> str:
@@ -104,25 +157,58 @@ class Project:
         return self.root / "graph"
 
     def actor_files(self) -> list[Path]:
-        return sorted(p for p in self.graph_dir.glob("*.y*ml") if p.is_file())
+        """The actors files: ``graph/*.yaml`` (and ``*.yml``)."""
+        return self._facts(self.graph_dir, YAML_SUFFIXES)
 
     def source_files(self) -> list[Path]:
-        return sorted(p for p in (self.graph_dir / "sources").glob("*.y*ml") if p.is_file())
+        """One file per source document: ``graph/sources/*.yaml`` (and ``*.yml``)."""
+        return self._facts(self.graph_dir / "sources", YAML_SUFFIXES)
 
     def bulk_files(self) -> list[Path]:
         """Machine-made facts, one record a line: ``graph/bulk/*.jsonl`` and ``*.csv``."""
-        folder = self.graph_dir / "bulk"
-        return sorted(p for p in [*folder.glob("*.jsonl"), *folder.glob("*.csv")] if p.is_file())
+        return self._facts(self.graph_dir / "bulk", BULK_SUFFIXES)
+
+    def _facts(self, folder: Path, suffixes: tuple[str, ...]) -> list[Path]:
+        """The fact files in ``folder``; any entry named like one that is not a regular file
+        (a dangling or looping symlink, a directory, a FIFO, a device), or a ``folder`` that is
+        not a directory, is an :class:`InvalidData` naming it, never skipped."""
+        shown = self.relative(folder)
+        try:
+            info = folder.stat()
+        except FileNotFoundError:
+            if folder.is_symlink():
+                raise InvalidData(f"{shown} is a symlink to nothing", where=Location(shown),
+                                  expected="a folder of fact files") from None
+            return []
+        except OSError as exc:
+            raise InvalidData(f"{shown} cannot be read ({exc.strerror})", where=Location(shown),
+                              expected="a folder of fact files") from None
+        if not stat.S_ISDIR(info.st_mode):
+            raise InvalidData(f"{shown} is not a folder", where=Location(shown), expected="a folder of fact files",
+                              hint="move the file away; facts go in files inside the folder")
+        try:
+            names = sorted(os.listdir(folder))
+        except OSError as exc:
+            raise InvalidData(f"{shown} cannot be listed ({exc.strerror})", where=Location(shown),
+                              expected="a folder tradegraph can read") from None
+        found = [folder / name for name in names
+                 if not name.startswith(".") and os.path.splitext(name)[1].lower() in suffixes]
+        for path in found:
+            check_regular(path, shown=self.relative(path))
+        return found
 
     def fact_files(self) -> list[Path]:
         return self.actor_files() + self.source_files() + self.bulk_files()
 
     def relative(self, path: Path) -> str:
         """``path`` as the user should see it: relative to the project when inside it."""
-        try:
-            return str(path.resolve().relative_to(self.root))
-        except ValueError:
-            return str(path)
+        for seen in (Path(os.path.abspath(path)), path.resolve()):  # a symlink by its own name first
+            try:
+                return str(seen.relative_to(self.root))
+            except ValueError:
+                pass
+        return str(path)
 
     def build_dir(self, out: Path | str | None = None) -> Path:
         return Path(out).resolve() if out is not None else self.root / "build"
+

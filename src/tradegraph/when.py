@@ -26,7 +26,7 @@ from typing import Any
 from .errors import InvalidData, Location
 
 _FORMS = "a date like 2025-07-19, a month like 2025-07 or a year like 2025"
-_PATTERN = re.compile(r"^(\d{4})(?:-(\d{2})(?:-(\d{2}))?)?$")
+_PATTERN = re.compile(r"([0-9]{4})(?:-([0-9]{2})(?:-([0-9]{2}))?)?")
 _KEYS = {"text", "date", "from", "to", "how", "precision"}
 PRECISIONS = ("day", "week", "month", "year", "interval")
 
@@ -46,7 +46,7 @@ def _bounds(value: Any, where: Location, what: str) -> tuple[date, date, str]:
     """The first and last day a date value can mean, and its precision."""
     if isinstance(value, bool) or not isinstance(value, (str, int)):
         raise InvalidData(f"{what} is not a date: {value!r}", where=where, expected=_FORMS)
-    match = _PATTERN.match(str(value).strip())
+    match = _PATTERN.fullmatch(str(value).strip())
     if not match:
         raise InvalidData(f"{what} is not a date: {value!r}", where=where, expected=_FORMS,
                           hint="write dates as YYYY-MM-DD; keep the words of the source in `text:`")

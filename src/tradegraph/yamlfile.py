@@ -12,18 +12,32 @@ loader (no object construction) and converts it itself:
 
 from __future__ import annotations
 
+import errno
+import os
+import re
+import stat
 from pathlib import Path
-from typing import Any
+from typing import Any, BinaryIO
 
 import yaml
 
 from .errors import InvalidData, Location
+from .values import DECIMAL, INTEGER, MAX_DEPTH, check_text, read_number
 
 #: Fact files larger than this are refused: they are meant to be edited by hand.
 MAX_BYTES = 8 * 1024 * 1024
-#: Alias expansion beyond this many values is refused (a "billion laughs" document).
-MAX_VALUES = 500_000
-
+#: What the document may expand to, counting one a value plus the characters of its text:
+#: twice the file's length and a million more, and never more than this. An alias (*name)
+#: repeats what it refers to, so a few hundred of them can otherwise turn a small file into
+#: gigabytes (a "billion laughs" document, or one large text referred to many times).
+MAX_EXPANDED = 24_000_000
+#: The tag of a plain value that YAML 1.1 reads as a number and a person would not
+#: (``1:30`` as 90, ``0x19``, ``017``, ``2_5``, ``.inf``): refused, never guessed.
+AMBIGUOUS = "tag:tradegraph,2025:ambiguous-number"
+_INT, _FLOAT = "tag:yaml.org,2002:int", "tag:yaml.org,2002:float"
+_BOOL, _TIMESTAMP = "tag:yaml.org,2002:bool", "tag:yaml.org,2002:timestamp"
+_YAML12_NUMBERS = re.compile(r"^(?:[-+]?0[oO][0-7]+|[-+]?0[xX][0-9a-fA-F]+|[-+]?0[0-9]+|"
+                             r"[-+]?\.(?:inf|Inf|INF)|\.(?:nan|NaN|NAN))\Z")
 
 class YMap(dict):  # type: ignore[type-arg]
     """A mapping that knows the file and line of itself and of each of its values."""
@@ -63,35 +77,102 @@ class _FastLoader(getattr(yaml, "CSafeLoader", yaml.SafeLoader)):  # type: ignor
     messages the users see (and the tests pin)."""
 
 
-for _loader in (_Loader, _FastLoader):
-    _loader.yaml_implicit_resolvers = {
-        first: [(tag, rx) for tag, rx in resolvers
-                if tag not in ("tag:yaml.org,2002:timestamp", "tag:yaml.org,2002:bool")]
-        for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
-    }
-    # YAML 1.2 booleans only: true/false, never yes/no/on/off.
-    _loader.add_implicit_resolver(
-        "tag:yaml.org,2002:bool",
-        __import__("re").compile(r"^(?:true|True|TRUE|false|False|FALSE)$"),
-        list("tTfF"),
-    )
+def _resolvers() -> dict[str | None, list[tuple[str, re.Pattern[str]]]]:
+    """The implicit types of plain values: YAML 1.2 booleans (true/false only, never yes/no/
+    on/off), exact decimal numbers, and YAML 1.1's other number forms marked :data:`AMBIGUOUS`;
+    no timestamps (dates stay text)."""
+    strict = [(_INT, re.compile(rf"{INTEGER.pattern}\Z")), (_FLOAT, re.compile(rf"{DECIMAL.pattern}\Z"))]
+    table: dict[str | None, list[tuple[str, re.Pattern[str]]]] = {}
+    for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items():
+        kept = [(tag, rx) for tag, rx in resolvers if tag not in (_INT, _FLOAT, _BOOL, _TIMESTAMP)]
+        numbers = [(AMBIGUOUS, rx) for tag, rx in resolvers if tag in (_INT, _FLOAT)]
+        table[first] = kept + (strict + numbers + [(AMBIGUOUS, _YAML12_NUMBERS)] if numbers else [])
+    for first in "tTfF":
+        table.setdefault(first, []).append((_BOOL, re.compile(r"(?:true|True|TRUE|false|False|FALSE)\Z")))
+    return table
+
+
+_Loader.yaml_implicit_resolvers = _FastLoader.yaml_implicit_resolvers = _resolvers()
+
+
+def open_regular(path: Path, *, shown: str | None = None) -> BinaryIO:
+    """``path`` opened for reading if it is a regular file, else an :class:`InvalidData` naming
+    the path and why: a dangling or looping symlink, a directory, a FIFO, a device, no access.
+
+    The type is checked on the opened file (no race with a rename), and the file is opened
+    without blocking, so a FIFO with no writer is refused instead of waited for.
+    """
+    where = Location(shown or str(path))
+    try:
+        handle = os.open(path, os.O_RDONLY | os.O_NONBLOCK | getattr(os, "O_NOCTTY", 0))
+    except OSError as exc:
+        raise _unreadable(path, exc, where) from None
+    try:
+        mode = os.fstat(handle).st_mode
+        if not stat.S_ISREG(mode):
+            raise _not_regular(mode, where)
+    except BaseException:
+        os.close(handle)
+        raise
+    return os.fdopen(handle, "rb")
+
+
+def read_bytes(path: Path, *, shown: str | None = None, max_bytes: int | None = None) -> bytes:
+    """The bytes of the regular file ``path`` (see :func:`open_regular`), at most ``max_bytes``."""
+    where = Location(shown or str(path))
+    max_bytes = MAX_BYTES if max_bytes is None else max_bytes
+    with open_regular(path, shown=shown) as stream:
+        try:
+            size = os.fstat(stream.fileno()).st_size
+            if size > max_bytes:
+                raise _too_large(size, max_bytes, where)
+            data = stream.read(max_bytes + 1)
+        except OSError as exc:
+            raise _unreadable(path, exc, where) from None
+    if len(data) > max_bytes:
+        raise _too_large(len(data), max_bytes, where)
+    return data
+
+
+def check_regular(path: Path, *, shown: str | None = None) -> None:
+    """An :class:`InvalidData` naming ``path`` unless it is, or links to, a regular file."""
+    where = Location(shown or str(path))
+    try:
+        mode = path.stat().st_mode
+    except OSError as exc:
+        raise _unreadable(path, exc, where) from None
+    if not stat.S_ISREG(mode):
+        raise _not_regular(mode, where)
+
+
+def _not_regular(mode: int, where: Location) -> InvalidData:
+    kinds = ((stat.S_ISDIR, "a directory"), (stat.S_ISFIFO, "a FIFO"), (stat.S_ISCHR, "a character device"),
+             (stat.S_ISBLK, "a block device"), (stat.S_ISSOCK, "a socket"))
+    kind = next((name for test, name in kinds if test(mode)), "not a plain file")
+    return InvalidData(f"not a regular file (it is {kind})", where=where, expected="a fact file",
+                       hint="fact files must be plain files; move it away")
+
+
+def _unreadable(path: Path, exc: OSError, where: Location) -> InvalidData:
+    reason = exc.strerror or type(exc).__name__
+    if exc.errno == errno.ELOOP:
+        reason = "a loop of symlinks"
+    elif exc.errno == errno.ENOENT and path.is_symlink():
+        reason = "a symlink to nothing"
+    return InvalidData(f"cannot read the file ({reason})", where=where, expected="a readable fact file",
+                       hint="check the file's permissions and where it points")
+
+
+def _too_large(size: int, max_bytes: int, where: Location) -> InvalidData:
+    return InvalidData(f"file is too large ({size:,} bytes)", where=where,
+                       expected=f"a fact file under {max_bytes:,} bytes",
+                       hint="split it into several source files")
 
 
 def read_text(path: Path, *, shown: str | None = None, max_bytes: int | None = None) -> str:
     """The text of ``path``, or an :class:`InvalidData` naming what is wrong with it."""
     name = shown or str(path)
-    where = Location(name)
-    max_bytes = MAX_BYTES if max_bytes is None else max_bytes
-    try:
-        size = path.stat().st_size
-    except OSError as exc:
-        raise InvalidData(f"cannot read the file ({exc.strerror})", where=where) from None
-    if size > max_bytes:
-        raise InvalidData(
-            f"file is too large ({size:,} bytes)", where=where,
-            expected=f"a fact file under {max_bytes:,} bytes",
-            hint="split it into several source files")
-    data = path.read_bytes()
+    data = read_bytes(path, shown=name, max_bytes=max_bytes)
     if b"\x00" in data:
         line = data[: data.index(b"\x00")].count(b"\n") + 1
         raise InvalidData("not a text file (it contains NUL bytes)", where=Location(name, line),
@@ -121,11 +202,11 @@ def parse_yaml(text: str, path: str) -> Any:
     fast = _FastLoader(text)
     try:
         node = fast.get_single_node()
-    except yaml.YAMLError:
+    except (yaml.YAMLError, RecursionError):
         node = None  # parsed again below, for the message
     else:
         if node is not None:  # a file of only comments is reported below
-            return _Converter(fast, path).convert(node)
+            return _Converter(fast, path, len(text)).convert(node)
     finally:
         fast.dispose()
     try:
@@ -140,12 +221,38 @@ def parse_yaml(text: str, path: str) -> Any:
         raise _syntax_error(exc, path) from None
     except yaml.YAMLError as exc:  # pragma: no cover - PyYAML marks nearly everything
         raise InvalidData(f"YAML error: {exc}", where=Location(path)) from None
+    except RecursionError:  # PyYAML composes recursively: find where it nests too deep
+        raise _too_deep(text, path) from None
     finally:
         loader.dispose()
     if node is None:
         raise InvalidData("the file holds only comments", where=Location(path, 1),
                           expected="a YAML mapping")
-    return _Converter(loader, path).convert(node)
+    return _Converter(loader, path, len(text)).convert(node)
+
+
+def _too_deep(text: str, path: str) -> InvalidData:
+    """Where ``text`` first nests lists and mappings deeper than :data:`MAX_DEPTH` (the
+    parser's events come one at a time, without recursion)."""
+    depth, line = 0, 1
+    try:
+        for event in yaml.parse(text, Loader=_Loader):
+            if isinstance(event, (yaml.SequenceStartEvent, yaml.MappingStartEvent)):
+                depth += 1
+                if depth > MAX_DEPTH:
+                    line = event.start_mark.line + 1
+                    break
+            elif isinstance(event, (yaml.SequenceEndEvent, yaml.MappingEndEvent)):
+                depth -= 1
+    except yaml.YAMLError:  # pragma: no cover - only a file PyYAML cannot compose gets here
+        pass
+    return _nested_too_deep(Location(path, line))
+
+
+def _nested_too_deep(where: Location) -> InvalidData:
+    return InvalidData(f"lists and mappings are nested more than {MAX_DEPTH} levels deep", where=where,
+                       expected="a fact file a person can read",
+                       hint="a fact needs a few levels: source, facts, a fact, its `when:`")
 
 
 def _reader_error(exc: yaml.reader.ReaderError, text: str, path: str) -> InvalidData:
@@ -172,42 +279,67 @@ def _syntax_error(exc: yaml.MarkedYAMLError, path: str) -> InvalidData:
 
 
 _PLAIN_TAGS = {f"tag:yaml.org,2002:{name}" for name in
-               ("str", "int", "float", "bool", "null", "seq", "map", "timestamp")}
+               ("str", "int", "float", "bool", "null", "seq", "map", "timestamp")} | {AMBIGUOUS}
 
 
 class _Converter:
-    def __init__(self, loader: _Loader, path: str) -> None:
+    """The node tree as plain values, refusing what a fact file may not hold: aliases that
+    expand too far or refer to themselves, deep nesting, odd number forms, control characters."""
+
+    def __init__(self, loader: _Loader, path: str, size: int) -> None:
         self.loader = loader
         self.path = path
-        self.count = 0
+        self.limit = self.budget = min(MAX_EXPANDED, 2 * size + 1_000_000)
+        self.open: set[int] = set()   # the nodes being converted, to catch an alias to itself
 
-    def convert(self, node: yaml.Node) -> Any:
-        self.count += 1
-        if self.count > MAX_VALUES:
-            raise InvalidData(f"the document expands to more than {MAX_VALUES:,} values",
-                              where=Location(self.path, node.start_mark.line + 1),
-                              hint="YAML aliases (*name) are expanding too far")
+    def convert(self, node: yaml.Node, what: str = "the text") -> Any:
+        where = Location(self.path, node.start_mark.line + 1)
+        self.budget -= 1 + (len(node.value) if isinstance(node, yaml.ScalarNode) else 0)
+        if self.budget < 0:
+            raise InvalidData(f"the document expands to more than {self.limit:,} values and characters "
+                              "through YAML aliases", where=where,
+                              expected="a fact file that is about as long as it looks",
+                              hint="YAML aliases (*name) are expanding too far; write the values out")
         if node.tag not in _PLAIN_TAGS:
-            raise InvalidData(f"unsupported YAML tag {node.tag}",
-                              where=Location(self.path, node.start_mark.line + 1),
+            raise InvalidData(f"unsupported YAML tag {node.tag}", where=where,
                               expected="plain text, numbers, lists and mappings",
                               hint="YAML tags such as !!python/object are not allowed in fact files")
-        if isinstance(node, yaml.MappingNode):
-            return self._mapping(node)
-        if isinstance(node, yaml.SequenceNode):
+        if isinstance(node, yaml.ScalarNode):
+            return self._scalar(node, where, what)
+        if id(node) in self.open:
+            raise InvalidData("a YAML alias refers to a list or mapping that holds it", where=where,
+                              expected="values that do not contain themselves",
+                              hint="remove the alias (*name) inside its own anchor (&name)")
+        if len(self.open) >= MAX_DEPTH:
+            raise _nested_too_deep(where)
+        self.open.add(id(node))
+        try:
+            if isinstance(node, yaml.MappingNode):
+                return self._mapping(node)
             items = YList()
             items.path, items.line, items.lines = self.path, node.start_mark.line + 1, []
             for child in node.value:
                 items.append(self.convert(child))
                 items.lines.append(child.start_mark.line + 1)
             return items
-        if node.tag == "tag:yaml.org,2002:timestamp":
+        finally:
+            self.open.discard(id(node))
+
+    def _scalar(self, node: yaml.ScalarNode, where: Location, what: str) -> Any:
+        if node.tag == AMBIGUOUS:
+            raise InvalidData(f"{node.value!r} is not a plain decimal number", where=where,
+                              expected="a number such as 25 or 12.5, or text in quotes",
+                              hint=f"YAML 1.1 reads it as a number, YAML 1.2 as text; write '{node.value}' "
+                                   "in quotes if it is text")
+        if node.tag in (_INT, _FLOAT):
+            return read_number(node.value, where)
+        if node.tag in ("tag:yaml.org,2002:str", _TIMESTAMP):
+            check_text(node.value, where, what=what)
             return node.value
         try:
             return self.loader.construct_object(node, deep=True)
         except yaml.constructor.ConstructorError as exc:
-            raise InvalidData(f"bad YAML value: {exc.problem}",
-                              where=Location(self.path, node.start_mark.line + 1),
+            raise InvalidData(f"bad YAML value: {exc.problem}", where=where,
                               expected="plain text, numbers, lists and mappings") from None
 
     def _mapping(self, node: yaml.MappingNode) -> YMap:
@@ -219,11 +351,12 @@ class _Converter:
                 raise InvalidData("a mapping key is not plain text", where=Location(self.path, line),
                                   expected="a field name such as `id:`")
             key = str(key_node.value)
+            check_text(key, Location(self.path, line), what="a key")
             if key in result:
                 raise InvalidData(
                     f"duplicate key '{key}' (first on line {result.lines[key]})",
                     where=Location(self.path, line), expected="each key once per mapping",
                     hint="merge the two entries or rename one")
-            result[key] = self.convert(value_node)
+            result[key] = self.convert(value_node, f"the value of `{key}`")
             result.lines[key] = line
         return result
