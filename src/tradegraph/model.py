@@ -23,7 +23,8 @@ import yaml
 
 from .errors import InvalidModel
 
-ID_PATTERN = r"^[a-z0-9][a-z0-9-]*$"
+#: An id, matched whole (``re.fullmatch``): an anchored ``$`` would let "id\n" through.
+ID_PATTERN = r"[a-z0-9][a-z0-9-]*"
 
 
 @dataclass(frozen=True)

@@ -21,8 +21,8 @@ from .engine import Engine
 from .errors import UsageError
 from .queries import Param
 
-_ID = re.compile(r"^[a-z0-9][a-z0-9-]*$")
-_IRI = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*:[^\s<>\"{}|\\^`]+$")
+_ID = re.compile(r"[a-z0-9][a-z0-9-]*")  # matched whole (fullmatch): `$` would let "id\n" through
+_IRI = re.compile(r"[A-Za-z][A-Za-z0-9+.-]*:[^\s<>\"{}|\\^`]+")
 _PREFIXES = """PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
 PREFIX skos: <http://www.w3.org/2004/02/skos/core#>
 PREFIX tg: <https://w3id.org/tradegraph/ontology#>
@@ -42,9 +42,9 @@ def resolve(engine: Engine, param: Param, text: str, *, base: str, query: str) -
     """The node ``text`` names, among the nodes of ``param.classes``."""
     classes = param.classes or ("",)
     candidates: list[URIRef] = []
-    if _ID.match(text):
+    if _ID.fullmatch(text):
         candidates.append(URIRef(base + text))
-    if _IRI.match(text):
+    if _IRI.fullmatch(text):
         candidates.append(URIRef(text))
     for node in candidates:
         if _known(engine, node, classes):

@@ -329,8 +329,8 @@ class _Converter:
         if node.tag == AMBIGUOUS:
             raise InvalidData(f"{node.value!r} is not a plain decimal number", where=where,
                               expected="a number such as 25 or 12.5, or text in quotes",
-                              hint=f"YAML 1.1 reads it as a number, YAML 1.2 as text; write '{node.value}' "
-                                   "in quotes if it is text")
+                              hint="YAML readers differ on it (1:30 can be read as 90, 0x19 as 25, 017 "
+                                   f"as 15); write '{node.value}' in quotes if it is text")
         if node.tag in (_INT, _FLOAT):
             return read_number(node.value, where)
         if node.tag in ("tag:yaml.org,2002:str", _TIMESTAMP):
