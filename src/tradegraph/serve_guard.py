@@ -26,11 +26,13 @@ import hmac
 import http.client
 import io
 import signal
+import threading
 import urllib.request
 from dataclasses import dataclass, field
 from typing import Callable
 from urllib.parse import parse_qsl, urlencode, urlsplit
 
+from .errors import UsageError
 from .sparqlreach import UnreadableSparql, reach
 
 HOST = "127.0.0.1"
@@ -98,6 +100,8 @@ class Guard:
     graphs: frozenset[str]
     token: str | None = None
     allow_remote: bool = False
+    head_seconds: float = HEAD_SECONDS
+    body_seconds: float = BODY_SECONDS
     _server: asyncio.AbstractServer | None = None
 
     @property
@@ -106,7 +110,11 @@ class Guard:
 
     async def start(self) -> None:
         """Listen on ``HOST:port`` (0: a free port, then :attr:`port` is the one taken)."""
-        self._server = await asyncio.start_server(self.handle, HOST, self.port, limit=HEAD_BYTES, backlog=1024)
+        try:
+            self._server = await asyncio.start_server(self.handle, HOST, self.port, limit=HEAD_BYTES, backlog=1024)
+        except OSError as error:
+            raise UsageError(f"cannot listen on {HOST}:{self.port}: {error.strerror or error}",
+                             hint="choose another with --port N") from None
         self.port = int(self._server.sockets[0].getsockname()[1])
 
     async def run(self, *, alive: Callable[[], bool], on_ready: Callable[[], None]) -> bool:
@@ -114,7 +122,8 @@ class Guard:
         loop, stop = asyncio.get_running_loop(), asyncio.Event()
         await self.start()
         previous = {sig: signal.signal(sig, lambda *_: loop.call_soon_threadsafe(stop.set))
-                    for sig in (signal.SIGINT, signal.SIGTERM)}
+                    for sig in (signal.SIGINT, signal.SIGTERM)
+                    if threading.current_thread() is threading.main_thread()}
         try:
             on_ready()
             while not stop.is_set() and alive():
@@ -150,7 +159,7 @@ class Guard:
     async def read(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> Request:
         """The request head (within :data:`HEAD_SECONDS`), checked, then its body."""
         try:
-            head = await asyncio.wait_for(reader.readuntil(b"\r\n\r\n"), HEAD_SECONDS)
+            head = await asyncio.wait_for(reader.readuntil(b"\r\n\r\n"), self.head_seconds)
         except asyncio.TimeoutError:
             raise Refused(408, "the request head did not arrive in time") from None
         except asyncio.LimitOverrunError:
@@ -219,7 +228,7 @@ class Guard:
         if (request.headers.get("Expect") or "").lower() == "100-continue":
             writer.write(b"HTTP/1.1 100 Continue\r\n\r\n")
         try:
-            return await asyncio.wait_for(reader.readexactly(int(length)), BODY_SECONDS)
+            return await asyncio.wait_for(reader.readexactly(int(length)), self.body_seconds)
         except asyncio.TimeoutError:
             raise Refused(408, "the request body did not arrive in time") from None
 
