@@ -28,25 +28,33 @@ MARKER = "tradegraph-serve.json"
 _MARKER_BYTES = 4096
 
 
+def _stat(pid: int) -> list[str] | None:
+    """The fields of /proc/PID/stat after the command name (state first), or None if unknown."""
+    try:
+        return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except (OSError, IndexError):
+        return None
+
+
 def started(pid: int) -> int | None:
     """When process ``pid`` started (clock ticks after boot, from /proc), or None if unknown."""
-    try:
-        stat = Path(f"/proc/{pid}/stat").read_text()
-    except OSError:
-        return None
-    return int(stat.rsplit(")", 1)[1].split()[19])
+    fields = _stat(pid)
+    return int(fields[19]) if fields else None
 
 
 def alive(pid: int, start: int | None) -> bool:
-    """Whether process ``pid`` that started at ``start`` still runs (a reused PID does not count)."""
+    """Whether process ``pid`` that started at ``start`` still runs: a reused PID does not count,
+    nor a zombie (a killed serve's server that nobody reaped)."""
     try:
         os.kill(pid, 0)
     except ProcessLookupError:
         return False
     except PermissionError:
         pass  # another user's process holds the PID: it exists
-    now = started(pid)
-    return start is None or now is None or now == start
+    fields = _stat(pid)
+    if fields is None:
+        return True
+    return fields[0] not in ("Z", "X") and (start is None or int(fields[19]) == start)
 
 
 def mark(directory: Path, *pids: int) -> None:
