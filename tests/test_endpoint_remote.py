@@ -80,9 +80,9 @@ def named_graphs(server: OxigraphServer) -> dict[str, Graph]:
 
 
 def default_graph(server: OxigraphServer) -> Graph:
-    body = request(Endpoint(server.store_url + "?default"), "GET", accept="application/n-triples",
-                   idempotent=True, purpose="graph store")
-    return Graph().parse(data=body, format="nt")
+    reply = request(Endpoint(server.store_url + "?default"), "GET", accept="application/n-triples",
+                    idempotent=True, purpose="graph store")
+    return Graph().parse(data=reply.body, format="nt")
 
 
 def by_value(graph: Graph) -> Graph:

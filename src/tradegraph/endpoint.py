@@ -1,4 +1,4 @@
-"""The canned queries on a remote SPARQL 1.1 endpoint, through SPARQLWrapper.
+"""The canned queries on a remote SPARQL 1.1 endpoint, by the SPARQL 1.1 Protocol.
 
 :class:`RemoteEngine` is an :class:`~tradegraph.engine.Engine`: parameters travel as a
 ``VALUES`` block of RDF terms right after the query's first ``WHERE {``
@@ -6,6 +6,10 @@
 rows equal the local ones. The endpoint must answer over the union of the named graphs, as
 rdflib does locally (Oxigraph: ``--union-default-graph``; Fuseki: ``tdb2:unionDefaultGraph``).
 Queries are idempotent, so connection failures and HTTP 5xx are retried; updates are refused.
+Every request goes through :func:`~tradegraph.transport.request` (one policy for redirects,
+credentials, the deadline and the size of the answer); SPARQLWrapper only tells a query's form,
+it never opens a connection. An answer that is not SPARQL results (or an RDF graph for a
+CONSTRUCT), however malformed, is one :class:`~tradegraph.errors.EndpointError`.
 
 >>> from rdflib import Literal
 >>> parse_results(b'{"head": {"vars": ["n"]}, "results": {"bindings": [{"n": {"type": "literal",'
@@ -16,32 +20,26 @@ Answer(variables=['n'], rows=[(rdflib.term.Literal('2', datatype=rdflib.term.URI
 
 from __future__ import annotations
 
-import ast
 import json
-import math
 import re
-import urllib.error
-from email.message import Message
-from http import HTTPStatus
-from io import BytesIO
 from typing import Any, Mapping
+from urllib.parse import urlencode
 
 from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.term import Identifier
-from SPARQLWrapper import JSON, POST, TURTLE, URLENCODED, SPARQLWrapper
-from SPARQLWrapper.SPARQLExceptions import (EndPointInternalError, EndPointNotFound, QueryBadFormed,
-                                            SPARQLWrapperException, Unauthorized, URITooLong)
+from SPARQLWrapper import SPARQLWrapper
 
 from .engine import NAMESPACES, Answer
 from .errors import EndpointError, Location, UsageError
 from .sparqltext import inline_values, mask
-from .transport import Endpoint, call, credentials
+from .transport import Endpoint, printable, request
 
 _RESULT_TYPES = ("application/sparql-results+json", "application/json")
+# No JSON-LD: its @context could make the parser fetch any URL or local file the endpoint names.
 _RDF_TYPES = {"text/turtle": "turtle", "application/n-triples": "nt", "application/rdf+xml": "xml",
-              "application/ld+json": "json-ld", "text/plain": "nt"}
-_STATUS = {QueryBadFormed: 400, Unauthorized: 401, EndPointNotFound: 404, URITooLong: 414,
-           EndPointInternalError: 500}
+              "text/plain": "nt"}
+_ACCEPT_RESULTS = "application/sparql-results+json, application/json;q=0.9"
+_ACCEPT_GRAPH = "text/turtle, application/n-triples;q=0.9, application/rdf+xml;q=0.8"
 
 
 class RemoteEngine:
@@ -59,30 +57,29 @@ class RemoteEngine:
 
     def sparql(self, text: str) -> Answer | bool | Graph:
         """Any query form: rows (SELECT), a boolean (ASK) or a graph (CONSTRUCT, DESCRIBE)."""
-        wrapper = SPARQLWrapper(self.endpoint.url)
-        wrapper.setQuery(with_prefixes(text))
-        if wrapper.isSparqlUpdateRequest():
-            raise UsageError("tradegraph runs queries on an endpoint, not updates",
-                             expected="SELECT, ASK, CONSTRUCT or DESCRIBE",
-                             hint="use `tradegraph push` to change what a store holds")
-        wrapper.setMethod(POST)
-        wrapper.setRequestMethod(URLENCODED)
-        wrapper.setReturnFormat(JSON if wrapper.queryType in ("SELECT", "ASK") else TURTLE)
-        wrapper.setTimeout(max(1, math.ceil(self.endpoint.timeout)))  # SPARQLWrapper takes whole seconds
-        for name, value in credentials().items():
-            wrapper.addCustomHttpHeader(name, value)
+        query = with_prefixes(text)
+        rows = query_form(query) in ("SELECT", "ASK")
+        reply = request(self.endpoint, "POST", body=urlencode({"query": query}).encode("utf-8"),
+                        content_type="application/x-www-form-urlencoded",
+                        accept=_ACCEPT_RESULTS if rows else _ACCEPT_GRAPH, idempotent=True, purpose="query")
+        if rows:
+            return parse_results(reply.body, reply.content_type, self.endpoint.shown)
+        return parse_graph(reply.body, reply.content_type, self.endpoint.shown)
 
-        def attempt() -> tuple[bytes, str]:
-            try:
-                response = wrapper.query().response
-                return bytes(response.read()), response.headers.get_content_type()
-            except SPARQLWrapperException as exc:
-                raise _http_error(exc, self.endpoint.url) from None
 
-        body, content_type = call(self.endpoint, attempt, idempotent=True, purpose="query")
-        if wrapper.queryType in ("SELECT", "ASK"):
-            return parse_results(body, content_type, self.endpoint.shown)
-        return parse_graph(body, content_type, self.endpoint.shown)
+def query_form(text: str) -> str:
+    """``SELECT``, ``ASK``, ``CONSTRUCT`` or ``DESCRIBE`` (SPARQLWrapper's reading); an update is refused.
+
+    >>> query_form("PREFIX x: <x:> ASK { ?s ?p ?o }")
+    'ASK'
+    """
+    wrapper = SPARQLWrapper("http://127.0.0.1/unused")  # reads the query only: it never opens a URL here
+    wrapper.setQuery(text)
+    if wrapper.isSparqlUpdateRequest():
+        raise UsageError("tradegraph runs queries on an endpoint, not updates",
+                         expected="SELECT, ASK, CONSTRUCT or DESCRIBE",
+                         hint="use `tradegraph push` to change what a store holds")
+    return str(wrapper.queryType)
 
 
 def with_prefixes(text: str) -> str:
@@ -110,6 +107,10 @@ def parse_results(body: bytes, content_type: str, where: str) -> Answer | bool:
         if content_type in _RESULT_TYPES and body.lstrip().startswith(b'{"head"'):
             raise _broken_off(body, where) from None
         raise _not_sparql(body, content_type, where, "application/sparql-results+json") from None
+    except UnicodeError:
+        raise _not_unicode(where) from None
+    except RecursionError:
+        raise _too_deep(body, content_type, where) from None
     except (ValueError, KeyError, TypeError, AttributeError):
         raise _not_sparql(body, content_type, where, "application/sparql-results+json") from None
 
@@ -118,33 +119,62 @@ def parse_graph(body: bytes, content_type: str, where: str) -> Graph:
     """The RDF graph a CONSTRUCT or DESCRIBE answered."""
     graph = Graph()
     try:
-        return graph.parse(data=body, format=_RDF_TYPES[content_type])
+        graph.parse(data=body, format=_RDF_TYPES[content_type])
+    except RecursionError:
+        raise _too_deep(body, content_type, where) from None
     except Exception:  # KeyError for an unknown type, and whatever the parser raises
         raise _not_sparql(body, content_type, where, "text/turtle") from None
+    try:
+        for triple in graph:
+            for term in triple:
+                _unicode(term)
+    except UnicodeError:
+        raise _not_unicode(where) from None
+    return graph
+
+
+def _unicode(text: str) -> str:
+    """``text`` if it is Unicode that can be written out (no lone surrogate such as JSON's ``"\\ud800"``);
+    :class:`UnicodeEncodeError` otherwise."""
+    text.encode("utf-8")
+    return text
 
 
 def _term(value: Any) -> Identifier | None:
     if value is None:
         return None
-    kind, text = value["type"], str(value["value"])
+    kind, text = value["type"], _unicode(str(value["value"]))
     if kind == "uri":
         return URIRef(text)
     if kind == "bnode":
         return BNode(text)
     if kind in ("literal", "typed-literal"):
         if "xml:lang" in value:
-            return Literal(text, lang=value["xml:lang"])
-        return Literal(text, datatype=URIRef(value["datatype"]) if "datatype" in value else None)
+            return Literal(text, lang=_unicode(str(value["xml:lang"])))
+        return Literal(text, datatype=URIRef(_unicode(str(value["datatype"]))) if "datatype" in value else None)
     raise ValueError(kind)
 
 
 def _broken_off(body: bytes, where: str) -> EndpointError:
     """Results that start well and stop mid-way, as Oxigraph's do when its query timeout strikes."""
-    end = " ".join(body[-80:].decode("utf-8", "replace").split())
+    end = printable(body[-80:].decode("utf-8", "replace"))
     return EndpointError(f"answered with SPARQL results that break off ('...{end}')", where=Location(where),
                          expected="a whole SPARQL JSON answer",
                          hint="the server may have stopped the query at its own time limit: ask for less, "
                               "or raise the server's timeout (`tradegraph serve --timeout`)")
+
+
+def _not_unicode(where: str) -> EndpointError:
+    return EndpointError("answered with text that is not valid Unicode (bytes that are not UTF-8, or a lone "
+                         "surrogate)", where=Location(where), expected="UTF-8 text",
+                         hint="check the endpoint's data and its character encoding")
+
+
+def _too_deep(body: bytes, content_type: str, where: str) -> EndpointError:
+    start = printable(body[:40].decode("utf-8", "replace"))
+    return EndpointError(f"answered with {content_type or 'no content type'} nested too deep to read ({start!r}...)",
+                         where=Location(where), expected="SPARQL results (a few levels deep)",
+                         hint="is this the query URL of a SPARQL endpoint? Oxigraph's is http://HOST:PORT/query")
 
 
 def _not_sparql(body: bytes, content_type: str, where: str, expected: str) -> EndpointError:
@@ -152,15 +182,3 @@ def _not_sparql(body: bytes, content_type: str, where: str, expected: str) -> En
     return EndpointError(f"answered with {content_type or 'no content type'} ({start!r}), not SPARQL results",
                          where=Location(where), expected=expected,
                          hint="is this the query URL of a SPARQL endpoint? Oxigraph's is http://HOST:PORT/query")
-
-
-def _http_error(exc: SPARQLWrapperException, url: str) -> urllib.error.HTTPError:
-    """SPARQLWrapper's exception for a status back as the HTTP error it was (body included)."""
-    code = next((c for kind, c in _STATUS.items() if isinstance(exc, kind)), 500)
-    said = str(exc).split("Response:\n", 1)[-1] if "Response:\n" in str(exc) else "b''"
-    try:
-        body = ast.literal_eval(said)
-    except (ValueError, SyntaxError):
-        body = b""
-    return urllib.error.HTTPError(url, code, HTTPStatus(code).phrase, Message(),
-                                  BytesIO(body if isinstance(body, bytes) else b""))

@@ -1,11 +1,13 @@
 """HTTP to a SPARQL endpoint: where it is, its credentials, retries, and failures as one line.
 
-An :class:`Endpoint` is a URL with a timeout and a retry policy. :func:`call` runs one
-request: it retries connection failures and HTTP 5xx with exponential backoff, but only when
-the request is idempotent (a query, a Graph Store ``PUT``, a ``DROP``), and turns every
-failure into an :class:`~tradegraph.errors.EndpointError` that names the endpoint and what
-happened. Credentials come from the environment (:data:`USER`/:data:`PASSWORD` for HTTP
-Basic, or :data:`TOKEN` for a bearer token); they are sent, never shown.
+An :class:`Endpoint` is a URL with a timeout, a cap on the size of an answer and a retry
+policy. :func:`request` runs one request through :func:`~tradegraph.exchange.exchange` (the one
+policy for redirects, the deadline and the cap): it retries connection failures and HTTP 5xx
+with exponential backoff, but only when the request is idempotent (a query, a Graph Store
+``PUT``, a ``DROP``), and turns every failure into an :class:`~tradegraph.errors.EndpointError`
+that names the endpoint and what happened. Credentials come from the environment
+(:data:`USER`/:data:`PASSWORD` for HTTP Basic, or :data:`TOKEN` for a bearer token); they
+are sent to the configured origin only, never shown.
 
 >>> Endpoint("http://127.0.0.1:7878/query?x=1").shown
 'http://127.0.0.1:7878/query'
@@ -18,6 +20,7 @@ tradegraph.errors.UsageError: endpoint URL 'ftp://example.org/' is not an http(s
 from __future__ import annotations
 
 import base64
+import dataclasses
 import http.client
 import logging
 import os
@@ -25,13 +28,15 @@ import re
 import socket
 import time
 import urllib.error
-import urllib.request
 from dataclasses import dataclass
 from typing import Callable, TypeVar
-from urllib.parse import urlsplit, urlunsplit
+from urllib.parse import urlsplit
 
 from .errors import EndpointError, Location, UsageError
+from .exchange import Refused, Reply, exchange, shown
 
+#: The default cap on the size of an endpoint's answer, in bytes (256 MiB).
+MAX_ANSWER = 256 * 2**20
 #: Environment variables that hold the credentials of a protected endpoint.
 USER, PASSWORD, TOKEN = "TRADEGRAPH_ENDPOINT_USER", "TRADEGRAPH_ENDPOINT_PASSWORD", "TRADEGRAPH_ENDPOINT_TOKEN"
 
@@ -41,12 +46,14 @@ T = TypeVar("T")
 
 @dataclass(frozen=True)
 class Endpoint:
-    """A SPARQL endpoint's URL, how long to wait for an answer, and how often to retry."""
+    """A SPARQL endpoint's URL, how long a whole exchange may take, how large an answer may be
+    (``max_answer`` bytes), and how often to retry."""
 
     url: str
     timeout: float = 60.0
     retries: int = 2
     backoff: float = 0.5
+    max_answer: int = MAX_ANSWER
 
     def __post_init__(self) -> None:
         parts = urlsplit(self.url)
@@ -59,17 +66,17 @@ class Endpoint:
                              hint=f"set {USER} and {PASSWORD}, or {TOKEN}, in the environment")
         if self.timeout <= 0:
             raise UsageError(f"timeout {self.timeout:g} s is not positive", expected="a number of seconds above 0")
+        if self.max_answer <= 0:
+            raise UsageError(f"max_answer {self.max_answer} is not positive", expected="a number of bytes above 0")
 
     @property
     def shown(self) -> str:
         """The URL as messages show it: no credentials, no query string."""
-        parts = urlsplit(self.url)
-        host = parts.netloc.rsplit("@", 1)[-1]
-        return urlunsplit((parts.scheme, host, parts.path, "", ""))
+        return shown(self.url)
 
     def at(self, url: str) -> "Endpoint":
-        """The same timeout, retries and credentials for another URL of the same store."""
-        return Endpoint(url, timeout=self.timeout, retries=self.retries, backoff=self.backoff)
+        """The same timeout, cap, retries and credentials for another URL of the same store."""
+        return dataclasses.replace(self, url=url)
 
 
 def credentials() -> dict[str, str]:
@@ -99,14 +106,16 @@ def redact(text: str) -> str:
 
 
 def request(endpoint: Endpoint, method: str, *, body: bytes | None = None, content_type: str | None = None,
-            accept: str = "*/*", idempotent: bool, purpose: str) -> bytes:
-    """Send one HTTP request to ``endpoint.url`` (with retries when ``idempotent``); the body of the answer."""
+            accept: str = "*/*", idempotent: bool, purpose: str) -> Reply:
+    """Send one HTTP request to ``endpoint.url`` (with retries when ``idempotent``); its confirmed answer.
+
+    ``purpose`` (``query``, ``update`` or ``graph store``) names the request in messages.
+    """
     headers = {"Accept": accept, **credentials(), **({"Content-Type": content_type} if content_type else {})}
 
-    def attempt() -> bytes:
-        req = urllib.request.Request(endpoint.url, data=body, method=method, headers=headers)
-        with urllib.request.urlopen(req, timeout=endpoint.timeout) as response:
-            return bytes(response.read())
+    def attempt() -> Reply:
+        return exchange(endpoint.url, method, body=body, headers=headers, timeout=endpoint.timeout,
+                        limit=endpoint.max_answer, purpose=purpose)
 
     return call(endpoint, attempt, idempotent=idempotent, purpose=purpose)
 
@@ -143,6 +152,8 @@ _Failure = tuple[str, bool, str | None, str | None]   # what, retry?, expected, 
 
 def _failure(exc: Exception, endpoint: Endpoint, purpose: str) -> _Failure | None:
     """What went wrong, whether to retry, what was expected and a hint; None for a bug."""
+    if isinstance(exc, Refused):
+        return printable(exc.what), False, exc.expected, exc.hint
     if isinstance(exc, urllib.error.HTTPError):
         return _http_failure(exc, purpose)
     reason = exc.reason if isinstance(exc, urllib.error.URLError) else exc
@@ -156,6 +167,9 @@ def _failure(exc: Exception, endpoint: Endpoint, purpose: str) -> _Failure | Non
         return (f"cannot resolve the host {urlsplit(endpoint.url).hostname!r}", False, None, "check the URL")
     if isinstance(reason, (ConnectionError, http.client.RemoteDisconnected)):
         return ("the connection closed before an answer", True, "an HTTP answer", "check the server's log")
+    if isinstance(reason, http.client.IncompleteRead):
+        return (f"the answer broke off after {len(reason.partial):,} bytes", True, "a whole HTTP answer",
+                "check the server's log")
     if isinstance(reason, http.client.HTTPException):
         return (f"answered with something that is not HTTP ({type(reason).__name__})", False,
                 "an HTTP server", "check the host and port")
@@ -173,7 +187,7 @@ _HINTS = {
 
 def _http_failure(exc: urllib.error.HTTPError, purpose: str) -> _Failure:
     said = _excerpt(exc)
-    what = f"HTTP {exc.code} {exc.reason}" + (f": {said}" if said else "")
+    what = printable(f"HTTP {exc.code} {exc.reason}") + (f": {said}" if said else "")
     if exc.code in (401, 403):
         return (what, False, "access to the endpoint",
                 f"set {USER} and {PASSWORD}, or {TOKEN}; a read-only store refuses writes: "
@@ -191,6 +205,14 @@ def _excerpt(exc: urllib.error.HTTPError) -> str:
         text = exc.read(2000).decode("utf-8", "replace")
     except Exception:  # the body is gone or the connection broke: the status is enough
         return ""
-    text = re.sub(r"<[^>]*>", " ", text)
-    text = " ".join(text.split())
+    text = printable(re.sub(r"<[^>]*>", " ", text))
     return text[:200] + ("..." if len(text) > 200 else "")
+
+
+def printable(text: str) -> str:
+    r"""``text`` on one line without control characters (a server's words may hold terminal escapes).
+
+    >>> printable("a\x1b[2J\nb  c")
+    'a [2J b c'
+    """
+    return " ".join("".join(ch if ch.isprintable() else " " for ch in text).split())
