@@ -202,7 +202,7 @@ class Project:
 
     def relative(self, path: Path) -> str:
         """``path`` as the user should see it: relative to the project when inside it."""
-        for seen in (Path(os.path.abspath(path)), path.resolve()):  # a symlink by its own name first
+        for seen in (Path(os.path.abspath(path)), Path(os.path.realpath(path))):  # a link by its own name first
             try:
                 return str(seen.relative_to(self.root))
             except ValueError:

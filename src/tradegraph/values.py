@@ -40,6 +40,8 @@ MAX_DEPTH = 64
 MAX_DIGITS = 18
 
 _FORBIDDEN = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u2028\u2029\ud800-\udfff\ufffe\uffff]")
+_SURROGATE = re.compile("[\ud800-\udfff]")
+_PAIR = re.compile("[\ud800-\udbff][\udc00-\udfff]")
 INTEGER = re.compile(r"[-+]?(?:0|[1-9][0-9]*)", re.ASCII)
 DECIMAL = re.compile(r"[-+]?(?:\.[0-9]+|(?:0|[1-9][0-9]*)(?:\.[0-9]*)?)(?:[eE][-+]?[0-9]+)?", re.ASCII)
 
@@ -61,6 +63,20 @@ def text_problem(text: str) -> str | None:
     if code in (0x2028, 0x2029):
         return f"the {'line' if code == 0x2028 else 'paragraph'} separator U+{code:04X}"
     return f"the control character U+{code:04X}"
+
+
+def join_surrogates(text: str) -> str:
+    """``text`` with each pair of escaped UTF-16 surrogates (``"\\ud83d\\ude42"``, as JSON tools
+    write YAML) made the one character it stands for; a lone surrogate stays, to be refused.
+
+    >>> join_surrogates(chr(0xD83D) + chr(0xDE42)) == chr(0x1F642)
+    True
+    >>> join_surrogates("a" + chr(0xD800)) == "a" + chr(0xD800)
+    True
+    """
+    if not _SURROGATE.search(text):
+        return text
+    return _PAIR.sub(lambda pair: pair.group().encode("utf-16-le", "surrogatepass").decode("utf-16-le"), text)
 
 
 def check_text(text: str, where: Location, *, what: str = "the text") -> None:

@@ -22,7 +22,7 @@ from typing import Any, BinaryIO
 import yaml
 
 from .errors import InvalidData, Location
-from .values import DECIMAL, INTEGER, MAX_DEPTH, check_text, read_number
+from .values import DECIMAL, INTEGER, MAX_DEPTH, check_text, join_surrogates, read_number
 
 #: Fact files larger than this are refused: they are meant to be edited by hand.
 MAX_BYTES = 8 * 1024 * 1024
@@ -334,8 +334,9 @@ class _Converter:
         if node.tag in (_INT, _FLOAT):
             return read_number(node.value, where)
         if node.tag in ("tag:yaml.org,2002:str", _TIMESTAMP):
-            check_text(node.value, where, what=what)
-            return node.value
+            text = join_surrogates(node.value)
+            check_text(text, where, what=what)
+            return text
         try:
             return self.loader.construct_object(node, deep=True)
         except yaml.constructor.ConstructorError as exc:
