@@ -189,12 +189,11 @@ def drip(data: bytes, *, every: float, stop_after: float = 30) -> Callable[[sock
     return answer
 
 
-def flood(head: bytes, *, most: int = 2**31) -> Callable[[socket.socket, Raw], None]:
-    """An answer that sends ``head`` then ``x`` bytes as fast as it can, until the client hangs up
-    (or ``most`` bytes, a bound so the loop always ends)."""
+def flood(head: bytes, *, chunk: bytes = b"x" * 65536, most: int = 2**31) -> Callable[[socket.socket, Raw], None]:
+    """An answer that sends ``head`` then ``chunk`` again and again as fast as it can, until the
+    client hangs up (or ``most`` bytes, a bound so the loop always ends)."""
     def answer(conn: socket.socket, raw: Raw) -> None:
         conn.sendall(head)
-        chunk = b"x" * 65536
         while raw.sent < most:
             conn.sendall(chunk)
             raw.sent += len(chunk)

@@ -26,7 +26,8 @@ _SECONDS = click.FloatRange(min=0, min_open=True)
                    "union of the named graphs.")
 @click.option("--batch-size", type=click.IntRange(min=1), default=20_000, show_default=True,
               help="Triples per request.")
-@click.option("--timeout", type=_SECONDS, default=60, show_default=True, help="Seconds to wait for each request.")
+@click.option("--timeout", type=_SECONDS, default=60, show_default=True,
+              help="Seconds each request may take in all: connecting, sending and the whole answer.")
 def push(project_dir: Path | None, endpoint: str, graph_store: str | None, replace: bool, also_default: bool,
          batch_size: int, timeout: float) -> None:
     """Upload the graph (validated, as `tradegraph build` would write it), one named graph per

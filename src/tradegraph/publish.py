@@ -10,7 +10,9 @@ none) each graph is replaced by SPARQL Update: ``DROP SILENT GRAPH`` then ``INSE
 batches. Either way a push replaces the graphs it sends, so pushing twice leaves the same
 triples. Triples that share a blank node travel in the same batch, so that a store never
 splits one blank node in two. Only requests that are idempotent (``PUT``, the first
-``DROP``+``INSERT``) are retried.
+``DROP``+``INSERT``) are retried. A batch counts as sent only when the request that carried it
+is answered 200, 201 or 204: a redirect that would drop its body (or leave the configured
+origin) is an error, as :mod:`tradegraph.exchange` rules for every request.
 
 >>> [len(b) for b in batches(Graph().parse(data="<x:a> <x:b> [ <x:c> 1 ; <x:d> 2 ] . <x:e> <x:f> 3 .",
 ...                                                   format="turtle"), 1)]

@@ -35,6 +35,8 @@ from urllib.parse import urlsplit
 from .errors import EndpointError, Location, UsageError
 from .exchange import Refused, Reply, exchange, shown
 
+#: The longest timeout an endpoint may have, in seconds (a week).
+MAX_TIMEOUT = 7 * 24 * 3600
 #: The default cap on the size of an endpoint's answer, in bytes (256 MiB).
 MAX_ANSWER = 256 * 2**20
 #: Environment variables that hold the credentials of a protected endpoint.
@@ -64,8 +66,9 @@ class Endpoint:
             raise UsageError(f"endpoint URL {self.shown!r} carries credentials",
                              expected="a URL without user:password@",
                              hint=f"set {USER} and {PASSWORD}, or {TOKEN}, in the environment")
-        if self.timeout <= 0:
-            raise UsageError(f"timeout {self.timeout:g} s is not positive", expected="a number of seconds above 0")
+        if not 0 < self.timeout <= MAX_TIMEOUT:  # also refuses nan and inf
+            raise UsageError(f"timeout {self.timeout:g} s is out of range",
+                             expected=f"a number of seconds above 0 and at most {MAX_TIMEOUT:,} (a week)")
         if self.max_answer <= 0:
             raise UsageError(f"max_answer {self.max_answer} is not positive", expected="a number of bytes above 0")
 
