@@ -225,3 +225,25 @@ def test_http_redirected_up_to_https_on_the_same_host_is_refused_too(monkeypatch
 ])
 def test_what_counts_as_the_same_origin(a: str, b: str, same: bool) -> None:
     assert same_origin(a, b) is same
+
+
+def test_every_request_goes_through_the_one_policy(monkeypatch: pytest.MonkeyPatch, cli) -> None:
+    """No request leaves by urllib's global opener or SPARQLWrapper's (which follow any redirect
+    with the credentials): with both made to fail, every command still reaches the endpoint."""
+    import urllib.request
+
+    import SPARQLWrapper.Wrapper
+
+    def forbidden(*args: object, **kwargs: object) -> None:
+        raise AssertionError("a request left without the policy")
+
+    monkeypatch.setattr(urllib.request, "urlopen", forbidden)
+    monkeypatch.setattr(SPARQLWrapper.Wrapper, "urlopener", forbidden)
+    replies = {"query": NO_ROWS, "sparql select": NO_ROWS, "sparql ask": (200, JSON, b'{"boolean": true}'),
+               "sparql construct": (200, "text/turtle", b"<urn:a> <urn:b> <urn:c> ."),
+               "push by update": DONE, "push by graph store": (201, "text/plain", b"")}
+    for command, reply in replies.items():
+        with fake_endpoint(reply) as fake:
+            run = cli(*COMMANDS[command](fake.url))
+        assert run.code == 0, (command, run.err)
+        assert fake.got, command
