@@ -25,6 +25,12 @@ _format_option = click.option("--format", "fmt", type=click.Choice(FORMATS), def
 _ENDPOINT_HELP = ("Run on this SPARQL endpoint (its query URL, e.g. http://127.0.0.1:7878/query) "
                   "instead of the local graph.")
 _TIMEOUT_HELP = "Seconds to wait for an answer (default: 60 on an endpoint, no limit locally)."
+_SPARQL_TIMEOUT_HELP = "Seconds to wait for an answer (default: 60)."
+#: The time limit of an ad-hoc query run locally when --timeout is not given.
+SPARQL_TIMEOUT = 60.0
+_REMOTE_HELP = ("Let the query's SERVICE calls reach other SPARQL servers (http and https only). "
+                "Without it a local query reads only the project's graph: no SERVICE, and FROM names "
+                "only the project's graphs (never a file or a URL).")
 _STORE_HELP = "Run on the Oxigraph store in this directory (written by `tradegraph build --store DIR`)."
 _SECONDS = click.FloatRange(min=0, min_open=True)
 
@@ -36,11 +42,11 @@ def _endpoint(url: str | None, timeout: float | None) -> Endpoint | None:
     return Endpoint(url) if timeout is None else Endpoint(url, timeout=timeout)
 
 
-def _local_limit(url: str | None, timeout: float | None) -> Any:
+def _local_limit(url: str | None, timeout: float | None, *, default: float | None = None) -> Any:
     """A time limit for a query run in this process (an endpoint applies --timeout itself)."""
     from .deadline import deadline
 
-    return deadline(timeout if url is None else None)
+    return deadline((default if timeout is None else timeout) if url is None else None)
 
 
 def _listing_project(project_dir: Path | None) -> Project:
@@ -103,16 +109,17 @@ def _command(query: Query) -> click.Command:
     params.append(click.Option(["--timeout"], type=_SECONDS, default=None, help=_TIMEOUT_HELP))
     params.append(click.Option(["--store"], type=click.Path(file_okay=False, path_type=Path), default=None,
                                help=_STORE_HELP))
+    params.append(click.Option(["--allow-remote"], is_flag=True, default=False, help=_REMOTE_HELP))
 
     def callback(fmt: str | None, project_dir: Path | None, endpoint: str | None, timeout: float | None,
-                 store: Path | None, **values: Any) -> None:
+                 store: Path | None, allow_remote: bool, **values: Any) -> None:
         from .run import run_query
 
         ctx = click.get_current_context()
         project = project_dir or ctx.parent.params.get("project_dir") if ctx.parent else project_dir
         with _local_limit(endpoint, timeout):
             rows = run_query(query.name, project=project, endpoint=_endpoint(endpoint, timeout), store=store,
-                             **values)
+                             allow_remote=allow_remote, **values)
         _emit(rows, rows.columns, fmt)
 
     epilog = "\b\nExample:\n  tradegraph query " + query.name + "".join(
@@ -168,13 +175,16 @@ def query(project_dir: Path | None) -> None:
               help="Read the query from this .rq file.")
 @_format_option
 @click.option("--endpoint", metavar="URL", default=None, help=_ENDPOINT_HELP)
-@click.option("--timeout", type=_SECONDS, default=None, help=_TIMEOUT_HELP)
+@click.option("--timeout", type=_SECONDS, default=None, help=_SPARQL_TIMEOUT_HELP)
 @click.option("--store", type=click.Path(file_okay=False, path_type=Path), default=None, help=_STORE_HELP)
+@click.option("--allow-remote", is_flag=True, default=False, help=_REMOTE_HELP)
 def sparql(project_dir: Path | None, text: str | None, file: Path | None, fmt: str | None,
-           endpoint: str | None, timeout: float | None, store: Path | None) -> None:
+           endpoint: str | None, timeout: float | None, store: Path | None, allow_remote: bool) -> None:
     """Run an ad-hoc SPARQL query on the project's graph (the union of every source's graph
     and the ontology). SELECT prints rows, ASK true or false, CONSTRUCT and DESCRIBE Turtle.
-    The prefixes tg, tget, rdf, rdfs, skos, xsd and time are declared for you.
+    The prefixes tg, tget, rdf, rdfs, skos, xsd and time are declared for you. Run locally,
+    the query reads only the project's graph (SERVICE needs --allow-remote), stops after
+    --timeout seconds (60 unless given) and may give at most a million rows.
 
     \b
     Examples:
@@ -182,15 +192,17 @@ def sparql(project_dir: Path | None, text: str | None, file: Path | None, fmt: s
       tradegraph sparql -f my-question.rq --format csv
       tradegraph sparql --endpoint http://127.0.0.1:7878/query 'ASK { ?s ?p ?o }'
     """
+    from .localfile import read_regular_text
     from .run import run_sparql
-    from .yamlfile import read_text
 
     if (text is None) == (file is None):
         raise UsageError("give a query or --file, not both" if text else "no query given",
                          expected="`tradegraph sparql 'SELECT ...'` or `tradegraph sparql -f FILE.rq`")
-    source = text if text is not None else read_text(file, max_bytes=1_000_000)  # type: ignore[arg-type]
-    with _local_limit(endpoint, timeout):
-        result = run_sparql(source, project=project_dir, endpoint=_endpoint(endpoint, timeout), store=store)
+    source = text if text is not None else read_regular_text(
+        file, what="a SPARQL query file", max_bytes=1_000_000)  # type: ignore[arg-type]
+    with _local_limit(endpoint, timeout, default=SPARQL_TIMEOUT):
+        result = run_sparql(source, project=project_dir, endpoint=_endpoint(endpoint, timeout), store=store,
+                            allow_remote=allow_remote)
     if isinstance(result, bool):
         click.echo(json.dumps(result) if fmt == "json" else str(result).lower())
     elif isinstance(result, list):

@@ -16,16 +16,22 @@ the ontology, see :func:`tradegraph.dataset.load_dataset`), with the bindings pa
 
 from __future__ import annotations
 
+import threading
 import warnings
 from dataclasses import dataclass
-from typing import Any, Mapping, Protocol
+from typing import Any, Callable, Iterable, Iterator, Mapping, Protocol, TypeVar
 
-from rdflib import Dataset, Graph
+from rdflib import Dataset, Graph, Variable
 from rdflib.plugins.sparql import prepareQuery
+from rdflib.plugins.sparql.evaluate import evalPart
+from rdflib.plugins.sparql.processor import SPARQLResult
 from rdflib.plugins.sparql.sparql import Query as PreparedQuery
-from rdflib.term import Identifier
+from rdflib.plugins.sparql.sparql import QueryContext
+from rdflib.term import Identifier, URIRef
 
-from .errors import UsageError
+from .errors import EndpointError, TradegraphError, UsageError
+
+T = TypeVar("T")
 
 #: Prefixes an ad-hoc query may use without declaring them.
 NAMESPACES = {
@@ -36,8 +42,10 @@ NAMESPACES = {
 }
 
 
-#: Parsed queries by text: rdflib's parser is slow and a parsed query holds no data.
-_PREPARED: dict[str, PreparedQuery] = {}
+#: Parsed queries by text (and extra prefixes): rdflib's parser is slow and a parsed query holds no data.
+_PREPARED: dict[tuple[str, tuple[tuple[str, str], ...]], PreparedQuery] = {}
+#: The most rows a SELECT run in this process may give: past it, a clear error, not all the memory.
+MAX_ROWS = 1_000_000
 
 
 @dataclass
@@ -55,31 +63,60 @@ class Engine(Protocol):
 
 
 class LocalEngine:
-    """rdflib over an in-memory dataset whose default graph is the union of its graphs."""
+    """rdflib over an in-memory dataset whose default graph is the union of its graphs.
 
-    def __init__(self, dataset: Dataset) -> None:
+    A query reaches only the dataset (see :mod:`tradegraph.sparqlguard`): no ``SERVICE``
+    unless ``allow_remote``, ``FROM`` only of the dataset's graphs, and rdflib never loads a
+    document for a ``FROM``. A SELECT gives at most ``max_rows`` rows.
+    """
+
+    def __init__(self, dataset: Dataset, *, allow_remote: bool = False, max_rows: int = MAX_ROWS) -> None:
         self.dataset = dataset
+        self.allow_remote = allow_remote
+        self.max_rows = max_rows
 
     @staticmethod
-    def prepare(text: str) -> PreparedQuery:
+    def prepare(text: str, prefixes: Mapping[str, str] | None = None) -> PreparedQuery:
         """The parsed query, cached for the process; a syntax error is a :class:`UsageError`."""
-        if text not in _PREPARED:
+        key = (text, tuple(sorted((prefixes or {}).items())))
+        if key not in _PREPARED:
             try:
-                _PREPARED[text] = prepareQuery(text, initNs=NAMESPACES)
+                _PREPARED[key] = prepareQuery(text, initNs={**NAMESPACES, **(prefixes or {})})
             except Exception as exc:  # pyparsing's ParseException and friends
                 raise UsageError(f"SPARQL syntax error: {_first_line(exc)}",
                                  expected="a SPARQL 1.1 query",
                                  hint="check the line and column given") from None
-        return _PREPARED[text]
+        return _PREPARED[key]
+
+    def graph_names(self) -> set[str]:
+        """The IRIs of the dataset's graphs that hold triples: what ``FROM`` may name."""
+        return {str(g.identifier) for g in self.dataset.graphs() if isinstance(g.identifier, URIRef) and len(g)}
 
     def run(self, text: str, bindings: Mapping[str, Identifier] | None = None) -> Any:
         """Any query form; rdflib's result (rows, a boolean or a graph), fully evaluated."""
+        from .sparqlguard import check_reach, services
+
+        query = self.prepare(text)
+        check_reach(query, graphs=self.graph_names, allow_remote=self.allow_remote)
+        try:
+            return self._evaluate(query, bindings)
+        except (TradegraphError, KeyboardInterrupt):
+            raise
+        except Exception as exc:  # rdflib's SERVICE: urllib's and json's errors, or an answer of another shape
+            if any(services(query.algebra)):
+                raise failed(exc, remote=True) from None
+            raise
+
+    def _evaluate(self, query: PreparedQuery, bindings: Mapping[str, Identifier] | None) -> Any:
         with warnings.catch_warnings():  # rdflib's GRAPH evaluation calls its own deprecated API
             warnings.filterwarnings("ignore", "Dataset.contexts is deprecated", DeprecationWarning)
-            result = self.dataset.query(self.prepare(text), initBindings=dict(bindings or {}))
-            if result.type == "SELECT":
-                result.bindings  # evaluate now, inside the filter
-        return result
+            context = _DatasetOnly(self.dataset, initBindings={Variable(k): v for k, v in (bindings or {}).items()},
+                                   datasetClause=query.algebra.datasetClause)
+            context.prologue = query.prologue
+            answer = dict(evalPart(context, query.algebra))
+            if answer["type_"] == "SELECT":
+                answer["bindings"] = list(capped(answer["bindings"], self.max_rows))
+        return SPARQLResult(answer)
 
     def select(self, text: str, bindings: Mapping[str, Identifier]) -> Answer:
         result = self.run(text, bindings)
@@ -87,6 +124,72 @@ class LocalEngine:
             raise UsageError(f"the query is a {result.type}, not a SELECT", expected="SELECT ...")
         variables = [str(v) for v in result.vars]
         return Answer(variables, [tuple(row) for row in result])
+
+
+class _DatasetOnly(QueryContext):
+    """rdflib's query context, except that it never loads a document (rdflib's ``FROM``/``LOAD``).
+
+    :func:`~tradegraph.sparqlguard.check_reach` lets ``FROM`` name only graphs the dataset
+    holds, which rdflib takes from the dataset; this is the engine's own refusal behind it.
+    """
+
+    def load(self, source: URIRef, default: bool = False, into: Identifier | None = None, **kwargs: Any) -> None:
+        raise UsageError(f"the query would load <{source}>", expected="a query of the project's graph only")
+
+
+def capped(rows: Iterable[T], limit: int | None = None) -> Iterator[T]:
+    """``rows``, with a :class:`UsageError` once there are more than ``limit`` (default :data:`MAX_ROWS`).
+
+    >>> list(capped(range(3), 3))
+    [0, 1, 2]
+    >>> list(capped(range(4), 3))
+    Traceback (most recent call last):
+    ...
+    tradegraph.errors.UsageError: the query gives more than 3 rows; expected a narrower query (hint: add LIMIT, or filter the rows)
+    """
+    limit = MAX_ROWS if limit is None else limit
+    for count, row in enumerate(rows):
+        if count == limit:
+            raise UsageError(f"the query gives more than {limit:,} rows",
+                             expected="a narrower query", hint="add LIMIT, or filter the rows")
+        yield row
+
+
+def interruptible(work: Callable[[], T]) -> T:
+    """``work()`` on a daemon thread while this thread waits, so that a signal (a deadline,
+    Ctrl-C) stops the wait even when ``work`` runs native code that never looks at signals.
+
+    What ``work`` raises is raised here (a :class:`TradegraphError` without the frames of the
+    thread, whose native objects, such as Oxigraph's answers, may only be freed there); a
+    thread left behind by a stopped wait ends with the process.
+    """
+    outcome: list[Any] = []
+
+    def run() -> None:
+        try:
+            outcome.append((True, work()))
+        except TradegraphError as exc:  # handed over without the frames, which are freed here:
+            exc.__context__ = exc.__traceback__ = None  # native objects may not be freed elsewhere
+            outcome.append((False, exc))
+        except BaseException as exc:  # a bug: handed to the waiting thread with its traceback
+            outcome.append((False, exc))
+
+    thread = threading.Thread(target=run, name="tradegraph-query", daemon=True)
+    thread.start()
+    thread.join()
+    done, value = outcome[0]
+    if not done:
+        raise value
+    return value  # type: ignore[no-any-return]
+
+
+def failed(exc: BaseException, *, remote: bool) -> TradegraphError:
+    """The error for a query that failed while it ran: a SERVICE call (exit 3) or the store."""
+    detail = " ".join(str(exc).split())[:300] or type(exc).__name__
+    if remote:
+        return EndpointError(f"a SERVICE call of the query failed: {detail}",
+                             hint="check the SERVICE IRI, or run the query without that SERVICE")
+    return UsageError(f"the query failed: {detail}")
 
 
 def construct_text(result: Any) -> str:

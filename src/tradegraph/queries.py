@@ -36,7 +36,7 @@ from .sparqltext import parameter_problems
 from .yamlfile import YMap, parse_yaml, read_text
 
 TYPES = ("xsd:date", "iri", "string", "integer", "boolean")
-RESERVED = ("format", "project", "help", "endpoint", "store")
+RESERVED = ("format", "project", "help", "endpoint", "store", "timeout", "allow-remote")
 LIST_SEPARATOR = "\u001f"
 _NAME = re.compile(r"^[a-z][a-z0-9]*(?:-[a-z0-9]+)*$")
 _HEADER_KEYS = {"summary", "description", "params", "lists"}

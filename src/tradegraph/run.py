@@ -56,6 +56,15 @@ class QueryRunner:
             self._engine = LocalEngine(load_dataset(self.project, base=self.base))
         return self._engine
 
+    def allowing_remote(self) -> "QueryRunner":
+        """This runner's graph, with ``SERVICE`` allowed to reach http(s) servers (``--allow-remote``)."""
+        engine = self.engine
+        if isinstance(engine, LocalEngine):
+            engine = LocalEngine(engine.dataset, allow_remote=True)
+        elif isinstance(engine, StoreEngine):
+            engine = StoreEngine(engine.store, allow_remote=True)
+        return QueryRunner(self.project, engine=engine, base=self.base)
+
     def queries(self) -> dict[str, Query]:
         return load_queries(self.project)
 
@@ -190,34 +199,46 @@ def store_runner(project: Project | str | Path | None, store: Path | str) -> Que
 
 
 def run_query(name: str, /, *, project: Project | str | Path | None = None,
-              endpoint: Endpoint | str | None = None, store: Path | str | None = None, **params: Any) -> Rows:
+              endpoint: Endpoint | str | None = None, store: Path | str | None = None,
+              allow_remote: bool = False, **params: Any) -> Rows:
     """Run the canned query ``name`` on the project's graph and return its rows.
 
     Parameters are keywords named after the query's header (``as_of`` for ``--as-of``);
     values are strings as typed on the command line or Python values (``date``, ``int``).
     With ``endpoint`` (the query URL of a SPARQL endpoint, or an :class:`Endpoint` with a
     timeout) the query runs there instead, on what ``tradegraph push`` uploaded; with ``store``
-    (a directory) on the Oxigraph store that ``tradegraph build --store`` wrote.
+    (a directory) on the Oxigraph store that ``tradegraph build --store`` wrote. A local
+    query reaches nothing but the graph (see :mod:`tradegraph.sparqlguard`); ``allow_remote``
+    lets its ``SERVICE`` calls reach http(s) servers.
     """
-    return _runner(project, endpoint, store).run(name, **params)
+    return _runner(project, endpoint, store, allow_remote).run(name, **params)
 
 
 def run_sparql(text: str, /, *, project: Project | str | Path | None = None,
-               endpoint: Endpoint | str | None = None, store: Path | str | None = None) -> Rows | bool | Graph:
-    """Run an ad-hoc SPARQL query on the project's graph (or ``endpoint``, or ``store``): rows, a boolean (ASK) or a graph."""
-    return _runner(project, endpoint, store).sparql(text)
+               endpoint: Endpoint | str | None = None, store: Path | str | None = None,
+               allow_remote: bool = False) -> Rows | bool | Graph:
+    """Run an ad-hoc SPARQL query on the project's graph (or ``endpoint``, or ``store``): rows, a boolean (ASK) or a graph.
+
+    Locally the query reaches only the graph: ``SERVICE`` is refused unless ``allow_remote``
+    (http and https only), ``FROM`` names only the project's graphs and never loads a document.
+
+    >>> run_sparql("SELECT * FROM <file:///etc/passwd> WHERE { ?s ?p ?o }", project="tests/fixtures/minimal")
+    Traceback (most recent call last):
+    ...
+    tradegraph.errors.UsageError: the query reads FROM <file:///etc/passwd>, which is not a graph of the project; expected FROM and FROM NAMED of the project's graphs only (hint: a query never loads documents; list the graphs with `SELECT DISTINCT ?g WHERE { GRAPH ?g {} }`)
+    """
+    return _runner(project, endpoint, store, allow_remote).sparql(text)
 
 
 def _runner(project: Project | str | Path | None, endpoint: Endpoint | str | None,
-            store: Path | str | None) -> QueryRunner:
+            store: Path | str | None, allow_remote: bool = False) -> QueryRunner:
     if endpoint is not None and store is not None:
         raise UsageError("--endpoint and --store name two different graphs",
                          expected="one of them, or neither for the project's own graph")
     if endpoint is not None:
         return remote_runner(project, endpoint)
-    if store is not None:
-        return store_runner(project, store)
-    return runner_for(project)
+    runner = store_runner(project, store) if store is not None else runner_for(project)
+    return runner.allowing_remote() if allow_remote else runner
 
 
 def list_queries(*, project: Project | str | Path | None = None) -> list[Query]:

@@ -25,7 +25,7 @@ from rdflib import Graph
 from rdflib.term import Identifier
 
 from .dataset import ONTOLOGY_GRAPH
-from .engine import NAMESPACES, Answer
+from .engine import NAMESPACES, Answer, capped, failed, interruptible
 from .errors import UsageError
 from .loader import Facts, load_facts
 from .oxterms import from_ox, nquad, to_ox
@@ -38,35 +38,62 @@ CHUNK = 500_000
 
 
 class StoreEngine:
-    """SPARQL on an Oxigraph store, over the union of its named graphs."""
+    """SPARQL on an Oxigraph store, over the union of its named graphs.
 
-    def __init__(self, store: ox.Store) -> None:
+    As on rdflib, a query reaches only the store: no ``SERVICE`` unless ``allow_remote``
+    (Oxigraph would call it over HTTP), ``FROM`` only of the store's graphs.
+    """
+
+    def __init__(self, store: ox.Store, *, allow_remote: bool = False) -> None:
         self.store = store
+        self.allow_remote = allow_remote
 
-    def _query(self, text: str, substitutions: dict[Any, Any] | None = None) -> Any:
+    def graph_names(self) -> set[str]:
+        """The IRIs of the store's named graphs: what ``FROM`` may name."""
+        return {g.value for g in self.store.named_graphs() if isinstance(g, ox.NamedNode)}
+
+    def _query(self, text: str, substitutions: dict[Any, Any] | None = None) -> Answer | bool | list[Any]:
+        """The whole answer (rows, a boolean or triples), on a thread of its own.
+
+        Oxigraph evaluates without looking at signals, so the query runs on a daemon thread
+        and this one waits, where a deadline (``--timeout``) can stop the wait.
+        """
+        from .sparqlguard import check_text
+
+        check_text(text, graphs=self.graph_names, allow_remote=self.allow_remote)
+        return interruptible(lambda: self._evaluate(text, substitutions))
+
+    def _evaluate(self, text: str, substitutions: dict[Any, Any] | None) -> Answer | bool | list[Any]:
         try:
-            return self.store.query(text, prefixes=NAMESPACES, use_default_graph_as_union=True,
-                                    substitutions=substitutions)
+            result = self.store.query(text, prefixes=NAMESPACES, use_default_graph_as_union=True,
+                                      substitutions=substitutions)
         except SyntaxError as exc:
             raise UsageError(f"SPARQL syntax error: {' '.join(str(exc).split())[:300]}",
                              expected="a SPARQL 1.1 query", hint="check the line and column given") from None
+        except OSError as exc:
+            raise failed(exc, remote=self.allow_remote) from None
+        try:
+            if isinstance(result, ox.QueryBoolean):
+                return bool(result)
+            if isinstance(result, ox.QuerySolutions):
+                variables = [v.value for v in result.variables]
+                return Answer(variables, [tuple(from_ox(row[v]) for v in variables) for row in capped(result)])
+            return list(capped(result))
+        except OSError as exc:
+            raise failed(exc, remote=self.allow_remote) from None
 
     def select(self, text: str, bindings: Mapping[str, Identifier]) -> Answer:
         """A SELECT with ``bindings`` substituted as terms."""
         result = self._query(text, {ox.Variable(k): to_ox(v) for k, v in bindings.items()})
-        if not isinstance(result, ox.QuerySolutions):
+        if not isinstance(result, Answer):
             raise UsageError("the query is not a SELECT", expected="SELECT ...")
-        variables = [v.value for v in result.variables]
-        return Answer(variables, [tuple(from_ox(row[v]) for v in variables) for row in result])
+        return result
 
     def sparql(self, text: str) -> Answer | bool | Graph:
         """Any query form: rows (SELECT), a boolean (ASK) or a graph (CONSTRUCT, DESCRIBE)."""
         result = self._query(text)
-        if isinstance(result, ox.QueryBoolean):
-            return bool(result)
-        if isinstance(result, ox.QuerySolutions):
-            variables = [v.value for v in result.variables]
-            return Answer(variables, [tuple(from_ox(row[v]) for v in variables) for row in result])
+        if not isinstance(result, list):
+            return result
         graph = Graph()
         for prefix, namespace in NAMESPACES.items():
             graph.bind(prefix, namespace)
@@ -93,8 +120,8 @@ class FactStore:
         except OSError as exc:
             raise UsageError(f"cannot open the store at {folder}: {exc}") from None
 
-    def engine(self) -> StoreEngine:
-        return StoreEngine(self.store)
+    def engine(self, *, allow_remote: bool = False) -> StoreEngine:
+        return StoreEngine(self.store, allow_remote=allow_remote)
 
     def __len__(self) -> int:
         return len(self.store)
