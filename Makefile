@@ -4,7 +4,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: demo test setup clean
+.PHONY: demo test fuzz setup clean
 
 setup: $(STAMP)
 
@@ -28,6 +28,10 @@ demo: $(STAMP)
 
 test: $(STAMP)
 	$(BIN)/python -m pytest -n auto
+
+# The fact readers fuzzed through the CLI at length (50,000 examples a test; TG_FUZZ_EXAMPLES=N for more).
+fuzz: $(STAMP)
+	TG_FUZZ_PROFILE=fuzz-deep $(BIN)/python -m pytest -q -p no:randomly tests/test_fuzz_loader.py
 
 clean:
 	rm -rf build .pytest_cache

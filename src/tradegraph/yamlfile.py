@@ -333,6 +333,11 @@ class _Converter:
                                    f"as 15); write '{node.value}' in quotes if it is text")
         if node.tag in (_INT, _FLOAT):
             return read_number(node.value, where)
+        if node.tag == _BOOL:  # plain true/false, or a value tagged !!bool
+            if node.value.lower() not in ("true", "false"):
+                raise InvalidData(f"{node.value[:40]!r} is not true or false", where=where,
+                                  expected="true or false", hint="YAML 1.2 reads yes, no, on and off as text")
+            return node.value.lower() == "true"
         if node.tag in ("tag:yaml.org,2002:str", _TIMESTAMP):
             text = join_surrogates(node.value)
             check_text(text, where, what=what)
