@@ -10,6 +10,7 @@ from rdflib.compare import isomorphic
 
 from tradegraph.build import OUTPUTS, build
 from tradegraph.loader import load_facts
+from tradegraph.ownership import OUTPUT_RECORD
 from tradegraph.project import Project
 from tradegraph.validate import union
 
@@ -19,7 +20,7 @@ from .conftest import REPO, run_process
 def test_build_writes_every_output(minimal: Path, cli) -> None:
     run = cli("build", "--project", str(minimal))
     assert run.code == 0, run.err
-    assert sorted(p.name for p in (minimal / "build").iterdir()) == sorted(OUTPUTS)
+    assert sorted(p.name for p in (minimal / "build").iterdir()) == sorted([*OUTPUTS, OUTPUT_RECORD])
     assert "0 violation(s)" in run.out
     expected = union(load_facts(Project.open(minimal)).dataset)
     assert isomorphic(Graph().parse(minimal / "build" / "graph.ttl"), expected)
@@ -91,7 +92,7 @@ def test_turtle_output_is_sorted_with_stable_prefixes(minimal: Path) -> None:
 
 def test_no_temporary_files_left_behind(minimal: Path, cli) -> None:
     cli("build", "--project", str(minimal))
-    assert not [p for p in (minimal / "build").iterdir() if p.name.startswith(".")]
+    assert [p.name for p in (minimal / "build").iterdir() if p.name.startswith(".")] == [OUTPUT_RECORD]
 
 
 def test_not_a_project_is_a_usage_error(tmp_path: Path, cli) -> None:

@@ -92,13 +92,18 @@ def _restore(project: Path) -> None:
                                 if "note: edit" not in line) + "\n", "utf-8")
 
 
-def test_temporaries_of_dead_writers_are_removed(tmp_path: Path) -> None:
+def test_no_temporary_has_a_name_until_it_is_renamed(tmp_path: Path) -> None:
+    """Temporaries are nameless (O_TMPFILE), so a kill leaves none behind, and a file that only
+    looks like one (another program's, or an older tradegraph's) is never removed."""
     dead = subprocess.Popen([sys.executable, "-c", "pass"])
     dead.wait()
-    orphan = tmp_path / f".graph.ttl.{dead.pid}.abc123.tmp"
-    orphan.write_text("half")
-    live = tmp_path / f".graph.ttl.{os.getpid()}.def456.tmp"
-    live.write_text("in flight")
-    write_files({tmp_path / "graph.ttl": b"whole"})
-    assert not orphan.exists() and live.exists()
-    assert (tmp_path / "graph.ttl").read_bytes() == b"whole"
+    lookalike = tmp_path / f".graph.ttl.{dead.pid}.abc123.tmp"
+    lookalike.write_text("someone's")
+
+    def write(stream) -> None:  # type: ignore[no-untyped-def]
+        stream.write(b"half")
+        assert sorted(p.name for p in tmp_path.iterdir()) == [lookalike.name]
+
+    write_files({tmp_path / "graph.ttl": write})
+    assert lookalike.read_text() == "someone's"
+    assert (tmp_path / "graph.ttl").read_bytes() == b"half"

@@ -4,6 +4,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
+import yaml
+
 from tradegraph.project import Project, builtin_root
 
 
@@ -34,7 +37,7 @@ def test_new_source_writes_a_skeleton_that_loads(tmp_path: Path, cli) -> None:
               "--published", "2025-02-03", "--url", "https://example.org/b", "--publisher", "example-news")
     assert (run.code, run.out) == (0, "graph/sources/envoy-bs-second-visit.yaml\n")
     text = (project / "graph" / "sources" / "envoy-bs-second-visit.yaml").read_text("utf-8")
-    assert 'title: "Envoy B’s “second” visit"' in text
+    assert yaml.safe_load(text)["source"]["title"] == "Envoy B’s “second” visit"
     assert cli("build", "--project", str(project)).code == 0
     again = cli("new-source", "--project", str(project), "--title", "Envoy B’s “second” visit",
                 "--published", "2025-02-03")
@@ -76,3 +79,38 @@ def test_a_new_project_can_be_queried_and_drawn(tmp_path: Path, cli) -> None:
     picture = cli("viz", "--project", str(project), "-o", str(tmp_path / "talks.png"))
     assert picture.code == 0, picture.err
     assert (tmp_path / "talks.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+
+
+@pytest.mark.parametrize("option, value", [
+    ("--id", "../../escaped"), ("--id", "/tmp/abs"), ("--id", "a\nb"), ("--id", "UPPER"), ("--id", ""),
+    ("--publisher", "x\nfacts: [{id: injected}]"), ("--publisher", "a: b"), ("--publisher", "{x: 1}"),
+    ("--title", "line\x1b[2J"), ("--title", "two\nlines"), ("--url", "https://x/\r\ninjected: 1"), ("--title", " "),
+])
+def test_new_source_refuses_values_that_would_escape_or_inject(tmp_path: Path, cli, option: str, value: str) -> None:
+    project = tmp_path / "p"
+    cli("init", str(project))
+    before = sorted(p.relative_to(tmp_path) for p in tmp_path.rglob("*"))
+    args = {"--title": "A title", "--published": "2025-02-03", option: value}
+    run = cli("new-source", "--project", str(project), *[part for pair in args.items() for part in pair])
+    assert run.code == 2, run
+    assert run.err.startswith(f"error: {option} ") and run.err.count("\n") == 1 and "\x1b" not in run.err
+    assert sorted(p.relative_to(tmp_path) for p in tmp_path.rglob("*")) == before
+
+
+@pytest.mark.parametrize("title", ["x: y", "- item", "#comment", "'quoted'", '"dq"', "a: {b: c}", "null", "yes",
+                                   "2025-01-01", "&anchor", "*alias", "!!python/object x", "% directive", "Ünïcödé"])
+def test_new_source_writes_any_title_as_the_same_text(tmp_path: Path, cli, title: str) -> None:
+    project = tmp_path / "p"
+    cli("init", str(project))
+    run = cli("new-source", "--project", str(project), "--title", title, "--published", "2025-02-03", "--id", "s1",
+              "--url", title)
+    assert run.code == 0, run
+    source = yaml.safe_load((project / "graph" / "sources" / "s1.yaml").read_text("utf-8"))["source"]
+    assert (source["title"], source["url"], source["id"]) == (title, title, "s1")
+
+
+def test_init_writes_the_base_as_data(tmp_path: Path, cli) -> None:
+    base = "https://example.org/id/#\nnot_a_key: 1"
+    run = cli("init", str(tmp_path / "p"), "--base", base)
+    config = yaml.safe_load((tmp_path / "p" / "tradegraph.yaml").read_text("utf-8"))
+    assert run.code != 0 or config == {"base": base}

@@ -151,7 +151,8 @@ def test_build_with_store_writes_a_store_that_queries_run_on(minimal: Path, tmp_
     store = tmp_path / "store"
     run = cli("build", "--project", str(minimal), "--store", str(store))
     assert run.code == 0, run.err
-    assert sorted(p.name for p in (minimal / "build").iterdir()) == ["graph.nq", "graph.trig", "graph.ttl", "report.txt"]
+    assert sorted(p.name for p in (minimal / "build").iterdir()) == [
+        ".tradegraph-outputs.json", "graph.nq", "graph.trig", "graph.ttl", "report.txt"]
     assert isomorphic(_canonical(Graph().parse(minimal / "build" / "graph.ttl")),
                       _canonical(union(load_facts(Project.open(minimal)).dataset)))
     assert "97 triples" in run.out and f"wrote {store}" in run.out
@@ -169,7 +170,7 @@ def test_a_failed_build_leaves_the_old_store(minimal: Path, tmp_path: Path, cli)
     run = cli("build", "--project", str(minimal), "--store", str(store))
     assert run.code == 1 and "meeting 'ana-bo-meeting'" in run.err
     assert sorted(p.name for p in store.iterdir()) == before
-    assert sorted(p.name for p in tmp_path.iterdir()) == ["minimal", "store"]  # no staging left
+    assert sorted(p.name for p in tmp_path.iterdir()) == [".store.lock", "minimal", "store"]  # no staging left
 
 
 def test_query_and_sparql_run_on_the_store(minimal: Path, tmp_path: Path, cli) -> None:

@@ -95,7 +95,7 @@ def test_viz_command_writes_the_page_by_default(cli, tmp_path: Path) -> None:  #
 
 @pytest.mark.parametrize(("name", "message"), [
     ("network.gexf", "error: cannot draw the network as 'network.gexf'; expected an output file ending in .html, "
-                     ".png or .svg (hint: for GEXF, GraphML, Cytoscape JSON or DOT use `tradegraph export`)\n"),
+                     ".png or .svg, or --format html|png|svg (hint: for GEXF, GraphML, Cytoscape JSON or DOT use `tradegraph export`)\n"),
 ])
 def test_viz_rejects_other_files(cli, tmp_path: Path, name: str, message: str) -> None:  # type: ignore[no-untyped-def]
     run = cli("viz", "--project", str(NETWORK), "-o", str(tmp_path / name))

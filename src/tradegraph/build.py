@@ -14,7 +14,7 @@ from pathlib import Path
 from rdflib import RDF, Graph, URIRef
 
 from . import serialize
-from .atomic import write_files
+from .ownership import write_outputs
 from .errors import UsageError, ValidationFailed
 from .fastshacl import validate_graph_fast
 from .loader import Facts, load_facts
@@ -107,17 +107,16 @@ def build(project: Project, *, out: Path | str | None = None, base: str | None =
         for triple in result.inferred:
             named.add(triple)
     if write:
-        target = project.build_dir(out)
         contents = {
-            target / "graph.ttl": serialize.turtle(graph, facts.base),
-            target / "graph.trig": serialize.trig(facts.dataset, facts.base),
-            target / "graph.jsonld": serialize.jsonld(graph, facts.base),
-            target / "report.txt": report.text(),
+            "graph.ttl": serialize.turtle(graph, facts.base),
+            "graph.trig": serialize.trig(facts.dataset, facts.base),
+            "graph.jsonld": serialize.jsonld(graph, facts.base),
+            "report.txt": report.text(),
         }
         if result.inferred is not None:
-            contents[target / "inferred.ttl"] = serialize.turtle(result.inferred, facts.base)
-        write_files({path: text.encode("utf-8") for path, text in contents.items()})
-        result.written = list(contents)
+            contents["inferred.ttl"] = serialize.turtle(result.inferred, facts.base)
+        result.written = write_outputs(project, project.build_dir(out),
+                                       {name: text.encode("utf-8") for name, text in contents.items()})
     return result
 
 

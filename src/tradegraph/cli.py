@@ -7,6 +7,7 @@ progress and messages to stderr.
 
 from __future__ import annotations
 
+import io
 import json
 import os
 import sys
@@ -15,7 +16,7 @@ from typing import Any
 
 import click
 
-from .errors import TradegraphError, ValidationFailed
+from .errors import TradegraphError, ValidationFailed, printable
 
 _project_option = click.option(
     "--project", "-p", "project_dir", type=click.Path(file_okay=False, path_type=Path), default=None,
@@ -29,7 +30,9 @@ def _project(project_dir: Path | None) -> Any:
 
 
 def _err(text: str) -> None:
-    click.echo(text, err=True)
+    """One message on stderr, each line with what a terminal would act on shown escaped."""
+    for line in text.splitlines() or [""]:
+        click.echo(printable(line), err=True)
 
 
 #: The module (``cmd_*.py``) of each command defined outside this file. A command's module is
@@ -74,7 +77,7 @@ def cli() -> None:
 @click.option("--reason", type=click.Choice(["rdfs", "owlrl"]), default=None,
               help="Also materialize what the ontology implies, into the named graph graph/inferred "
                    "and build/inferred.ttl.")
-@click.option("--store", type=click.Path(file_okay=False, path_type=Path), default=None,
+@click.option("--store", type=click.Path(path_type=Path), default=None,
               help="Also write the graph into an Oxigraph store in this directory, for `query --store`.")
 @click.option("--validator", type=click.Choice(["fast", "pyshacl"]), default="fast", show_default=True,
               help="The SHACL engine: the fast path, or pyshacl, the reference (slow on large graphs).")
@@ -172,11 +175,13 @@ def main(argv: list[str] | None = None) -> None:
         _err("aborted")
         sys.exit(130)
     except click.ClickException as exc:
-        exc.show()
+        shown = io.StringIO()
+        exc.show(file=shown)
+        _err(shown.getvalue())
         sys.exit(exc.exit_code)
     except ValidationFailed as exc:
         if exc.report:
-            click.echo(exc.report, err=True, nl=False)
+            _err(exc.report)
         _err(f"error: {exc}")
         sys.exit(exc.exit_code)
     except TradegraphError as exc:

@@ -9,7 +9,7 @@ from typing import Any, Callable
 
 import click
 
-from .atomic import write_file
+from .atomic import write_output
 from .cli import _project, _project_option, cli
 from .errors import UsageError
 from .network import DEFAULT_STATUSES, NetworkFilter
@@ -51,10 +51,17 @@ def _day(value: datetime | None) -> date | None:
     return value.date() if value else None
 
 
-def _write(path: Path, data: bytes | str, shown: str | None = None) -> None:
-    write_file(path, data)
-    size = len(data.encode("utf-8") if isinstance(data, str) else data)
-    click.echo(f"wrote {shown or path} ({size:,} bytes)", err=True)
+def _write(project: Any, path: Path, data: bytes | str) -> None:
+    """Write an output the user asked for: ``-`` is standard output (see :func:`write_output`)."""
+    payload = data.encode("utf-8") if isinstance(data, str) else data
+    if str(path) == "-":
+        click.get_binary_stream("stdout").write(payload)
+        return
+    from .ownership import check_output_folder
+
+    check_output_folder(project, path)
+    written = write_output(path, payload)
+    click.echo(f"wrote {project.relative(written)} ({len(payload):,} bytes)", err=True)
 
 
 @cli.command()
@@ -80,11 +87,9 @@ def export(project_dir: Path | None, fmt: str | None, output: Path | None, **opt
     """
     from .export import export as run_export, format_for
 
-    text = run_export(_project(project_dir), format_for(fmt, output), filters=_filter(**options))
-    if output is None:
-        click.echo(text, nl=False)
-    else:
-        _write(output, text)
+    project = _project(project_dir)
+    text = run_export(project, format_for(fmt, output), filters=_filter(**options))
+    _write(project, output or Path("-"), text)
 
 
 @cli.command()
@@ -125,9 +130,11 @@ def network(project_dir: Path | None, metrics: bool, fmt: str, **options: Any) -
 @_project_option
 @click.option("--output", "-o", type=click.Path(dir_okay=False, path_type=Path), default=None,
               help="network.html for the interactive page, network.png or network.svg for a picture "
-                   "(default: build/network.html in the project).")
+                   "(default: build/network.html in the project; - for standard output).")
+@click.option("--format", "-f", "fmt", type=click.Choice(["html", "png", "svg"]), default=None,
+              help="What to draw (default: from the suffix of --output).")
 @network_options
-def viz(project_dir: Path | None, output: Path | None, **options: Any) -> None:
+def viz(project_dir: Path | None, output: Path | None, fmt: str | None, **options: Any) -> None:
     """Draw the actor network: a self-contained HTML page that works offline, or a picture.
 
     The page (cytoscape.js inlined) colours actors by country and shapes them by kind; click
@@ -139,9 +146,10 @@ def viz(project_dir: Path | None, output: Path | None, **options: Any) -> None:
       tradegraph viz
       tradegraph viz -o build/network.png --after 2025-07-01
       tradegraph viz -o talks.svg --mode in-person
+      tradegraph viz -o - --format svg > talks.svg
     """
     from .viz import viz as draw
 
     project = _project(project_dir)
     target = output if output is not None else project.build_dir() / "network.html"
-    _write(target, draw(project, target, filters=_filter(**options)), project.relative(target))
+    _write(project, target, draw(project, target, filters=_filter(**options), fmt=fmt))

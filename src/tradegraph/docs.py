@@ -16,7 +16,7 @@ from rdflib import OWL, RDF, RDFS, SKOS, BNode, Graph, Namespace, URIRef
 from rdflib.collection import Collection
 from rdflib.term import Node
 
-from .atomic import write_file
+from .ownership import write_outputs
 from .dataset import load_dataset
 from .project import Project
 from .serialize import prefixes
@@ -58,8 +58,8 @@ def docs(project: Project, out: Path | str | None = None) -> Path:
     dataset = load_dataset(project)
     everything = union(dataset)
     page = _Documenter(everything, shapes_graph(project), dict(dataset.namespaces())).render()
-    path = target / "index.html"
-    write_file(path, page)
+    (path,) = write_outputs(project, target, {"index.html": page.encode("utf-8")}, every=("index.html",),
+                            default=project.build_dir() / "docs")
     return path
 
 

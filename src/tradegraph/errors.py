@@ -7,8 +7,33 @@ SPARQL endpoint that cannot be reached or answers wrongly.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from pathlib import Path
+
+#: What a terminal or a log would act on rather than show: C0 and C1 controls (newlines
+#: included, so one message stays one line), DEL, Unicode line and paragraph separators, and
+#: bidirectional overrides (which can make text read differently from what it is).
+_UNSHOWABLE = re.compile("[\x00-\x1f\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069\ufeff]")
+
+
+def printable(text: str) -> str:
+    r"""``text`` with every character a terminal would act on written as an escape.
+
+    >>> printable("graph/x\n.yaml: \x1b[2Jkey")
+    'graph/x\\n.yaml: \\x1b[2Jkey'
+    >>> printable("Akazawa Ryōsei, 赤沢亮正")
+    'Akazawa Ryōsei, 赤沢亮正'
+    """
+    return _UNSHOWABLE.sub(_escape, text)
+
+
+def _escape(match: re.Match[str]) -> str:
+    char = match.group()
+    named = {"\n": "\\n", "\r": "\\r", "\t": "\\t"}
+    if char in named:
+        return named[char]
+    return f"\\x{ord(char):02x}" if ord(char) < 0x100 else f"\\u{ord(char):04x}"
 
 
 @dataclass
@@ -20,7 +45,7 @@ class Location:
     column: int | None = None
 
     def __str__(self) -> str:
-        text = str(self.path)
+        text = printable(str(self.path))
         if self.line is not None:
             text += f":{self.line}"
             if self.column is not None:
@@ -56,11 +81,13 @@ class TradegraphError(Exception):
 
     @property
     def message(self) -> str:
-        text = f"{self.where}: {self.what}" if self.where else self.what
+        """The one-line message; every user-given string in it is shown escaped (:func:`printable`)."""
+        what = printable(self.what)
+        text = f"{self.where}: {what}" if self.where else what
         if self.expected:
-            text += f"; expected {self.expected}"
+            text += f"; expected {printable(self.expected)}"
         if self.hint:
-            text += f" (hint: {self.hint})"
+            text += f" (hint: {printable(self.hint)})"
         return text
 
     def __str__(self) -> str:
@@ -87,6 +114,11 @@ class UsageError(TradegraphError):
     """The user asked for something that cannot be done as asked."""
 
     exit_code = 2
+
+
+class OutputError(UsageError):
+    """An output cannot be written where asked (a directory, a full or read-only disk, a path
+    tradegraph may not replace); whatever was there before is left as it was."""
 
 
 class EndpointError(TradegraphError):

@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+import os
 import re
 import unicodedata
 from pathlib import Path
 
+import yaml
+
 from .atomic import write_file
-from .errors import InvalidData, Location, UsageError
+from .errors import InvalidData, Location, UsageError, printable
+from .model import ID_PATTERN
 from .project import DEFAULT_BASE, CONFIG_FILE, Project
 from .when import parse_when
 
@@ -98,7 +102,7 @@ def init_project(directory: Path | str, *, base: str | None = None) -> Project:
         raise UsageError(f"{root} already exists and is not empty",
                          expected="a new or empty directory", hint="choose another name")
     files = {
-        root / CONFIG_FILE: f"# tradegraph project settings\nbase: {base or DEFAULT_BASE}\n",
+        root / CONFIG_FILE: "# tradegraph project settings\n" + yaml.safe_dump({"base": base or DEFAULT_BASE}),
         root / "graph" / "actors.yaml": _ACTORS,
         root / "graph" / "sources" / "example-article.yaml": _EXAMPLE_SOURCE,
         root / ".gitignore": "build/\n",
@@ -122,42 +126,50 @@ def slug(text: str, *, limit: int = 60) -> str:
 
 def new_source(project: Project, *, title: str, published: str, url: str | None = None,
                publisher: str | None = None, ident: str | None = None) -> Path:
-    """Write a skeleton source file ``graph/sources/ID.yaml`` and return its path."""
+    """Write a skeleton source file ``graph/sources/ID.yaml`` and return its path.
+
+    Every value is written by the YAML library (quoted and escaped as needed), and ``ident``
+    must be an id (lowercase letters, digits and hyphens), so nothing given here can add keys
+    to the file or put it outside ``graph/sources/``.
+    """
     try:
         parse_when(published, Location("--published"), "the date")
     except InvalidData as error:
         raise UsageError(error.what, where=error.where, expected=error.expected, hint=error.hint) from None
+    for option, value in (("--id", ident), ("--publisher", publisher)):
+        if value is not None and not re.fullmatch(ID_PATTERN, value):
+            raise UsageError(f"{option} {value!r} is not an id", expected="lowercase letters, digits and hyphens, "
+                             "like example-news", hint=f"ids look like {slug(value)!r}")
+    for option, value in (("--title", title), ("--url", url)):
+        if value is not None and (not value.strip() or printable(value) != value):
+            raise UsageError(f"{option} {value!r} is empty or holds control characters", expected="one line of text")
     ident = ident or slug(title)
     path = project.graph_dir / "sources" / f"{ident}.yaml"
-    if path.exists():
+    if os.path.lexists(path):
         raise UsageError(f"{project.relative(path)} already exists", hint="pass --id to choose another name")
-    lines = [
-        "source:",
-        f"  id: {ident}",
-        f"  title: {_quote(title)}",
-        f"  publisher: {publisher}" if publisher else
-        "  publisher:            # the id of an organization in graph/actors.yaml",
-        "  published:",
-        f"    date: {published}",
-        "    how: printed on the page   # or how you established the date from the text",
-    ]
+    source: dict[str, object] = {"id": ident, "title": title}
+    if publisher:
+        source["publisher"] = publisher
+    source["published"] = {"date": published, "how": "printed on the page"}
     if url:
-        lines.append(f"  url: {_quote(url)}")
-    lines += [
-        "",
-        "facts: []",
-        "# Replace `[]` with one entry per fact, for example:",
-        "#  - id: a-meets-b",
-        "#    kind: meeting",
-        "#    participants: [a, b]",
-        "#    when: {date: 2025-01-09, text: on Thursday, how: the day before publication}",
-        "#    status: happened",
-        "#    evidence: the words of the source",
-        "",
-    ]
-    write_file(path, "\n".join(lines))
+        source["url"] = url
+    text = yaml.safe_dump({"source": source}, sort_keys=False, allow_unicode=True, width=1000)
+    if not publisher:
+        text = text.replace("  published:", "  publisher:            # the id of an organization in graph/actors.yaml\n"
+                                             "  published:", 1)
+    text = text.replace("    how: printed on the page", "    how: printed on the page   # or how you established "
+                                                         "the date from the text", 1)
+    write_file(path, text + _SKELETON_FACTS)
     return path
 
 
-def _quote(text: str) -> str:
-    return '"' + text.replace("\\", "\\\\").replace('"', '\\"') + '"'
+_SKELETON_FACTS = """
+facts: []
+# Replace `[]` with one entry per fact, for example:
+#  - id: a-meets-b
+#    kind: meeting
+#    participants: [a, b]
+#    when: {date: 2025-01-09, text: on Thursday, how: the day before publication}
+#    status: happened
+#    evidence: the words of the source
+"""

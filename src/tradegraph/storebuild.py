@@ -9,6 +9,7 @@ its place only when the facts load and conform, so a failed build leaves the old
 
 from __future__ import annotations
 
+import os
 import shutil
 import tempfile
 from pathlib import Path
@@ -17,9 +18,9 @@ from typing import Any, BinaryIO, Callable
 import pyoxigraph as ox
 from rdflib import Graph
 
-from .atomic import write_files
+from . import ownership
 from .build import BuildResult
-from .errors import ValidationFailed
+from .errors import OutputError, ValidationFailed
 from .vocab import local_name
 from .fastshacl import validate_store
 from .progress import Progress
@@ -52,14 +53,23 @@ class StoreBuildResult(BuildResult):
 def build_in_store(project: Project, *, out: Path | str | None = None, base: str | None = None,
                    write: bool = True, store: Path | str | None = None) -> StoreBuildResult:
     """Load into a store (on disk at ``store``, else in memory), validate fast, write the outputs."""
-    final = Path(store).resolve() if store is not None else None
+    if store is None:
+        return _build(project, out=out, base=base, write=write, final=None)
+    final = Path(os.path.abspath(store))
+    ownership.check_store_folder(project, final, out=project.build_dir(out))
+    with ownership.store_lock(final):
+        ownership.check_store_folder(project, final, out=project.build_dir(out))
+        return _build(project, out=out, base=base, write=write, final=final)
+
+
+def _build(project: Project, *, out: Path | str | None, base: str | None, write: bool,
+           final: Path | None) -> StoreBuildResult:
     staging = None
     if final is not None:  # a new name each time: RocksDB locks by path within a process
-        final.parent.mkdir(parents=True, exist_ok=True)
         staging = Path(tempfile.mkdtemp(prefix=f".{final.name}.", suffix=".new", dir=final.parent))
-    with Progress() as progress:
-        loaded = load_store(project, path=staging, base=base, progress=progress)
-        try:
+    try:
+        with Progress() as progress:
+            loaded = load_store(project, path=staging, base=base, progress=progress)
             report = validate_store(loaded.store, shapes=shapes_graph(project), facts=loaded.facts,
                                     step=progress.step)
             if not report.conforms:
@@ -70,16 +80,18 @@ def build_in_store(project: Project, *, out: Path | str | None = None, base: str
             result.store = loaded
             if write:
                 progress.step("writing the outputs")
-                target = project.build_dir(out)
-                contents = outputs(loaded, report.text())
-                write_files({target / name: data for name, data in contents.items()})
-                result.written = [target / name for name in contents]
-        except BaseException:
-            if staging is not None:
-                shutil.rmtree(staging, ignore_errors=True)
-            raise
+                result.written = ownership.write_outputs(project, project.build_dir(out),
+                                                         outputs(loaded, report.text()))
+    except BaseException as exc:
+        if staging is not None:
+            shutil.rmtree(staging, ignore_errors=True)
+        if isinstance(exc, OSError) and final is not None:  # the store's own I/O (RocksDB)
+            raise OutputError(f"cannot write the store {final}: {exc}",
+                              hint="free some space, or write elsewhere; nothing was replaced") from None
+        raise
     if final is not None and staging is not None:
         loaded.store.flush()
+        ownership.mark_store(staging, base=result.facts.base)
         del loaded
         result.store = _swap(staging, final, result)
         result.written.append(final)

@@ -36,13 +36,14 @@ KIND_LABELS = {"person": "Person", "government": "Government", "ministry": "Mini
                "party": "Political party", "organization": "Organization", "delegation": "Delegation"}
 
 
-def viz(project: Project, output: Path | str, *, filters: NetworkFilter | None = None) -> bytes:
+def viz(project: Project, output: Path | str, *, filters: NetworkFilter | None = None,
+        fmt: str | None = None) -> bytes:
     """The project's actor network drawn for ``output``: an HTML page for ``.html``, a
-    picture for ``.png`` or ``.svg``."""
-    kind = Path(output).suffix.lower().lstrip(".")
+    picture for ``.png`` or ``.svg`` (or as ``fmt`` says, for an output without a suffix)."""
+    kind = fmt or Path(output).suffix.lower().lstrip(".")
     if kind not in ("html", "htm", "png", "svg"):
         raise UsageError(f"cannot draw the network as {Path(output).name!r}",
-                         expected="an output file ending in .html, .png or .svg",
+                         expected="an output file ending in .html, .png or .svg, or --format html|png|svg",
                          hint="for GEXF, GraphML, Cytoscape JSON or DOT use `tradegraph export`")
     graph = actor_network(load_facts(project), filters)
     if kind in ("png", "svg"):
