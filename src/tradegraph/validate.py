@@ -21,6 +21,7 @@ from .errors import InvalidData, InvalidModel, Location
 from .loader import Facts
 from .model import load_model
 from .project import Project
+from .rdffile import parse_rdf_files as read_rdf_files
 from .vocab import local_name
 
 SH = Namespace("http://www.w3.org/ns/shacl#")
@@ -79,18 +80,9 @@ class Report:
 
 
 def parse_rdf_files(paths: list[Path], *, project: Project | None = None) -> Graph:
-    """Parse Turtle (or any RDF format rdflib knows by extension) into one graph."""
-    graph = Graph()
-    for path in paths:
-        shown = project.relative(path) if project else str(path)
-        try:
-            graph.parse(path, format=_format_of(path))
-        except FileNotFoundError:
-            raise InvalidData("no such file", where=Location(shown)) from None
-        except Exception as exc:  # rdflib raises many unrelated types for bad syntax
-            raise InvalidData(f"cannot parse RDF: {_first_line(exc)}", where=Location(shown, _line_of(exc)),
-                              expected="valid " + _format_of(path)) from None
-    return graph
+    """Parse Turtle (or any RDF format by extension) into one graph, reading nothing else
+    (see :mod:`tradegraph.rdffile`); a project's files are named relative to it."""
+    return read_rdf_files(paths, shown=[project.relative(p) for p in paths] if project else None)
 
 
 def ontology_graph(project: Project) -> Graph:
@@ -248,20 +240,3 @@ def _locate(focus: str, path: Node | None, facts: Facts | None,
 
 def _show(value: Node) -> str:
     return f'"{value}"' if isinstance(value, Literal) else f"<{value}>"
-
-
-def _format_of(path: Path) -> str:
-    return {".ttl": "turtle", ".nt": "nt", ".trig": "trig", ".jsonld": "json-ld", ".rdf": "xml",
-            ".owl": "xml", ".xml": "xml", ".n3": "n3", ".nq": "nquads"}.get(path.suffix.lower(), "turtle")
-
-
-def _first_line(exc: Exception) -> str:
-    text = str(exc).strip().splitlines()
-    return text[-1].strip() if text else type(exc).__name__
-
-
-def _line_of(exc: Exception) -> int | None:
-    import re
-
-    match = re.search(r"line (\d+)", str(exc))
-    return int(match.group(1)) if match else None
