@@ -109,8 +109,15 @@ def test_new_source_writes_any_title_as_the_same_text(tmp_path: Path, cli, title
     assert (source["title"], source["url"], source["id"]) == (title, title, "s1")
 
 
-def test_init_writes_the_base_as_data(tmp_path: Path, cli) -> None:
-    base = "https://example.org/id/#\nnot_a_key: 1"
+@pytest.mark.parametrize("base", ["https://example.org/id/\nnot_a_key: 1", "not an iri", "https://x y/", "relative/"])
+def test_init_refuses_a_base_that_is_not_an_iri_and_writes_nothing(tmp_path: Path, cli, base: str) -> None:
     run = cli("init", str(tmp_path / "p"), "--base", base)
-    config = yaml.safe_load((tmp_path / "p" / "tradegraph.yaml").read_text("utf-8"))
-    assert run.code != 0 or config == {"base": base}
+    assert run.code == 2 and run.err.startswith("error: --base: the base IRI") and run.err.count("\n") == 1
+    assert not (tmp_path / "p").exists()
+
+
+@pytest.mark.parametrize("base", ["https://example.org/id/", "urn:x:", "https://example.org/id/'q':yes#"])
+def test_init_writes_the_base_as_data(tmp_path: Path, cli, base: str) -> None:
+    assert cli("init", str(tmp_path / "p"), "--base", base).code == 0
+    assert yaml.safe_load((tmp_path / "p" / "tradegraph.yaml").read_text("utf-8")) == {"base": base}
+    assert cli("build", "--project", str(tmp_path / "p")).code == 0

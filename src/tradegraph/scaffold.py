@@ -12,7 +12,7 @@ import yaml
 from .atomic import write_file
 from .errors import InvalidData, Location, UsageError, printable
 from .model import ID_PATTERN
-from .project import DEFAULT_BASE, CONFIG_FILE, Project
+from .project import CONFIG_FILE, DEFAULT_BASE, Project, check_base
 from .when import parse_when
 
 _ACTORS = """\
@@ -98,6 +98,11 @@ def init_project(directory: Path | str, *, base: str | None = None) -> Project:
     The project uses the built-in ontology, shapes and queries; its own go beside them.
     """
     root = Path(directory)
+    if base is not None:
+        try:
+            check_base(base, Location("--base"))
+        except InvalidData as error:
+            raise UsageError(error.what, where=error.where, expected=error.expected, hint=error.hint) from None
     if root.exists() and (not root.is_dir() or any(root.iterdir())):
         raise UsageError(f"{root} already exists and is not empty",
                          expected="a new or empty directory", hint="choose another name")
