@@ -72,3 +72,18 @@ def test_a_hostile_query_name_is_escaped(cli) -> None:
 def test_printable_leaves_every_script_alone() -> None:
     for text in ("赤沢亮正", "Ryōsei", "Лавров", "لوتنيك", "🇯🇵", "25% tariff — “deal”"):
         assert printable(text) == text
+
+
+def test_a_reader_that_goes_away_stops_the_output_quietly(tmp_path: Path) -> None:
+    import subprocess
+    import sys
+
+    from .conftest import REPO
+
+    reader = subprocess.Popen(["head", "-c", "1"], stdin=subprocess.PIPE, stdout=subprocess.DEVNULL)
+    writer = subprocess.run([sys.executable, "-m", "tradegraph", "export", "--project", str(REPO), "--format", "nt"],
+                            stdout=reader.stdin, stderr=subprocess.PIPE, text=True, timeout=300)
+    reader.stdin.close()  # type: ignore[union-attr]
+    reader.wait()
+    assert writer.returncode in (0, 141), writer.stderr
+    assert not any(word in writer.stderr for word in ("Traceback", "internal error", "Exception ignored"))

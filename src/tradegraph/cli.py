@@ -191,6 +191,9 @@ def main(argv: list[str] | None = None) -> None:
     except KeyboardInterrupt:
         _err("interrupted")
         sys.exit(130)
+    except BrokenPipeError:  # the reader went away (`| head`): stop quietly, as a killed pipe writer would
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        sys.exit(141)
     except Exception as exc:  # a bug: one line unless debugging
         if os.environ.get("TRADEGRAPH_DEBUG"):
             raise
