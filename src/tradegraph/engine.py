@@ -77,11 +77,15 @@ class LocalEngine:
 
     @staticmethod
     def prepare(text: str, prefixes: Mapping[str, str] | None = None) -> PreparedQuery:
-        """The parsed query, cached for the process; a syntax error is a :class:`UsageError`."""
-        key = (text, tuple(sorted((prefixes or {}).items())))
+        """The parsed query, cached for the process; a syntax error is a :class:`UsageError`.
+
+        ``prefixes`` are the only ones declared for it (default: :data:`NAMESPACES`).
+        """
+        prefixes = NAMESPACES if prefixes is None else prefixes
+        key = (text, tuple(sorted(prefixes.items())))
         if key not in _PREPARED:
             try:
-                _PREPARED[key] = prepareQuery(text, initNs={**NAMESPACES, **(prefixes or {})})
+                _PREPARED[key] = prepareQuery(text, initNs=dict(prefixes))
             except Exception as exc:  # pyparsing's ParseException and friends
                 raise UsageError(f"SPARQL syntax error: {_first_line(exc)}",
                                  expected="a SPARQL 1.1 query",

@@ -33,8 +33,9 @@ from rdflib.term import Node
 
 from .loader import Facts
 from .oxterms import from_ox, to_ox
-from .shapeplan import SH, SparqlJob, core_shapes, fallback_shapes, plan_shapes
-from .validate import Report, report_of
+from .errors import InvalidModel
+from .shapeplan import SH, SparqlJob, core_shapes, fallback_shapes, plan_shapes, shape_name
+from .validate import Report, check_shape_sparql, report_of, shapes_failed
 
 _PLACEHOLDER = re.compile(r"\{[?$]([A-Za-z_][A-Za-z0-9_]*)\}")
 
@@ -60,6 +61,7 @@ def check_store(store: ox.Store, *, shapes: Graph, step: Callable[[str], None] |
     are best read by the ``shacl`` engine as given (``shapes_text``: the shapes' Turtle, used
     when the plan leaves the shapes unchanged).
     """
+    check_shape_sparql(shapes)
     plan = plan_shapes(shapes)
     results = Graph()
     if plan.core:
@@ -73,12 +75,17 @@ def check_store(store: ox.Store, *, shapes: Graph, step: Callable[[str], None] |
     if plan.fallback:
         _say(step, "shapes the fast path does not support (pyshacl)")
         import pyshacl  # only for shapes the fast path does not support: slow to import
+        from pyshacl.errors import ReportableRuntimeError
+
         data = Graph()
         for quad in store.quads_for_pattern(None, None, None, None):
             data.add((from_ox(quad.subject), from_ox(quad.predicate), from_ox(quad.object)))  # type: ignore[arg-type]
-        _, found, _ = pyshacl.validate(data, shacl_graph=fallback_shapes(shapes, plan), inference="none",
-                                       abort_on_first=False, allow_warnings=True, allow_infos=True,
-                                       advanced=True)
+        try:
+            _, found, _ = pyshacl.validate(data, shacl_graph=fallback_shapes(shapes, plan), inference="none",
+                                           abort_on_first=False, allow_warnings=True, allow_infos=True,
+                                           advanced=True)
+        except ReportableRuntimeError as error:
+            raise shapes_failed(error) from None
         for triple in found:
             results.add(triple)
     return results, plan.notes
@@ -186,11 +193,22 @@ def _instances(store: ox.Store, target: Node) -> set[Any]:
 
 
 def _sparql(store: ox.Store, job: SparqlJob, focus: set[Any], results: Graph) -> None:
-    """Run one SPARQL constraint with $this free; each row of a focus node is a result."""
-    rows = store.query(job.select, prefixes=job.prefixes, use_default_graph_as_union=True)
+    """Run one SPARQL constraint with $this free; each row of a focus node is a result.
+
+    Oxigraph's own refusal of the query (its parser is stricter than rdflib's, with which
+    :func:`~tradegraph.validate.check_shape_sparql` read it) names the shape.
+    """
+    try:
+        rows = store.query(job.select, prefixes=job.prefixes, use_default_graph_as_union=True)
+        found = list(rows)
+    except (SyntaxError, RuntimeError, OSError) as exc:
+        detail = " ".join(str(exc).split())[:300]
+        raise InvalidModel(f"the SPARQL constraint of shape {shape_name(job.shape)} failed: {detail}",
+                           expected="a SPARQL 1.1 SELECT that Oxigraph runs",
+                           hint="fix the shape's sh:select, or check it with `--validator pyshacl`") from None
     names = [v.value for v in rows.variables]
     seen: set[tuple[Any, ...]] = set()
-    for row in rows:
+    for row in found:
         values = {name: row[name] for name in names if row[name] is not None}
         this = values.get("this")
         if this is None or this not in focus:

@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from typing import Iterator
 
 from rdflib import RDF, RDFS, BNode, Graph, Namespace, URIRef
 from rdflib.collection import Collection
@@ -77,7 +78,7 @@ def plan_shapes(shapes: Graph) -> Plan:
         problems = sorted({problem for shape in _reach(shapes, root) for problem in _problems(shapes, shape, root, custom)})
         if problems:
             plan.fallback.append(root)
-            plan.notes.append(f"pyshacl checks shape {_name(root)}: the fast path does not support {', '.join(problems)}")
+            plan.notes.append(f"pyshacl checks shape {shape_name(root)}: the fast path does not support {', '.join(problems)}")
             continue
         plan.core.append(root)
         plan.sparql.extend(_jobs(shapes, root))
@@ -172,12 +173,32 @@ def _jobs(shapes: Graph, root: Node) -> list[SparqlJob]:
             continue
         messages = [str(m) for m in shapes.objects(constraint, SH.message)] or \
                    [str(m) for m in shapes.objects(root, SH.message)]
-        prefixes = {str(shapes.value(d, SH.prefix)): str(shapes.value(d, SH.namespace))
-                    for ontology in shapes.objects(constraint, SH.prefixes)
-                    for d in shapes.objects(ontology, SH.declare)}
+        prefixes = declared_prefixes(shapes, constraint)
         jobs.append(SparqlJob(root, constraint, str(shapes.value(constraint, SH.select)), prefixes,
                               messages, severity))  # type: ignore[arg-type]
     return jobs
+
+
+def declared_prefixes(shapes: Graph, node: Node) -> dict[str, str]:
+    """The prefixes a SPARQL-based constraint, validator, target or rule declares (``sh:prefixes``)."""
+    return {str(shapes.value(d, SH.prefix)): str(shapes.value(d, SH.namespace))
+            for ontology in shapes.objects(node, SH.prefixes) for d in shapes.objects(ontology, SH.declare)}
+
+
+def sparql_texts(shapes: Graph) -> Iterator[tuple[Node, Node, URIRef, str]]:
+    """Every SPARQL text of the shapes (``sh:select``, ``sh:ask``, ``sh:construct``): the node
+    that holds it, the named shape or component it belongs to (the first IRI up from it),
+    the predicate and the text."""
+    for predicate in (SH.select, SH.ask, SH.construct):
+        for node, text in sorted(shapes.subject_objects(predicate), key=lambda pair: str(pair[1])):
+            owner, seen = node, {node}
+            while isinstance(owner, BNode):
+                parent = next((s for s in shapes.subjects(None, owner) if s not in seen), None)
+                if parent is None:
+                    break
+                owner = parent
+                seen.add(owner)
+            yield node, owner, predicate, str(text)
 
 
 def _deactivated(shapes: Graph, node: Node) -> bool:
@@ -185,5 +206,6 @@ def _deactivated(shapes: Graph, node: Node) -> bool:
     return value is not None and str(value).lower() in ("true", "1")
 
 
-def _name(node: Node) -> str:
+def shape_name(node: Node) -> str:
+    """A shape as messages name it: ``<iri>`` or ``_:label``."""
     return f"<{node}>" if isinstance(node, URIRef) else f"_:{node}"

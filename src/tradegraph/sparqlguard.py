@@ -107,7 +107,10 @@ def services(algebra: Any) -> Iterator[Any]:
 
 
 def prepared(text: str, prefixes: dict[str, str] | None = None) -> Any:
-    """rdflib's algebra of ``text`` (cached), or a :class:`UsageError` for a syntax error."""
+    """rdflib's algebra of ``text`` (cached), or a :class:`UsageError` for a syntax error.
+
+    ``prefixes`` are the only ones declared (default: those of an ad-hoc query).
+    """
     from .engine import LocalEngine
 
     return LocalEngine.prepare(text, prefixes).algebra

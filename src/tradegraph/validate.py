@@ -12,12 +12,12 @@ from __future__ import annotations
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Iterator
+from typing import Any, Callable, Iterator
 
 from rdflib import RDF, Dataset, Graph, Literal, Namespace, URIRef
 from rdflib.term import Node
 
-from .errors import InvalidData, InvalidModel, Location
+from .errors import InvalidData, InvalidModel, Location, UsageError
 from .loader import Facts
 from .model import load_model
 from .project import Project
@@ -94,11 +94,69 @@ def ontology_graph(project: Project) -> Graph:
 
 
 def shapes_graph(project: Project) -> Graph:
-    """The project's SHACL shapes."""
+    """The project's SHACL shapes, every SPARQL in them checked (see :func:`check_shape_sparql`)."""
+    files = project.shape_files()
     try:
-        return parse_rdf_files(project.shape_files(), project=project)
+        shapes = parse_rdf_files(files, project=project)
     except InvalidData as error:
         raise InvalidModel(error.what, where=error.where, expected=error.expected) from None
+    check_shape_sparql(shapes, shown=lambda text: _find_text(files, text, project))
+    return shapes
+
+
+def check_shape_sparql(shapes: Graph, *, shown: Callable[[str], Location | None] = lambda text: None) -> None:
+    """Refuse shapes whose SPARQL does not parse or reaches outside the data (``SERVICE``, ``FROM``).
+
+    Each is an :class:`InvalidModel` naming the shape (or component) and, through ``shown``
+    (text -> where it is written), the file and line, before any validator runs it.
+    """
+    from .shapeplan import declared_prefixes, shape_name, sparql_texts
+    from .sparqlguard import check_reach, prepared
+
+    for node, owner, predicate, text in sparql_texts(shapes):
+        form = local_name(predicate).upper()
+        prefixes = declared_prefixes(shapes, node)
+        try:
+            algebra = prepared(text, prefixes)
+            check_reach(algebra, graphs=set())
+            _oxigraph_reads(text, prefixes)
+        except UsageError as error:
+            raise InvalidModel(f"the SPARQL of shape {shape_name(owner)}: {error.what}", where=shown(text),
+                               expected=error.expected or "a SPARQL 1.1 query of the data graph",
+                               hint=f"fix the shape's sh:{local_name(predicate)}") from None
+        if algebra.name != f"{form.title()}Query":
+            raise InvalidModel(f"the sh:{local_name(predicate)} of shape {shape_name(owner)} is not a {form} query",
+                               where=shown(text), expected=f"{form} ...",
+                               hint=f"fix the shape's sh:{local_name(predicate)}")
+
+
+def _oxigraph_reads(text: str, prefixes: dict[str, str]) -> None:
+    """Parse ``text`` with Oxigraph too (stricter than rdflib; the fast path runs it there),
+    on an empty store: what is evaluated there reads nothing."""
+    import pyoxigraph as ox
+
+    try:
+        ox.Store().query(text, prefixes=prefixes)
+    except SyntaxError as exc:
+        raise UsageError(f"SPARQL syntax error: {' '.join(str(exc).split())[:300]}",
+                         expected="a SPARQL 1.1 query") from None
+
+
+def shapes_failed(error: Exception) -> InvalidModel:
+    """The error for shapes a validator could not run (pyshacl's or the engine's own error)."""
+    detail = " ".join(str(error).split())[:300] or type(error).__name__
+    return InvalidModel(f"the shapes could not be checked: {detail}",
+                        expected="shapes whose SPARQL runs on the data", hint="fix the shape it names")
+
+
+def _find_text(files: list[Path], text: str, project: Project) -> Location | None:
+    """The file and line where ``text`` (a shape's SPARQL) begins, if it is written as is."""
+    first = next((line.strip() for line in text.splitlines() if line.strip()), "")
+    for path in files:
+        content = path.read_text(encoding="utf-8", errors="replace")
+        if first and first in content:
+            return Location(project.relative(path), content[:content.index(first)].count("\n") + 1)
+    return None
 
 
 def validate_graph(data: Graph, *, shapes: Graph, ontology: Graph, facts: Facts | None = None) -> Report:
@@ -144,10 +202,16 @@ def _validate_copy(data: Graph, *, shapes: Graph, ontology: Graph, facts: Facts 
         data.add(triple)
     import pyshacl  # imported here: it is slow to import and most commands never validate
 
-    with _parsed_once():
-        _, results_graph, _ = pyshacl.validate(
-            data, shacl_graph=shapes, inference="none", inplace=True,
-            abort_on_first=False, allow_warnings=True, allow_infos=True, advanced=True)
+    from pyshacl.errors import ReportableRuntimeError
+
+    check_shape_sparql(shapes)
+    try:
+        with _parsed_once():
+            _, results_graph, _ = pyshacl.validate(
+                data, shacl_graph=shapes, inference="none", inplace=True,
+                abort_on_first=False, allow_warnings=True, allow_infos=True, advanced=True)
+    except ReportableRuntimeError as error:
+        raise shapes_failed(error) from None
     return report_of(results_graph, shapes=shapes, facts=facts)
 
 
