@@ -48,6 +48,16 @@ _PREPARED: dict[tuple[str, tuple[tuple[str, str], ...]], PreparedQuery] = {}
 MAX_ROWS = 1_000_000
 
 
+class QuerySyntaxError(UsageError):
+    """A query that does not parse (a canned query's is an :class:`~tradegraph.errors.InvalidModel`)."""
+
+
+def syntax_error(detail: object) -> QuerySyntaxError:
+    """The one-line error for a query the parser (rdflib's or Oxigraph's) refused."""
+    return QuerySyntaxError(f"SPARQL syntax error: {' '.join(str(detail).split())[:300]}",
+                            expected="a SPARQL 1.1 query", hint="check the line and column given")
+
+
 @dataclass
 class Answer:
     """The variables of a SELECT and its rows of terms (``None`` where a variable is unbound)."""
@@ -70,7 +80,7 @@ class LocalEngine:
     document for a ``FROM``. A SELECT gives at most ``max_rows`` rows.
     """
 
-    def __init__(self, dataset: Dataset, *, allow_remote: bool = False, max_rows: int = MAX_ROWS) -> None:
+    def __init__(self, dataset: Dataset, *, allow_remote: bool = False, max_rows: int | None = None) -> None:
         self.dataset = dataset
         self.allow_remote = allow_remote
         self.max_rows = max_rows
@@ -87,9 +97,7 @@ class LocalEngine:
             try:
                 _PREPARED[key] = prepareQuery(text, initNs=dict(prefixes))
             except Exception as exc:  # pyparsing's ParseException and friends
-                raise UsageError(f"SPARQL syntax error: {_first_line(exc)}",
-                                 expected="a SPARQL 1.1 query",
-                                 hint="check the line and column given") from None
+                raise syntax_error(exc) from None
         return _PREPARED[key]
 
     def graph_names(self) -> set[str]:
@@ -119,7 +127,7 @@ class LocalEngine:
             context.prologue = query.prologue
             answer = dict(evalPart(context, query.algebra))
             if answer["type_"] == "SELECT":
-                answer["bindings"] = list(capped(answer["bindings"], self.max_rows))
+                answer["bindings"] = list(capped(answer["bindings"], self.max_rows))  # None: MAX_ROWS
         return SPARQLResult(answer)
 
     def select(self, text: str, bindings: Mapping[str, Identifier]) -> Answer:
@@ -200,7 +208,3 @@ def construct_text(result: Any) -> str:
     """A CONSTRUCT or DESCRIBE result as Turtle."""
     graph = result.graph if isinstance(result.graph, Graph) else Graph()
     return graph.serialize(format="turtle")
-
-
-def _first_line(exc: Exception) -> str:
-    return " ".join(str(exc).split())[:300]

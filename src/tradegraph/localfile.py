@@ -25,8 +25,9 @@ _KINDS = ((stat.S_ISDIR, "a directory"), (stat.S_ISCHR, "a character device"), (
           (stat.S_ISFIFO, "a FIFO"), (stat.S_ISSOCK, "a socket"))
 
 
-def read_regular(path: Path, *, what: str, max_bytes: int = MAX_RDF_BYTES, shown: str | None = None) -> bytes:
-    """The bytes of ``path``, a regular file (or a symlink to one) of at most ``max_bytes``.
+def read_regular(path: Path, *, what: str, max_bytes: int | None = None, shown: str | None = None) -> bytes:
+    """The bytes of ``path``, a regular file (or a symlink to one) of at most ``max_bytes``
+    (default :data:`MAX_RDF_BYTES`).
 
     ``what`` says what the file should be ("an RDF file"). Anything else is a
     :class:`UsageError` naming the path: a missing or unreadable file, a directory, device,
@@ -34,6 +35,7 @@ def read_regular(path: Path, *, what: str, max_bytes: int = MAX_RDF_BYTES, shown
     without blocking), or a file that is or grows larger than ``max_bytes``.
     """
     where = Location(shown or str(path))
+    max_bytes = MAX_RDF_BYTES if max_bytes is None else max_bytes
     _check_kind(_stat(path, where), where, what)
     try:
         fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | os.O_NOCTTY)

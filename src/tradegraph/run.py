@@ -18,12 +18,13 @@ from rdflib.term import Identifier
 from .dataset import load_dataset
 from .endpoint import RemoteEngine
 from .store import FactStore, StoreEngine
-from .engine import Answer, Engine, LocalEngine
-from .errors import UsageError
+from .engine import Answer, Engine, LocalEngine, QuerySyntaxError
+from .errors import InvalidModel, Location, UsageError
 from .params import Reference, parse_value
 from .project import Project, builtin_root
 from .queries import LIST_SEPARATOR, Query, find_query, load_queries
 from .resolve import resolve
+from .sparqlguard import OutOfReach
 from .transport import Endpoint
 
 Value = str | int | Decimal | float | bool | date | list[str] | None
@@ -93,8 +94,15 @@ class QueryRunner:
         return self.run_query(query, params)
 
     def run_query(self, query: Query, params: Mapping[str, Any]) -> Rows:
+        """Run a canned query; one that does not parse or reaches out is named by its file."""
         bound = self.bindings(query, params)
-        answer = self.engine.select(query.text, bound)
+        where = Location(self.project.relative(query.path))
+        try:
+            answer = self.engine.select(query.text, bound)
+        except QuerySyntaxError as error:
+            raise InvalidModel(error.what, where=where, expected=error.expected, hint="fix the query file") from None
+        except OutOfReach as error:
+            raise OutOfReach(error.what, where=where, expected=error.expected, hint=error.hint) from None
         return shape(answer, query, base=self.base)
 
     def sparql(self, text: str) -> Rows | bool | Graph:
@@ -225,7 +233,7 @@ def run_sparql(text: str, /, *, project: Project | str | Path | None = None,
     >>> run_sparql("SELECT * FROM <file:///etc/passwd> WHERE { ?s ?p ?o }", project="tests/fixtures/minimal")
     Traceback (most recent call last):
     ...
-    tradegraph.errors.UsageError: the query reads FROM <file:///etc/passwd>, which is not a graph of the project; expected FROM and FROM NAMED of the project's graphs only (hint: a query never loads documents; list the graphs with `SELECT DISTINCT ?g WHERE { GRAPH ?g {} }`)
+    tradegraph.sparqlguard.OutOfReach: the query reads FROM <file:///etc/passwd>, which is not a graph of the project; expected FROM and FROM NAMED of the project's graphs only (hint: a query never loads documents; list the graphs with `SELECT DISTINCT ?g WHERE { GRAPH ?g {} }`)
     """
     return _runner(project, endpoint, store, allow_remote).sparql(text)
 

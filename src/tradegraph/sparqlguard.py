@@ -15,11 +15,11 @@ runs it, and refuses:
 >>> check_reach("SELECT * WHERE { SERVICE <http://example.org/sparql> { ?s ?p ?o } }", graphs=set())
 Traceback (most recent call last):
 ...
-tradegraph.errors.UsageError: the query calls SERVICE <http://example.org/sparql>; expected a query of the project's graph only (hint: pass --allow-remote to let it reach that server)
+tradegraph.sparqlguard.OutOfReach: the query calls SERVICE <http://example.org/sparql>; expected a query of the project's graph only (hint: pass --allow-remote to let it reach that server)
 >>> check_reach("SELECT * FROM <file:///etc/passwd> WHERE { ?s ?p ?o }", graphs={"http://x/graph/a"})
 Traceback (most recent call last):
 ...
-tradegraph.errors.UsageError: the query reads FROM <file:///etc/passwd>, which is not a graph of the project; expected FROM and FROM NAMED of the project's graphs only (hint: a query never loads documents; list the graphs with `SELECT DISTINCT ?g WHERE { GRAPH ?g {} }`)
+tradegraph.sparqlguard.OutOfReach: the query reads FROM <file:///etc/passwd>, which is not a graph of the project; expected FROM and FROM NAMED of the project's graphs only (hint: a query never loads documents; list the graphs with `SELECT DISTINCT ?g WHERE { GRAPH ?g {} }`)
 >>> check_reach("SELECT * FROM <http://x/graph/a> WHERE { ?s ?p ?o }", graphs={"http://x/graph/a"})
 """
 
@@ -40,6 +40,10 @@ _SERVICE_WORD = re.compile(r"(?<![\w?$:])SERVICE(?![\w:])", re.IGNORECASE)
 Graphs = Collection[str] | Callable[[], Collection[str]]
 
 
+class OutOfReach(UsageError):
+    """A query that would reach outside the graph it runs on."""
+
+
 def check_reach(query: Any, *, graphs: Graphs, allow_remote: bool = False) -> None:
     """Refuse a query (text, or rdflib's prepared query or algebra) that reaches outside ``graphs``.
 
@@ -50,10 +54,10 @@ def check_reach(query: Any, *, graphs: Graphs, allow_remote: bool = False) -> No
     for term in services(algebra):
         where = term.n3() if hasattr(term, "n3") else str(term)
         if not allow_remote:
-            raise UsageError(f"the query calls SERVICE {where}", expected="a query of the project's graph only",
+            raise OutOfReach(f"the query calls SERVICE {where}", expected="a query of the project's graph only",
                              hint="pass --allow-remote to let it reach that server")
         if not (isinstance(term, URIRef) and str(term).startswith(REMOTE_SCHEMES)):
-            raise UsageError(f"the query calls SERVICE {where}", expected="SERVICE <http://...> or <https://...>",
+            raise OutOfReach(f"the query calls SERVICE {where}", expected="SERVICE <http://...> or <https://...>",
                              hint="--allow-remote lets a query reach web servers, never local files or "
                                   "a server named by a variable")
     clauses = list(algebra["datasetClause"] or []) if "datasetClause" in algebra else []
@@ -63,7 +67,7 @@ def check_reach(query: Any, *, graphs: Graphs, allow_remote: bool = False) -> No
     for clause in clauses:
         keyword, iri = ("FROM NAMED", clause["named"]) if "named" in clause else ("FROM", clause["default"])
         if str(iri) not in known:
-            raise UsageError(f"the query reads {keyword} <{iri}>, which is not a graph of the project",
+            raise OutOfReach(f"the query reads {keyword} <{iri}>, which is not a graph of the project",
                              expected="FROM and FROM NAMED of the project's graphs only",
                              hint="a query never loads documents; list the graphs with "
                                   "`SELECT DISTINCT ?g WHERE { GRAPH ?g {} }`")
@@ -83,7 +87,7 @@ def check_text(text: str, *, graphs: Graphs, allow_remote: bool = False,
         from .sparqltext import mask
 
         if not allow_remote and _SERVICE_WORD.search(mask(text)):
-            raise UsageError("the query calls SERVICE", expected="a query of the project's graph only",
+            raise OutOfReach("the query calls SERVICE", expected="a query of the project's graph only",
                              hint="pass --allow-remote to let it reach that server") from None
         return
     check_reach(algebra, graphs=graphs, allow_remote=allow_remote)

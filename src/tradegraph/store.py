@@ -25,7 +25,7 @@ from rdflib import Graph
 from rdflib.term import Identifier
 
 from .dataset import ONTOLOGY_GRAPH
-from .engine import NAMESPACES, Answer, capped, failed, interruptible
+from .engine import NAMESPACES, Answer, capped, failed, interruptible, syntax_error
 from .errors import UsageError
 from .loader import Facts, load_facts
 from .oxterms import from_ox, nquad, to_ox
@@ -68,8 +68,7 @@ class StoreEngine:
             result = self.store.query(text, prefixes=NAMESPACES, use_default_graph_as_union=True,
                                       substitutions=substitutions)
         except SyntaxError as exc:
-            raise UsageError(f"SPARQL syntax error: {' '.join(str(exc).split())[:300]}",
-                             expected="a SPARQL 1.1 query", hint="check the line and column given") from None
+            raise syntax_error(exc) from None
         except OSError as exc:
             raise failed(exc, remote=self.allow_remote) from None
         try:

@@ -135,11 +135,12 @@ def _oxigraph_reads(text: str, prefixes: dict[str, str]) -> None:
     on an empty store: what is evaluated there reads nothing."""
     import pyoxigraph as ox
 
+    from .engine import syntax_error
+
     try:
         ox.Store().query(text, prefixes=prefixes)
     except SyntaxError as exc:
-        raise UsageError(f"SPARQL syntax error: {' '.join(str(exc).split())[:300]}",
-                         expected="a SPARQL 1.1 query") from None
+        raise syntax_error(exc) from None
 
 
 def shapes_failed(error: Exception) -> InvalidModel:
