@@ -15,6 +15,9 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Callable, Iterator
 
+#: ``(status, content type, body)``, or with a dict of more headers (a redirect's ``Location``).
+Reply = tuple[int, str, bytes] | tuple[int, str, bytes, dict[str, str]]
+
 
 @dataclass
 class Got:
@@ -39,10 +42,6 @@ class Answers:
 
     def reply(self) -> Reply:
         return self.replies[min(len(self.got) - 1, len(self.replies) - 1)]
-
-
-#: ``(status, content type, body)``, or with a dict of more headers (a redirect's ``Location``).
-Reply = tuple[int, str, bytes] | tuple[int, str, bytes, dict[str, str]]
 
 
 def redirect(status: int, location: str) -> Reply:
