@@ -36,6 +36,7 @@ from .errors import UsageError
 REMOTE_SCHEMES = ("http://", "https://")
 #: The keyword where the parsed query cannot be had (a text only Oxigraph reads): see :func:`check_text`.
 _SERVICE_WORD = re.compile(r"(?<![\w?$:])SERVICE(?![\w:])", re.IGNORECASE)
+_FROM_WORD = re.compile(r"(?<![\w?$:])FROM(?![\w:])", re.IGNORECASE)
 
 Graphs = Collection[str] | Callable[[], Collection[str]]
 
@@ -74,8 +75,9 @@ def check_reach(query: Any, *, graphs: Graphs, allow_remote: bool = False) -> No
 
 
 def check_text(text: str, *, graphs: Graphs, allow_remote: bool = False,
-               prefixes: dict[str, str] | None = None) -> None:
-    """:func:`check_reach` on a query's text, for engines that parse it themselves (Oxigraph).
+               prefixes: dict[str, str] | None = None) -> bool:
+    """:func:`check_reach` on a query's text, for engines that parse it themselves (Oxigraph);
+    whether the query names its dataset (``FROM``, ``FROM NAMED``).
 
     A text rdflib cannot parse (syntax only Oxigraph reads) is checked for the ``SERVICE``
     keyword outside comments, strings and IRIs instead (Oxigraph's ``FROM`` only selects
@@ -86,11 +88,13 @@ def check_text(text: str, *, graphs: Graphs, allow_remote: bool = False,
     except UsageError:
         from .sparqltext import mask
 
-        if not allow_remote and _SERVICE_WORD.search(mask(text)):
+        code = mask(text)
+        if not allow_remote and _SERVICE_WORD.search(code):
             raise OutOfReach("the query calls SERVICE", expected="a query of the project's graph only",
                              hint="pass --allow-remote to let it reach that server") from None
-        return
+        return bool(_FROM_WORD.search(code))
     check_reach(algebra, graphs=graphs, allow_remote=allow_remote)
+    return bool(algebra["datasetClause"]) if "datasetClause" in algebra else False
 
 
 def services(algebra: Any) -> Iterator[Any]:

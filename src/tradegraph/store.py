@@ -60,12 +60,13 @@ class StoreEngine:
         """
         from .sparqlguard import check_text
 
-        check_text(text, graphs=self.graph_names, allow_remote=self.allow_remote)
-        return interruptible(lambda: self._evaluate(text, substitutions))
+        named = check_text(text, graphs=self.graph_names, allow_remote=self.allow_remote)
+        return interruptible(lambda: self._evaluate(text, substitutions, union=not named))
 
-    def _evaluate(self, text: str, substitutions: dict[Any, Any] | None) -> Answer | bool | list[Any]:
+    def _evaluate(self, text: str, substitutions: dict[Any, Any] | None, *, union: bool) -> Answer | bool | list[Any]:
+        """The answer; the default graph is the union of the graphs unless the query names its own (FROM)."""
         try:
-            result = self.store.query(text, prefixes=NAMESPACES, use_default_graph_as_union=True,
+            result = self.store.query(text, prefixes=NAMESPACES, use_default_graph_as_union=union,
                                       substitutions=substitutions)
         except SyntaxError as exc:
             raise syntax_error(exc) from None
