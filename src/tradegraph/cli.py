@@ -109,7 +109,7 @@ def build(project_dir: Path | None, out: Path | None, base: str | None, reason: 
 
 @cli.command()
 @_project_option
-@click.argument("files", nargs=-1, type=click.Path(dir_okay=False, path_type=Path))
+@click.argument("files", nargs=-1, type=click.Path(path_type=Path))  # a directory: one line from the reader
 def validate(project_dir: Path | None, files: tuple[Path, ...]) -> None:
     """Validate the project's facts, or the given fact files (.yaml) and RDF files (.ttl, .nt,
     .trig, .jsonld), against the shapes. Prints the report; exits 1 on violations.

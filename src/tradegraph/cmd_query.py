@@ -171,7 +171,7 @@ def query(project_dir: Path | None) -> None:
 @cli.command()
 @_project_option
 @click.argument("text", required=False)
-@click.option("--file", "-f", "file", type=click.Path(dir_okay=False, path_type=Path), default=None,
+@click.option("--file", "-f", "file", type=click.Path(path_type=Path), default=None,
               help="Read the query from this .rq file.")
 @_format_option
 @click.option("--endpoint", metavar="URL", default=None, help=_ENDPOINT_HELP)

@@ -1,0 +1,220 @@
+"""Files named to `validate` and `sparql -f` (issue 14, classes 9 and 11, local half).
+
+`validate` reads an RDF file and nothing else: a JSON-LD @context by URL, local path or
+@import and an RDF/XML external entity are refused before parsing (a loopback server sees no
+request, a secret file's text never shows); entity bombs are refused at once. Special files
+(devices, FIFOs, directories, symlinks to them) are refused as not regular, without blocking,
+and a file past the size cap is refused before it is read. Each case runs in a process of its
+own with a time limit, so a hang fails the test instead of stopping the suite.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import socket
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from tradegraph import localfile
+
+from .conftest import FIXTURES
+from .fake_endpoints import fake_endpoint
+
+PROJECT = FIXTURES / "minimal"
+CONTEXT = json.dumps({"@context": {"ex": "http://x/"}}).encode()
+
+
+def tradegraph(*args: str, timeout: float = 60) -> subprocess.CompletedProcess[str]:
+    return subprocess.run([sys.executable, "-m", "tradegraph", *args], capture_output=True, text=True,
+                          timeout=timeout, stdin=subprocess.DEVNULL)
+
+
+def one_error(done: subprocess.CompletedProcess[str]) -> str:
+    lines = done.stderr.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith("error: "), done.stderr
+    return lines[0]
+
+
+def validate(path: Path) -> subprocess.CompletedProcess[str]:
+    return tradegraph("validate", "--project", str(PROJECT), str(path))
+
+
+# ------------------------------------------------------------------ JSON-LD contexts
+JSONLD_CASES = {
+    "remote context": lambda url, ctx: {"@context": url, "@id": "http://x/a"},
+    "remote context in a list": lambda url, ctx: {"@context": [{"ex": "http://x/"}, url], "@id": "http://x/a"},
+    "context of a nested node": lambda url, ctx: {"@context": {"ex": "http://x/"}, "@id": "ex:a",
+                                                  "ex:p": {"@context": url, "@id": "ex:b"}},
+    "scoped context of a term": lambda url, ctx: {"@context": {"ex": "http://x/", "ex:p": {"@context": url}},
+                                                  "@id": "ex:a", "ex:p": {"@id": "ex:b"}},
+    "context in a @graph": lambda url, ctx: {"@graph": [{"@context": url, "@id": "http://x/a"}]},
+    "@import": lambda url, ctx: {"@context": {"@version": 1.1, "@import": url}, "@id": "http://x/a"},
+    "file URL": lambda url, ctx: {"@context": ctx.as_uri(), "@id": "http://x/a"},
+    "relative path": lambda url, ctx: {"@context": ctx.name, "@id": "http://x/a"},
+    "absolute path": lambda url, ctx: {"@context": str(ctx), "@id": "http://x/a"},
+}
+
+
+@pytest.mark.parametrize("case", sorted(JSONLD_CASES))
+def test_jsonld_naming_a_context_is_refused_and_nothing_is_fetched(tmp_path: Path, case: str) -> None:
+    context = tmp_path / "context.jsonld"
+    context.write_bytes(CONTEXT)
+    with fake_endpoint((200, "application/ld+json", CONTEXT)) as server:
+        document = tmp_path / "data.jsonld"
+        document.write_text(json.dumps(JSONLD_CASES[case](server.url, context)))
+        done = validate(document)
+        assert server.got == []
+    assert done.returncode == 1
+    assert "expected contexts written inline in the document" in one_error(done)
+    assert str(document) in done.stderr
+
+
+def test_jsonld_with_inline_contexts_is_read(tmp_path: Path) -> None:
+    """The control: the same shapes of document, with the context written out, validate."""
+    document = tmp_path / "data.jsonld"
+    document.write_text(json.dumps({"@context": {"ex": "http://x/", "ex:p": {"@context": {"ex2": "http://y/"}}},
+                                    "@graph": [{"@id": "ex:a", "ex:p": {"@id": "ex2:b"}}]}))
+    done = validate(document)
+    assert done.returncode == 0, done.stderr
+    assert "0 violation(s)" in done.stdout
+
+
+def test_jsonld_nested_too_deeply_is_one_line(tmp_path: Path) -> None:
+    document = tmp_path / "deep.jsonld"
+    document.write_text("[" * 100_000 + "]" * 100_000)
+    done = validate(document)
+    assert done.returncode == 1 and "nested too deeply" in one_error(done)
+
+
+# ------------------------------------------------------------------ RDF/XML entities
+RDF_XML = """<?xml version="1.0"?>
+<!DOCTYPE rdf:RDF [ {entities} ]>
+<rdf:RDF xmlns:rdf="http://www.w3.org/1999/02/22-rdf-syntax-ns#" xmlns:ex="http://x/">
+  <rdf:Description rdf:about="http://x/a"><ex:p>{body}</ex:p></rdf:Description>
+</rdf:RDF>
+"""
+
+
+def laughs(levels: int) -> str:
+    entities = ['<!ENTITY l0 "lol">'] + [f'<!ENTITY l{i} "{f"&l{i - 1};" * 10}">' for i in range(1, levels + 1)]
+    return " ".join(entities)
+
+
+@pytest.mark.parametrize("case", ["file", "http", "parameter", "public", "laughs", "quadratic"])
+def test_rdfxml_external_and_nested_entities_are_refused(tmp_path: Path, case: str) -> None:
+    secret = tmp_path / "secret.txt"
+    secret.write_text("the-secret")
+    with fake_endpoint((200, "text/plain", b"from-the-server")) as server:
+        entities, body = {
+            "file": (f'<!ENTITY s SYSTEM "{secret.as_uri()}">', "&s;"),
+            "http": (f'<!ENTITY s SYSTEM "{server.url}">', "&s;"),
+            "parameter": (f'<!ENTITY % p SYSTEM "{server.url}"> %p;', "x"),
+            "public": (f'<!ENTITY s PUBLIC "-//x//y" "{secret.as_uri()}">', "&s;"),
+            "laughs": (laughs(9), "&l9;"),
+            "quadratic": (laughs(3), "&l3;" * 1000),
+        }[case]
+        document = tmp_path / "data.rdf"
+        document.write_text(RDF_XML.format(entities=entities, body=body))
+        done = validate(document)
+        assert server.got == []
+    assert done.returncode == 1, done.stderr
+    assert "the RDF/XML declares" in one_error(done) or "cannot parse RDF" in done.stderr
+    assert "the-secret" not in done.stdout + done.stderr
+
+
+def test_rdfxml_with_plain_entities_is_read(tmp_path: Path) -> None:
+    """The control: namespace entities, as OWL files write them, are fine."""
+    document = tmp_path / "data.rdf"
+    document.write_text(RDF_XML.replace('rdf:about="http://x/a"', 'rdf:about="&ex;a"')
+                        .format(entities='<!ENTITY ex "http://x/">', body="v"))
+    done = validate(document)
+    assert done.returncode == 0, done.stderr
+
+
+def test_an_entity_expanded_far_past_its_size_is_refused(tmp_path: Path) -> None:
+    """One plain entity referred to many times: expat's amplification limit stops it."""
+    document = tmp_path / "data.rdf"
+    document.write_text(RDF_XML.format(entities=f'<!ENTITY big "{"x" * 100_000}">', body="&big;" * 20_000))
+    done = validate(document)
+    assert done.returncode == 1 and "cannot parse RDF" in one_error(done)
+
+
+# ------------------------------------------------------------------ special files
+def special(tmp_path: Path, kind: str) -> Path:
+    path = tmp_path / f"special-{kind}.ttl"
+    if kind == "fifo":
+        os.mkfifo(path)
+    elif kind == "directory":
+        path.mkdir()
+    elif kind == "zero":
+        return Path("/dev/zero")
+    elif kind == "symlink to a device":
+        path.symlink_to("/dev/zero")
+    elif kind == "symlink to a fifo":
+        os.mkfifo(tmp_path / "fifo")
+        path.symlink_to(tmp_path / "fifo")
+    elif kind == "dangling symlink":
+        path.symlink_to(tmp_path / "nothing")
+    elif kind == "socket":
+        sock = socket.socket(socket.AF_UNIX)
+        sock.bind(str(path))
+        sock.close()
+    return path
+
+
+KINDS = ["fifo", "directory", "zero", "symlink to a device", "symlink to a fifo", "dangling symlink", "socket"]
+
+
+@pytest.mark.parametrize("kind", KINDS)
+def test_validate_refuses_a_special_file_at_once(tmp_path: Path, kind: str) -> None:
+    path = special(tmp_path, kind)
+    done = tradegraph("validate", "--project", str(PROJECT), str(path), timeout=30)
+    assert done.returncode == 2
+    line = one_error(done)
+    assert "not a regular file" in line or "no such file" in line
+
+
+@pytest.mark.parametrize("kind", KINDS)
+def test_sparql_file_refuses_a_special_file_at_once(tmp_path: Path, kind: str) -> None:
+    path = special(tmp_path, kind)
+    done = tradegraph("sparql", "--project", str(PROJECT), "-f", str(path), timeout=30)
+    assert done.returncode == 2
+    line = one_error(done)
+    assert "not a regular file" in line or "no such file" in line
+
+
+def test_sparql_file_past_the_cap_is_refused(tmp_path: Path) -> None:
+    path = tmp_path / "big.rq"
+    path.write_text("#" * 1_000_001)
+    done = tradegraph("sparql", "--project", str(PROJECT), "-f", str(path))
+    assert done.returncode == 2 and "the file is too large (1,000,001 bytes)" in one_error(done)
+
+
+def test_a_regular_file_within_the_cap_is_read(tmp_path: Path) -> None:
+    path = tmp_path / "q.rq"
+    path.write_text("ASK { ?s ?p ?o }")
+    done = tradegraph("sparql", "--project", str(PROJECT), "-f", str(path))
+    assert done.returncode == 0 and done.stdout.strip() == "true"
+
+
+def test_an_rdf_file_past_the_cap_is_refused_before_it_is_read(tmp_path: Path, cli, monkeypatch: pytest.MonkeyPatch) -> None:
+    from tradegraph.project import Project
+
+    project = Project.open(PROJECT)
+    cap = max(p.stat().st_size for p in project.shape_files() + project.ontology_files())  # those are read too
+    monkeypatch.setattr(localfile, "MAX_RDF_BYTES", cap)
+    path = tmp_path / "big.ttl"
+    path.write_text("<http://x/a> <http://x/b> <http://x/c> .\n" * (cap // 41 + 1))  # 41 bytes a line
+    run = cli("validate", "--project", str(PROJECT), str(path))
+    assert run.code == 2
+    assert f"{path}: the file is too large ({path.stat().st_size:,} bytes); expected an RDF file of at most {cap:,} bytes" in run.err
+
+
+def test_a_file_growing_past_the_cap_is_cut_off(tmp_path: Path) -> None:
+    """A file whose size says little (/proc files say 0) is read no further than the cap."""
+    with pytest.raises(Exception, match="the file is too large"):
+        localfile.read_regular(Path("/proc/self/maps"), what="a file", max_bytes=10)
