@@ -113,6 +113,12 @@ def check_shape_sparql(shapes: Graph, *, shown: Callable[[str], Location | None]
     from .shapeplan import declared_prefixes, shape_name, sparql_texts
     from .sparqlguard import check_reach, prepared
 
+    for shape, constraint in shapes.subject_objects(SH.sparql):
+        count = len(set(shapes.objects(constraint, SH.select)))
+        if count != 1:
+            raise InvalidModel(f"a SPARQL constraint of shape {shape_name(shape)} has {count} sh:select",
+                               where=shown(local_name(shape)) if isinstance(shape, URIRef) else None,
+                               expected="exactly one sh:select", hint="see the SHACL specification, 5.1")
     for node, owner, predicate, text in sparql_texts(shapes):
         form = local_name(predicate).upper()
         prefixes = declared_prefixes(shapes, node)
@@ -125,7 +131,7 @@ def check_shape_sparql(shapes: Graph, *, shown: Callable[[str], Location | None]
                                expected=error.expected or "a SPARQL 1.1 query of the data graph",
                                hint=f"fix the shape's sh:{local_name(predicate)}") from None
         if algebra.name != f"{form.title()}Query":
-            raise InvalidModel(f"the sh:{local_name(predicate)} of shape {shape_name(owner)} is not a {form} query",
+            raise InvalidModel(f"the sh:{local_name(predicate)} of shape {shape_name(owner)} is not {"an" if form == "ASK" else "a"} {form} query",
                                where=shown(text), expected=f"{form} ...",
                                hint=f"fix the shape's sh:{local_name(predicate)}")
 
@@ -141,17 +147,20 @@ def _oxigraph_reads(text: str, prefixes: dict[str, str]) -> None:
         ox.Store().query(text, prefixes=prefixes)
     except SyntaxError as exc:
         raise syntax_error(exc) from None
+    except RuntimeError as exc:  # such as a function it does not know
+        raise UsageError(f"Oxigraph cannot run it: {' '.join(str(exc).split())[:300]}",
+                         expected="SPARQL 1.1 with its standard functions") from None
 
 
 def shapes_failed(error: Exception) -> InvalidModel:
     """The error for shapes a validator could not run (pyshacl's or the engine's own error)."""
     detail = " ".join(str(error).split())[:300] or type(error).__name__
     return InvalidModel(f"the shapes could not be checked: {detail}",
-                        expected="shapes whose SPARQL runs on the data", hint="fix the shape it names")
+                        expected="shapes as the SHACL specification defines them")
 
 
 def _find_text(files: list[Path], text: str, project: Project) -> Location | None:
-    """The file and line where ``text`` (a shape's SPARQL) begins, if it is written as is."""
+    """The file and line where ``text`` (a shape's SPARQL, or its name) begins, if it is written as is."""
     first = next((line.strip() for line in text.splitlines() if line.strip()), "")
     for path in files:
         content = path.read_text(encoding="utf-8", errors="replace")
