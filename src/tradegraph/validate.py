@@ -121,6 +121,7 @@ def check_shape_sparql(shapes: Graph, *, shown: Callable[[str], Location | None]
                                expected="exactly one sh:select", hint="see the SHACL specification, 5.1")
     for node, owner, predicate, text in sparql_texts(shapes):
         form = local_name(predicate).upper()
+        article = "an" if form == "ASK" else "a"
         prefixes = declared_prefixes(shapes, node)
         try:
             algebra = prepared(text, prefixes)
@@ -131,7 +132,7 @@ def check_shape_sparql(shapes: Graph, *, shown: Callable[[str], Location | None]
                                expected=error.expected or "a SPARQL 1.1 query of the data graph",
                                hint=f"fix the shape's sh:{local_name(predicate)}") from None
         if algebra.name != f"{form.title()}Query":
-            raise InvalidModel(f"the sh:{local_name(predicate)} of shape {shape_name(owner)} is not {"an" if form == "ASK" else "a"} {form} query",
+            raise InvalidModel(f"the sh:{local_name(predicate)} of shape {shape_name(owner)} is not {article} {form} query",
                                where=shown(text), expected=f"{form} ...",
                                hint=f"fix the shape's sh:{local_name(predicate)}")
 
