@@ -110,3 +110,21 @@ def test_a_validator_or_rule_of_the_wrong_form_names_its_component(predicate: st
     with pytest.raises(InvalidModel, match=f"the sh:{predicate} of shape <http://example.org/shapes#Component> "
                                            f"is not {form} query"):
         check_shape_sparql(shapes)
+
+
+@pytest.mark.parametrize("command", COMMANDS, ids=" ".join)
+@pytest.mark.parametrize("body", ['sh:property [ sh:path "a literal" ; sh:minCount 1 ]',
+                                  "sh:property [ sh:path ex:a , ex:b ; sh:minCount 1 ]",
+                                  "sh:property [ sh:minCount 1 ]"])
+def test_a_shape_the_validator_cannot_load_is_one_line(minimal: Path, cli, command: list[str], body: str) -> None:
+    """pyshacl refuses these shapes; the fast path's engine refuses the first (it reads the
+    other two its own way: a validator difference, not a crash)."""
+    (minimal / "shapes").mkdir()
+    (minimal / "shapes" / "bad.ttl").write_text(
+        "@prefix sh: <http://www.w3.org/ns/shacl#> .\n@prefix ex: <http://example.org/shapes#> .\n"
+        "@prefix tg: <https://w3id.org/tradegraph/ontology#> .\n"
+        f"ex:BadShape a sh:NodeShape ; sh:targetClass tg:Person ; {body} .\n")
+    run = cli(*command, "--project", str(minimal))
+    assert run.code in (0, 1) and "internal error" not in run.err
+    if command != ["build"] or "literal" in body:
+        assert run.code == 1 and "the shapes could not be checked" in one_error(run)

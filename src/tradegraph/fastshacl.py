@@ -33,8 +33,7 @@ from rdflib.term import Node
 
 from .loader import Facts
 from .oxterms import from_ox, to_ox
-from .errors import InvalidModel
-from .shapeplan import SH, SparqlJob, core_shapes, fallback_shapes, plan_shapes, shape_name
+from .shapeplan import SH, SparqlJob, core_shapes, fallback_shapes, plan_shapes
 from .validate import Report, check_shape_sparql, report_of, shapes_failed
 
 _PLACEHOLDER = re.compile(r"\{[?$]([A-Za-z_][A-Za-z0-9_]*)\}")
@@ -130,7 +129,10 @@ def _turtle(shapes: Graph) -> str:
 
 
 def _core(store: ox.Store, shapes: str, results: Graph, text: tuple[str, str] | None) -> None:
-    compiled = _compiled(shapes)
+    try:
+        compiled = _compiled(shapes)
+    except ValueError as error:  # the engine's "invalid shapes graph"
+        raise shapes_failed(error) from None
     if text is not None:
         report = compiled.validate_text(text[0], format=text[1], allow_warnings=True)
     else:
@@ -195,20 +197,12 @@ def _instances(store: ox.Store, target: Node) -> set[Any]:
 def _sparql(store: ox.Store, job: SparqlJob, focus: set[Any], results: Graph) -> None:
     """Run one SPARQL constraint with $this free; each row of a focus node is a result.
 
-    Oxigraph's own refusal of the query (its parser is stricter than rdflib's, with which
-    :func:`~tradegraph.validate.check_shape_sparql` read it) names the shape.
+    :func:`~tradegraph.validate.check_shape_sparql` has had Oxigraph read it already.
     """
-    try:
-        rows = store.query(job.select, prefixes=job.prefixes, use_default_graph_as_union=True)
-        found = list(rows)
-    except (SyntaxError, RuntimeError, OSError) as exc:
-        detail = " ".join(str(exc).split())[:300]
-        raise InvalidModel(f"the SPARQL constraint of shape {shape_name(job.shape)} failed: {detail}",
-                           expected="a SPARQL 1.1 SELECT that Oxigraph runs",
-                           hint="fix the shape's sh:select, or check it with `--validator pyshacl`") from None
+    rows = store.query(job.select, prefixes=job.prefixes, use_default_graph_as_union=True)
     names = [v.value for v in rows.variables]
     seen: set[tuple[Any, ...]] = set()
-    for row in found:
+    for row in rows:
         values = {name: row[name] for name in names if row[name] is not None}
         this = values.get("this")
         if this is None or this not in focus:
