@@ -46,7 +46,7 @@ def test_a_server_dripping_any_part_of_a_query_answer_is_cut_at_the_timeout(cli,
         run = cli("sparql", "--endpoint", raw.url, "--timeout", "1", "SELECT * WHERE { ?s ?p ?o }")
         elapsed = time.monotonic() - started
     assert (run.code, run.out, run.err) == (3, "", f"error: {raw.url}: {TIMED_OUT}\n")
-    assert 0.9 < elapsed < 2.5
+    assert 0.9 < elapsed < 8  # a busy machine's margin; undeadlined, the slowest part drips for 17 s
     assert raw.connections == 1 and raw.sent > 5  # it did drip, and a timeout is not retried
 
 
@@ -60,7 +60,7 @@ def test_push_against_a_dripping_store_is_cut_at_the_timeout(cli, how: str) -> N
         elapsed = time.monotonic() - started
     assert run.code == 3 and "pushed" not in run.out
     assert run.err.splitlines()[-1] == f"error: {raw.url}: {TIMED_OUT}"
-    assert elapsed < 5  # building the fixture and 1 s, not 90 drips of 0.05 s
+    assert elapsed < 15  # building the fixture and 1 s, not the 46 s the answer drips for
 
 
 def test_a_store_that_never_reads_the_body_is_cut_at_the_timeout() -> None:
@@ -71,7 +71,7 @@ def test_a_store_that_never_reads_the_body_is_cut_at_the_timeout() -> None:
         started = time.monotonic()
         with pytest.raises(EndpointError, match="no answer within 1 s"):
             push(Project.open(FIXTURE), Endpoint(raw.url, timeout=1), batch_size=10**9)
-        assert time.monotonic() - started < 4
+        assert time.monotonic() - started < 10  # the message proves the deadline; this, that nothing waited on
 
 
 # ---------------------------------------------------------------- class 11: a cap on the answer

@@ -23,7 +23,7 @@ from tradegraph.errors import TradegraphError
 from tradegraph.loader import load_facts
 from tradegraph.project import Project
 from tradegraph.validate import union
-from tradegraph.yamlfile import parse_yaml
+from tradegraph.yamlfile import dump_yaml, parse_yaml
 
 from .conftest import FIXTURES
 
@@ -124,7 +124,7 @@ def test_valid_facts_round_trip_through_every_rdf_export(records: list[dict[str,
         record["id"] = f"generated-{index}"
     header = {"id": "generated-source", "title": "Generated", "publisher": "atlantis-government",
               "published": "2025-03-14"}
-    tmp, project = _project_with(yaml.safe_dump({"source": header, "facts": records}, allow_unicode=True))
+    tmp, project = _project_with(dump_yaml({"source": header, "facts": records}))
     try:
         facts = load_facts(Project.open(project))
         graph = union(facts.dataset)

@@ -8,6 +8,7 @@ import pytest
 import yaml
 
 from tradegraph.project import Project, builtin_root
+from tradegraph.yamlfile import parse_yaml
 
 
 def test_init_creates_a_project_that_builds(tmp_path: Path, cli) -> None:
@@ -98,15 +99,17 @@ def test_new_source_refuses_values_that_would_escape_or_inject(tmp_path: Path, c
 
 
 @pytest.mark.parametrize("title", ["x: y", "- item", "#comment", "'quoted'", '"dq"', "a: {b: c}", "null", "yes",
-                                   "2025-01-01", "&anchor", "*alias", "!!python/object x", "% directive", "Ünïcödé"])
+                                   "2025-01-01", "&anchor", "*alias", "!!python/object x", "% directive", "Ünïcödé",
+                                   "0E0", "1:30", "0x19", "017", "2_5", ".inf", ".NaN", "on", "~", "1e-400"])
 def test_new_source_writes_any_title_as_the_same_text(tmp_path: Path, cli, title: str) -> None:
     project = tmp_path / "p"
     cli("init", str(project))
     run = cli("new-source", "--project", str(project), "--title", title, "--published", "2025-02-03", "--id", "s1",
               "--url", title)
     assert run.code == 0, run
-    source = yaml.safe_load((project / "graph" / "sources" / "s1.yaml").read_text("utf-8"))["source"]
+    source = parse_yaml((project / "graph" / "sources" / "s1.yaml").read_text("utf-8"), "s1.yaml")["source"]
     assert (source["title"], source["url"], source["id"]) == (title, title, "s1")
+    assert cli("validate", "--project", str(project)).code in (0, 1)  # the skeleton loads (its url may not be one)
 
 
 @pytest.mark.parametrize("base", ["https://example.org/id/\nnot_a_key: 1", "not an iri", "https://x y/", "relative/"])

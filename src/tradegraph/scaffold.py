@@ -7,13 +7,12 @@ import re
 import unicodedata
 from pathlib import Path
 
-import yaml
-
 from .atomic import write_file
 from .errors import InvalidData, Location, UsageError, printable
 from .model import ID_PATTERN
 from .project import CONFIG_FILE, DEFAULT_BASE, Project, check_base
 from .when import parse_when
+from .yamlfile import dump_yaml
 
 _ACTORS = """\
 # The actors, places, posts and topics your source files refer to by id.
@@ -107,7 +106,7 @@ def init_project(directory: Path | str, *, base: str | None = None) -> Project:
         raise UsageError(f"{root} already exists and is not empty",
                          expected="a new or empty directory", hint="choose another name")
     files = {
-        root / CONFIG_FILE: "# tradegraph project settings\n" + yaml.safe_dump({"base": base or DEFAULT_BASE}),
+        root / CONFIG_FILE: "# tradegraph project settings\n" + dump_yaml({"base": base or DEFAULT_BASE}),
         root / "graph" / "actors.yaml": _ACTORS,
         root / "graph" / "sources" / "example-article.yaml": _EXAMPLE_SOURCE,
         root / ".gitignore": "build/\n",
@@ -158,7 +157,7 @@ def new_source(project: Project, *, title: str, published: str, url: str | None 
     source["published"] = {"date": published, "how": "printed on the page"}
     if url:
         source["url"] = url
-    text = yaml.safe_dump({"source": source}, sort_keys=False, allow_unicode=True, width=1000)
+    text = dump_yaml({"source": source})
     if not publisher:
         text = text.replace("  published:", "  publisher:            # the id of an organization in graph/actors.yaml\n"
                                              "  published:", 1)

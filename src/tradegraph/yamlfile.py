@@ -366,3 +366,22 @@ class _Converter:
             result[key] = self.convert(value_node, f"the value of `{key}`")
             result.lines[key] = line
         return result
+
+
+class _Dumper(yaml.SafeDumper):
+    """PyYAML's safe dumper, quoting every text that :func:`parse_yaml`, or a YAML 1.1 reader,
+    would read as something else (``0E0``, ``1:30``, ``yes``, ``2025-07-19`` stay text)."""
+
+
+_Dumper.yaml_implicit_resolvers = {
+    first: [*yaml.SafeDumper.yaml_implicit_resolvers.get(first, []), *_resolvers().get(first, [])]
+    for first in {*yaml.SafeDumper.yaml_implicit_resolvers, *_resolvers()}}
+
+
+def dump_yaml(data: Any) -> str:
+    """``data`` as YAML that this module reads back as the same values.
+
+    >>> dump_yaml({"title": "0E0", "n": 25, "when": "2025-07-19", "ok": "yes"})
+    "title: '0E0'\\nn: 25\\nwhen: '2025-07-19'\\nok: 'yes'\\n"
+    """
+    return yaml.dump(data, Dumper=_Dumper, sort_keys=False, allow_unicode=True, width=1000)
