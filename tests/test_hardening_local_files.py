@@ -218,3 +218,47 @@ def test_a_file_growing_past_the_cap_is_cut_off(tmp_path: Path) -> None:
     """A file whose size says little (/proc files say 0) is read no further than the cap."""
     with pytest.raises(Exception, match="the file is too large"):
         localfile.read_regular(Path("/proc/self/maps"), what="a file", max_bytes=10)
+
+
+# ------------------------------------------------------------------ paths that do not lead to a file
+def unreachable(tmp_path: Path, kind: str, suffix: str) -> Path:
+    path = tmp_path / f"odd{suffix}"
+    if kind == "loop":
+        path.symlink_to(tmp_path / f"other{suffix}")
+        (tmp_path / f"other{suffix}").symlink_to(path)
+    elif kind == "self loop":
+        path.symlink_to(path)
+    elif kind == "dangling":
+        path.symlink_to(tmp_path / "nowhere")
+    elif kind == "directory":
+        path.mkdir()
+    elif kind == "device":
+        path.symlink_to("/dev/zero")
+    elif kind == "unreadable":  # a regular file that even root cannot read from its start (EIO)
+        path.symlink_to("/proc/self/mem")
+    return path  # "missing": nothing there
+
+
+@pytest.mark.parametrize(("kind", "suffix"), [(kind, suffix) for kind in ("loop", "self loop", "dangling", "missing",
+                                                                           "directory", "device")
+                                              for suffix in (".yaml", ".ttl")] + [("unreadable", ".ttl")])
+def test_validate_names_a_path_that_leads_to_no_file_in_one_line(tmp_path: Path, kind: str, suffix: str) -> None:
+    """A fact or RDF file named on the command line is a usage error (exit 2) unless it is a
+    regular file (an RDF file: a readable one; a fact file's content is the loader's, exit 1);
+    a loop of symlinks was an internal error (exit 70) for a fact file."""
+    path = unreachable(tmp_path, kind, suffix)
+    done = tradegraph("validate", "--project", str(PROJECT), str(path), timeout=30)
+    assert done.returncode == 2, done.stderr
+    line = one_error(done)
+    reason = {"loop": "cannot read the file (a loop of symlinks)", "self loop": "cannot read the file (a loop of symlinks)",
+              "dangling": "no such file (a symlink to a missing file)", "missing": "no such file",
+              "directory": "not a regular file (a directory)", "device": "not a regular file (a character device)",
+              "unreadable": "cannot read the file (Input/output error)"}[kind]
+    assert line.startswith(f"error: {path}: {reason}")
+
+
+def test_sparql_file_that_loops_is_one_line(tmp_path: Path) -> None:
+    path = unreachable(tmp_path, "loop", ".rq")
+    done = tradegraph("sparql", "--project", str(PROJECT), "-f", str(path), timeout=30)
+    assert done.returncode == 2
+    assert one_error(done) == f"error: {path}: cannot read the file (a loop of symlinks); expected a SPARQL query file"

@@ -34,9 +34,10 @@ from pathlib import Path
 from typing import Any, Iterator
 
 from .errors import InvalidData, Location
+from .localfile import open_regular
 from .model import Kind, Model
 from .values import DECIMAL, MAX_DEPTH, check_text, read_number, text_problem
-from .yamlfile import YList, YMap, open_regular
+from .yamlfile import FACT_FILE, YList, YMap
 
 BULK_SUFFIXES = (".jsonl", ".csv")
 #: A line of JSON Lines longer than this is refused (the csv module has its own limit on a field).
@@ -76,7 +77,7 @@ class BulkRecord(YMap):
 def read_bulk(path: Path, shown: str, model: Model) -> Iterator[BulkRecord | InvalidData]:
     """The records of a bulk file in order; a line that cannot be read is an error instead."""
     try:
-        stream = io.TextIOWrapper(open_regular(path, shown=shown), encoding="utf-8-sig", newline="")
+        stream = io.TextIOWrapper(open_regular(path, what=FACT_FILE, shown=shown), encoding="utf-8-sig", newline="")
     except InvalidData as error:
         yield error
         return

@@ -22,8 +22,9 @@ from urllib.parse import urlsplit
 
 from .bulk import BULK_SUFFIXES
 from .errors import InvalidData, Location, UsageError
+from .localfile import check_regular
 from .values import text_problem
-from .yamlfile import check_regular, load_yaml
+from .yamlfile import FACT_FILE, load_yaml
 
 DEFAULT_BASE = "https://w3id.org/tradegraph/id/"
 CONFIG_FILE = "tradegraph.yaml"
@@ -194,7 +195,7 @@ class Project:
         found = [folder / name for name in names
                  if not name.startswith(".") and os.path.splitext(name)[1].lower() in suffixes]
         for path in found:
-            check_regular(path, shown=self.relative(path))
+            check_regular(path, what=FACT_FILE, shown=self.relative(path))
         return found
 
     def fact_files(self) -> list[Path]:

@@ -12,16 +12,14 @@ loader (no object construction) and converts it itself:
 
 from __future__ import annotations
 
-import errno
-import os
 import re
-import stat
 from pathlib import Path
-from typing import Any, BinaryIO
+from typing import Any
 
 import yaml
 
-from .errors import InvalidData, Location
+from .errors import InvalidData, Location, TradegraphError
+from .localfile import Wording, read_regular, reason
 from .values import DECIMAL, INTEGER, MAX_DEPTH, check_text, join_surrogates, read_number
 
 #: Fact files larger than this are refused: they are meant to be edited by hand.
@@ -95,84 +93,30 @@ def _resolvers() -> dict[str | None, list[tuple[str, re.Pattern[str]]]]:
 _Loader.yaml_implicit_resolvers = _FastLoader.yaml_implicit_resolvers = _resolvers()
 
 
-def open_regular(path: Path, *, shown: str | None = None) -> BinaryIO:
-    """``path`` opened for reading if it is a regular file, else an :class:`InvalidData` naming
-    the path and why: a dangling or looping symlink, a directory, a FIFO, a device, no access.
+class _FactFile(Wording):
+    """The errors for a fact file that cannot be read: invalid data (exit 1), in the loader's words."""
 
-    The type is checked on the opened file (no race with a rename), and the file is opened
-    without blocking, so a FIFO with no writer is refused instead of waited for.
-    """
-    where = Location(shown or str(path))
-    try:
-        handle = os.open(path, os.O_RDONLY | os.O_NONBLOCK | getattr(os, "O_NOCTTY", 0))
-    except OSError as exc:
-        raise _unreadable(path, exc, where) from None
-    try:
-        mode = os.fstat(handle).st_mode
-        if not stat.S_ISREG(mode):
-            raise _not_regular(mode, where)
-    except BaseException:
-        os.close(handle)
-        raise
-    return os.fdopen(handle, "rb")
+    def unreadable(self, path: Path, exc: OSError, where: Location) -> TradegraphError:
+        return InvalidData(f"cannot read the file ({reason(path, exc)})", where=where,
+                           expected="a readable fact file", hint="check the file's permissions and where it points")
+
+    def not_regular(self, kind: str, where: Location) -> TradegraphError:
+        return InvalidData(f"not a regular file (it is {kind})", where=where, expected="a fact file",
+                           hint="fact files must be plain files; move it away")
+
+    def too_large(self, size: int, max_bytes: int, where: Location, *, exact: bool) -> TradegraphError:
+        return InvalidData(f"file is too large ({size:,} bytes)", where=where,
+                           expected=f"a fact file under {max_bytes:,} bytes", hint="split it into several source files")
 
 
-def read_bytes(path: Path, *, shown: str | None = None, max_bytes: int | None = None) -> bytes:
-    """The bytes of the regular file ``path`` (see :func:`open_regular`), at most ``max_bytes``."""
-    where = Location(shown or str(path))
-    max_bytes = MAX_BYTES if max_bytes is None else max_bytes
-    with open_regular(path, shown=shown) as stream:
-        try:
-            size = os.fstat(stream.fileno()).st_size
-            if size > max_bytes:
-                raise _too_large(size, max_bytes, where)
-            data = stream.read(max_bytes + 1)
-        except OSError as exc:
-            raise _unreadable(path, exc, where) from None
-    if len(data) > max_bytes:
-        raise _too_large(len(data), max_bytes, where)
-    return data
-
-
-def check_regular(path: Path, *, shown: str | None = None) -> None:
-    """An :class:`InvalidData` naming ``path`` unless it is, or links to, a regular file."""
-    where = Location(shown or str(path))
-    try:
-        mode = path.stat().st_mode
-    except OSError as exc:
-        raise _unreadable(path, exc, where) from None
-    if not stat.S_ISREG(mode):
-        raise _not_regular(mode, where)
-
-
-def _not_regular(mode: int, where: Location) -> InvalidData:
-    kinds = ((stat.S_ISDIR, "a directory"), (stat.S_ISFIFO, "a FIFO"), (stat.S_ISCHR, "a character device"),
-             (stat.S_ISBLK, "a block device"), (stat.S_ISSOCK, "a socket"))
-    kind = next((name for test, name in kinds if test(mode)), "not a plain file")
-    return InvalidData(f"not a regular file (it is {kind})", where=where, expected="a fact file",
-                       hint="fact files must be plain files; move it away")
-
-
-def _unreadable(path: Path, exc: OSError, where: Location) -> InvalidData:
-    reason = exc.strerror or type(exc).__name__
-    if exc.errno == errno.ELOOP:
-        reason = "a loop of symlinks"
-    elif exc.errno == errno.ENOENT and path.is_symlink():
-        reason = "a symlink to nothing"
-    return InvalidData(f"cannot read the file ({reason})", where=where, expected="a readable fact file",
-                       hint="check the file's permissions and where it points")
-
-
-def _too_large(size: int, max_bytes: int, where: Location) -> InvalidData:
-    return InvalidData(f"file is too large ({size:,} bytes)", where=where,
-                       expected=f"a fact file under {max_bytes:,} bytes",
-                       hint="split it into several source files")
+#: How :mod:`tradegraph.localfile` words the errors of a fact file (pass it as ``what``).
+FACT_FILE = _FactFile("a fact file")
 
 
 def read_text(path: Path, *, shown: str | None = None, max_bytes: int | None = None) -> str:
     """The text of ``path``, or an :class:`InvalidData` naming what is wrong with it."""
     name = shown or str(path)
-    data = read_bytes(path, shown=name, max_bytes=max_bytes)
+    data = read_regular(path, what=FACT_FILE, shown=name, max_bytes=MAX_BYTES if max_bytes is None else max_bytes)
     if b"\x00" in data:
         line = data[: data.index(b"\x00")].count(b"\n") + 1
         raise InvalidData("not a text file (it contains NUL bytes)", where=Location(name, line),
