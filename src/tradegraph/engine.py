@@ -22,7 +22,6 @@ from dataclasses import dataclass
 from typing import Any, Callable, Iterable, Iterator, Mapping, Protocol, TypeVar
 
 from rdflib import Dataset, Graph, Variable
-from rdflib.plugins.sparql import prepareQuery
 from rdflib.plugins.sparql.evaluate import evalPart
 from rdflib.plugins.sparql.processor import SPARQLResult
 from rdflib.plugins.sparql.sparql import Query as PreparedQuery
@@ -30,6 +29,7 @@ from rdflib.plugins.sparql.sparql import QueryContext
 from rdflib.term import Identifier, URIRef
 
 from .errors import EndpointError, TradegraphError, UsageError
+from .sparqlguard import check_reach, prepared
 
 T = TypeVar("T")
 
@@ -42,8 +42,6 @@ NAMESPACES = {
 }
 
 
-#: Parsed queries by text (and extra prefixes): rdflib's parser is slow and a parsed query holds no data.
-_PREPARED: dict[tuple[str, tuple[tuple[str, str], ...]], PreparedQuery] = {}
 #: The most rows a SELECT run in this process may give: past it, a clear error, not all the memory.
 MAX_ROWS = 1_000_000
 
@@ -87,18 +85,12 @@ class LocalEngine:
 
     @staticmethod
     def prepare(text: str, prefixes: Mapping[str, str] | None = None) -> PreparedQuery:
-        """The parsed query, cached for the process; a syntax error is a :class:`UsageError`.
+        """The parsed query, cached for the process (see :func:`~tradegraph.sparqlguard.prepared`);
+        a syntax error is a :class:`UsageError`.
 
         ``prefixes`` are the only ones declared for it (default: :data:`NAMESPACES`).
         """
-        prefixes = NAMESPACES if prefixes is None else prefixes
-        key = (text, tuple(sorted(prefixes.items())))
-        if key not in _PREPARED:
-            try:
-                _PREPARED[key] = prepareQuery(text, initNs=dict(prefixes))
-            except Exception as exc:  # pyparsing's ParseException and friends
-                raise syntax_error(exc) from None
-        return _PREPARED[key]
+        return prepared(text, prefixes).query
 
     def graph_names(self) -> set[str]:
         """The IRIs of the dataset's graphs that hold triples: what ``FROM`` may name."""
@@ -106,16 +98,14 @@ class LocalEngine:
 
     def run(self, text: str, bindings: Mapping[str, Identifier] | None = None) -> Any:
         """Any query form; rdflib's result (rows, a boolean or a graph), fully evaluated."""
-        from .sparqlguard import check_reach, services
-
-        query = self.prepare(text)
-        check_reach(query, graphs=self.graph_names, allow_remote=self.allow_remote)
+        query = prepared(text)
+        check_reach(query.reach, graphs=self.graph_names, allow_remote=self.allow_remote)
         try:
-            return self._evaluate(query, bindings)
+            return self._evaluate(query.query, bindings)
         except (TradegraphError, KeyboardInterrupt):
             raise
         except Exception as exc:  # rdflib's SERVICE: urllib's and json's errors, or an answer of another shape
-            if any(services(query.algebra)):
+            if query.reach.services:
                 raise failed(exc, remote=True) from None
             raise
 

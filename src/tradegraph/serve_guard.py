@@ -12,7 +12,7 @@ refuses, before anything reaches it:
 * a query or update that asks for ``SERVICE``, ``LOAD``, or a dataset (``FROM``, ``USING`` or
   the protocol's ``default-graph-uri``, ``using-graph-uri``...) naming a graph the store does
   not hold, unless the server was started with ``allow_remote``: 403. The text is parsed
-  (:mod:`tradegraph.sparqlreach`), and what is passed on is rebuilt from what was vetted: one
+  (:mod:`tradegraph.sparqlguard`), and what is passed on is rebuilt from what was vetted: one
   form-encoded body with the same parameters, so the server reads exactly what was checked.
 
 Each connection has a deadline for its request head and its body, and serves one request;
@@ -33,7 +33,7 @@ from typing import Callable
 from urllib.parse import parse_qsl, urlencode, urlsplit
 
 from .errors import UsageError
-from .sparqlreach import UnreadableSparql, reach
+from .sparqlguard import Reach, UnreadableSparql, reach, stray
 
 HOST = "127.0.0.1"
 HEAD_BYTES = 64 * 1024
@@ -265,15 +265,13 @@ class Guard:
             raise Refused(400, f"tradegraph serve reads every {operation} before running it, and could not read "
                                f"this one: {_shown(str(error))}") from None
         if self.allow_remote:
-            return
-        if found.service:
-            raise Refused(403, f"SERVICE is refused: {_REMOTE_HINT}")
-        if found.load:
-            raise Refused(403, f"LOAD is refused: {_REMOTE_HINT}")
-        named = list(found.graphs) + [value for name, value in params if name in DATASET_PARAMS]
-        foreign = [iri for iri in named if iri not in self.store_graphs(named)]
-        if foreign:
-            raise Refused(403, f"<{_shown(foreign[0])}> is not a graph of this store, and a dataset (FROM, USING, "
+            return  # the Oxigraph server's SERVICE and LOAD may reach out; its FROM selects its own graphs
+        found |= Reach(dataset=tuple((name, value) for name, value in params if name in DATASET_PARAMS))
+        out = stray(found, graphs=lambda: self.store_graphs(list(found.graphs)))
+        if out is not None and out.keyword in ("SERVICE", "LOAD"):
+            raise Refused(403, f"{out.keyword} is refused: {_REMOTE_HINT}")
+        if out is not None:
+            raise Refused(403, f"<{_shown(str(out.target))}> is not a graph of this store, and a dataset (FROM, USING, "
                                f"default-graph-uri...) may name only those: {_REMOTE_HINT}")
 
     def store_graphs(self, wanted: list[str]) -> frozenset[str]:

@@ -124,14 +124,14 @@ def check_shape_sparql(shapes: Graph, *, shown: Callable[[str], Location | None]
         article = "an" if form == "ASK" else "a"
         prefixes = declared_prefixes(shapes, node)
         try:
-            algebra = prepared(text, prefixes)
-            check_reach(algebra, graphs=set())
+            query = prepared(text, prefixes)
+            check_reach(query.reach, graphs=set())
             _oxigraph_reads(text, prefixes)
         except UsageError as error:
             raise InvalidModel(f"the SPARQL of shape {shape_name(owner)}: {error.what}", where=shown(text),
                                expected=error.expected or "a SPARQL 1.1 query of the data graph",
                                hint=f"fix the shape's sh:{local_name(predicate)}") from None
-        if algebra.name != f"{form.title()}Query":
+        if query.query.algebra.name != f"{form.title()}Query":
             raise InvalidModel(f"the sh:{local_name(predicate)} of shape {shape_name(owner)} is not {article} {form} query",
                                where=shown(text), expected=f"{form} ...",
                                hint=f"fix the shape's sh:{local_name(predicate)}")
