@@ -356,6 +356,11 @@ def test_hostile_csv_is_one_line(minimal: Path, cli, body: str, start: str) -> N
     ("base: 'http://x y/'\n", "tradegraph.yaml:1: the base IRI 'http://x y/' is not an IRI"),
     ("base: 'http://[::1/'\n", "tradegraph.yaml:1: the base IRI 'http://[::1/' is not an IRI"),
     ("base: 'id/'\n", "tradegraph.yaml:1: the base IRI 'id/' is not absolute"),
+    ("base: 'http://x/%zz/'\n", "tradegraph.yaml:1: the base IRI 'http://x/%zz/' is not an IRI (Invalid IRI percent"),
+    ("base: 'http://x/%2'\n", "tradegraph.yaml:1: the base IRI 'http://x/%2' is not an IRI (Invalid IRI percent"),
+    ("base: 'http://x/a%'\n", "tradegraph.yaml:1: the base IRI 'http://x/a%' is not an IRI (Invalid IRI percent"),
+    ("base: 'http://x/a#b#'\n", "tradegraph.yaml:1: the base IRI 'http://x/a#b#' is not an IRI (Invalid IRI code"),
+    ("base: \"http://x/\\uE000/\"\n", "tradegraph.yaml:1: the base IRI 'http://x/\\ue000/' is not an IRI (Invalid"),
     ("base: 'https:///id/'\n", "tradegraph.yaml:1: the base IRI 'https:///id/' is not absolute"),
     ("base: \"https://example.org/\\e[2J/\"\n", "tradegraph.yaml:1: the value of `base` holds the control"),
 ])
@@ -363,6 +368,21 @@ def test_a_bad_tradegraph_yaml_is_one_line(minimal: Path, cli, config: str, star
     (minimal / "tradegraph.yaml").write_text(config)
     for command in (("validate",), ("build",), ("stats",)):
         assert _one_error(cli(*command, "--project", str(minimal))).startswith(start)
+
+
+@pytest.mark.parametrize("base", ["http://x/%zz/", "http://x/%4/", "https://example.org/id%/"])
+def test_a_bad_percent_escape_in_the_base_is_one_line_everywhere(minimal: Path, cli, tmp_path: Path,
+                                                                 base: str) -> None:
+    start = f"--base: the base IRI '{base}' is not an IRI (Invalid IRI percent encoding"
+    for command in (("build",), ("build", "--store", str(tmp_path / "store"))):
+        message = _one_error(cli(*command, "--project", str(minimal), "--base", base))
+        assert message.startswith(start), message
+        assert message.endswith("(hint: a % starts an escape of two hex digits; write %25 for % itself)")
+    assert not (tmp_path / "store").exists()
+    (minimal / "tradegraph.yaml").write_text(f"base: '{base}'\n")
+    for command in (("build",), ("build", "--store", str(tmp_path / "store")), ("export", "-f", "nt")):
+        assert _one_error(cli(*command, "--project", str(minimal))).startswith(
+            f"tradegraph.yaml:1: the base IRI '{base}' is not an IRI (Invalid IRI percent encoding")
 
 
 def test_a_bad_base_option_is_one_line(minimal: Path, cli) -> None:

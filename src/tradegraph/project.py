@@ -20,8 +20,10 @@ from functools import cached_property
 from pathlib import Path
 from urllib.parse import urlsplit
 
+import pyoxigraph as ox
+
 from .bulk import BULK_SUFFIXES
-from .errors import InvalidData, Location, UsageError
+from .errors import InvalidData, Location, UsageError, printable
 from .localfile import check_regular
 from .values import text_problem
 from .yamlfile import FACT_FILE, load_yaml
@@ -34,6 +36,7 @@ CONFIG_KEYS = ("base",)
 #: files) are not fact files.
 YAML_SUFFIXES = (".yaml", ".yml")
 _SCHEME = re.compile(r"[A-Za-z][A-Za-z0-9+.-]*")
+_PERCENT_HINT = "a % starts an escape of two hex digits; write %25 for % itself"
 _IRI_FORBIDDEN = re.compile(r'[\x00-\x20<>"{}|\\^`\x7f-\x9f]')
 
 
@@ -61,6 +64,11 @@ def check_base(base: object, where: Location) -> str:
     if not _SCHEME.fullmatch(parts.scheme) or (parts.scheme in ("http", "https") and not parts.hostname):
         raise InvalidData(f"the base IRI {base!r} is not absolute", where=where, expected=expected,
                           hint="every node's IRI is the base followed by its id")
+    try:  # Oxigraph's IRI parser, which every store and export uses: escapes, code points, host
+        ox.NamedNode(base)
+    except ValueError as exc:
+        raise InvalidData(f"the base IRI {base!r} is not an IRI ({printable(str(exc))})", where=where,
+                          expected=expected, hint=_PERCENT_HINT if "percent" in str(exc) else None) from None
     return base
 
 
