@@ -227,3 +227,21 @@ def test_from_may_name_a_known_graph_only() -> None:
     check_reach("SELECT * FROM <http://x/g> FROM NAMED <http://x/h> WHERE { ?s ?p ?o }", graphs={"http://x/g", "http://x/h"})
     with pytest.raises(Exception, match="FROM NAMED <http://x/other>"):
         check_reach("SELECT * FROM <http://x/g> FROM NAMED <http://x/other> WHERE { ?s ?p ?o }", graphs={"http://x/g"})
+
+
+# ------------------------------------------------------------------ what Oxigraph cannot evaluate
+@pytest.mark.parametrize("text, function", [
+    ("SELECT * WHERE { ?s ?p ?o FILTER(<http://example.org/f>(?s)) } LIMIT 1", "<http://example.org/f>"),
+    ("SELECT (<http://example.org/f>(1) AS ?x) {}", "<http://example.org/f>"),
+    ("SELECT ?s WHERE { ?s ?p ?o BIND(<urn:x:g>(?o) AS ?y) } LIMIT 3", "<urn:x:g>"),
+    ("ASK { FILTER(<http://example.org/f>(1)) }", "<http://example.org/f>"),
+    ("CONSTRUCT { ?s ?p ?o } WHERE { ?s ?p ?o } ORDER BY <urn:x:g>(?s) LIMIT 1", "<urn:x:g>"),
+])
+def test_an_unknown_function_on_the_store_is_one_line(project: Path, store: Path, cli, text: str,
+                                                       function: str) -> None:
+    run = cli("sparql", "--project", str(project), "--store", str(store), text)
+    assert run.code == 2, run.err
+    assert _one_error_line(run) == (
+        f"error: the query cannot run on the store: The custom function {function} is not supported;"
+        " expected a query of SPARQL 1.1's own functions"
+        " (hint: drop or replace the function Oxigraph does not support)")

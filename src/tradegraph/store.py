@@ -72,6 +72,8 @@ class StoreEngine:
             raise syntax_error(exc) from None
         except OSError as exc:
             raise failed(exc, remote=self.allow_remote) from None
+        except RuntimeError as exc:
+            raise _unsupported(exc) from None
         try:
             if isinstance(result, ox.QueryBoolean):
                 return bool(result)
@@ -81,6 +83,8 @@ class StoreEngine:
             return list(capped(result))
         except OSError as exc:
             raise failed(exc, remote=self.allow_remote) from None
+        except RuntimeError as exc:  # evaluation is lazy: a row can fail as it is read
+            raise _unsupported(exc) from None
 
     def select(self, text: str, bindings: Mapping[str, Identifier]) -> Answer:
         """A SELECT with ``bindings`` substituted as terms."""
@@ -100,6 +104,15 @@ class StoreEngine:
         for triple in result:
             graph.add((from_ox(triple.subject), from_ox(triple.predicate), from_ox(triple.object)))  # type: ignore[arg-type]
         return graph
+
+
+def _unsupported(exc: RuntimeError) -> UsageError:
+    """The one line for a query Oxigraph parsed but cannot evaluate (pyoxigraph's RuntimeError:
+    a function it does not know, such as a custom ``<http://example.org/f>(?x)``)."""
+    detail = " ".join(str(exc).split())[:300] or type(exc).__name__
+    return UsageError(f"the query cannot run on the store: {detail}",
+                      expected="a query of SPARQL 1.1's own functions",
+                      hint="drop or replace the function Oxigraph does not support")
 
 
 class FactStore:
