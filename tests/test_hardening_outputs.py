@@ -348,3 +348,46 @@ def test_a_read_only_disk_is_one_line(project: Path) -> None:
     assert done.returncode == 2, done.stderr
     assert done.stderr.startswith(f"error: cannot write {build}/") and "Read-only file system" in done.stderr
     assert list(build.iterdir()) == []
+
+
+def test_a_build_folder_without_a_record_proves_nothing(project: Path, cli) -> None:
+    build = project / "build"
+    build.mkdir(exist_ok=True)
+    for name in ("inferred.ttl", "graph.nq", "report.txt"):
+        (build / name).write_text("MINE\n")
+    before = snapshot(build)
+    run = cli("build", "--project", str(project))
+    assert run.code == 2 and "report.txt was not written by an earlier build" in run.err
+    assert snapshot(build) == before
+
+
+def test_dev_stdout_is_this_process_s_stream_where_it_stands(project: Path, tmp_path: Path) -> None:
+    log = tmp_path / "log"
+    log.write_text("PRECIOUS\n")
+    with log.open("a") as stream:
+        done = subprocess.run([sys.executable, "-m", "tradegraph", "export", "--project", str(project), "-f", "nt",
+                               "-o", "/dev/stdout"], stdout=stream, stderr=subprocess.PIPE, text=True)
+    assert done.returncode == 0, done.stderr
+    text = log.read_text()
+    assert text.startswith("PRECIOUS\n<") and done.stderr == f"wrote /dev/stdout ({len(log.read_bytes()) - 9:,} bytes)\n"
+    piped = subprocess.run(f"{sys.executable} -m tradegraph export --project {project} -f nt -o /dev/stdout | cat",
+                           shell=True, capture_output=True, text=True)
+    assert piped.returncode == 0 and piped.stdout == text[9:]
+
+
+@pytest.mark.parametrize("args", [
+    ["export", "-f", "ttl", "-o", "/tmp/" + "a" * 300 + ".ttl"],
+    ["docs", "-o", "/tmp/" + "a" * 300],
+    ["build", "--out", "/tmp/" + "a" * 300],
+    ["build", "--store", "/tmp/" + "a" * 300],
+    ["build", "--store", "tradegraph.yaml/x"],
+    ["build", "--store", "/proc/1/x"],
+])
+def test_a_path_the_system_refuses_is_one_line(project: Path, cli, monkeypatch: pytest.MonkeyPatch,
+                                                args: list[str]) -> None:
+    monkeypatch.chdir(project)
+    before = snapshot(project)
+    run = cli(*args[:1], "--project", str(project), *args[1:])
+    assert run.code == 2, run
+    assert run.err.startswith("error: ") and run.err.count("\n") == 1 and "internal error" not in run.err
+    assert snapshot(project) == before

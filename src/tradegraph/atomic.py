@@ -34,6 +34,7 @@ import fcntl
 import hashlib
 import json
 import os
+import re
 import signal
 import stat
 import tempfile
@@ -117,12 +118,21 @@ def write_output(path: Path, data: bytes | str) -> Path:
     """Write a file the user named, and return where it went.
 
     A regular file or a new path is written atomically (keeping an existing file's mode); a
-    symlink is followed to its target; a device or a FIFO (``/dev/null``, ``/dev/stdout``, a
-    named pipe) is written straight through, since it cannot be replaced. A directory, a
+    symlink is followed to its target; a device or a FIFO (``/dev/null``, a named pipe) is
+    written straight through, since it cannot be replaced; ``/dev/stdout``, ``/dev/stderr`` and
+    ``/dev/fd/N`` are this process's own descriptors, written where they stand (so ``-o
+    /dev/stdout >> log`` appends to ``log``). A directory, a
     socket or a dangling symlink is refused.
     """
     payload = data.encode("utf-8") if isinstance(data, str) else data
-    target = Path(os.path.realpath(path)) if path.is_symlink() else path
+    descriptor = _own_descriptor(path)
+    if descriptor is not None:  # /dev/stdout is this process's own stream, not the file behind it
+        _write_descriptor(descriptor, path, payload)
+        return path
+    try:
+        target = Path(os.path.realpath(path)) if path.is_symlink() else path
+    except OSError as exc:
+        raise _cannot_write(path, exc) from None
     try:
         info = os.stat(target)
     except FileNotFoundError:
@@ -142,6 +152,29 @@ def write_output(path: Path, data: bytes | str) -> Path:
     else:
         write_files({target: payload})
     return target
+
+
+_DESCRIPTOR = re.compile(r"/dev/std(?P<std>out|err)|/dev/fd/(?P<fd>[0-9]+)|/proc/self/fd/(?P<own>[0-9]+)")
+
+
+def _own_descriptor(path: Path) -> int | None:
+    """The descriptor a path like ``/dev/stdout`` or ``/dev/fd/3`` names in this process."""
+    match = _DESCRIPTOR.fullmatch(os.path.normpath(os.fspath(path)))
+    if match is None:
+        return None
+    if match["std"]:
+        return 1 if match["std"] == "out" else 2
+    return int(match["fd"] or match["own"])
+
+
+def _write_descriptor(descriptor: int, path: Path, data: bytes) -> None:
+    """Write to an open descriptor where it stands (appending where it was opened to append)."""
+    try:
+        view = memoryview(data)
+        while view:
+            view = view[os.write(descriptor, view):]
+    except OSError as exc:
+        raise _cannot_write(path, exc) from None
 
 
 def _write_through(path: Path, data: bytes) -> None:

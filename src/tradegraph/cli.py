@@ -29,6 +29,12 @@ def _project(project_dir: Path | None) -> Any:
     return Project.open(project_dir)
 
 
+def printable_lines(text: str) -> str:
+    """``text`` with each of its lines made :func:`~tradegraph.errors.printable` (paths and names
+    a user chose cannot act on the terminal)."""
+    return "\n".join(printable(line) for line in text.splitlines())
+
+
 def _err(text: str) -> None:
     """One message on stderr, each line with what a terminal would act on shown escaped."""
     for line in text.splitlines() or [""]:
@@ -100,7 +106,7 @@ def build(project_dir: Path | None, out: Path | None, base: str | None, reason: 
 
     result = run_build(_project(project_dir), out=out, base=base, reason=reason, store=store,
                        validator=validator)
-    click.echo(result.summary())
+    click.echo(printable_lines(result.summary()))
     for note in result.report.notes:
         _err(f"note: {note}")
     for warning in result.report.warnings:
@@ -194,6 +200,10 @@ def main(argv: list[str] | None = None) -> None:
     except BrokenPipeError:  # the reader went away (`| head`): stop quietly, as a killed pipe writer would
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         sys.exit(141)
+    except OSError as exc:  # the system refused a path (too long, no such folder, no permission)
+        where = f"{exc.filename}: " if exc.filename else ""
+        _err(f"error: {where}{exc.strerror or exc} (hint: check the path and its folders)")
+        sys.exit(2)
     except Exception as exc:  # a bug: one line unless debugging
         if os.environ.get("TRADEGRAPH_DEBUG"):
             raise

@@ -7,6 +7,7 @@ from pathlib import Path
 import click
 
 from .cli import _project, _project_option, cli
+from .errors import printable
 
 
 @cli.command("docs")
@@ -25,4 +26,4 @@ def docs_command(project_dir: Path | None, out: Path | None) -> None:
     from .docs import docs
 
     project = _project(project_dir)
-    click.echo(project.relative(docs(project, out)))
+    click.echo(printable(project.relative(docs(project, out))))

@@ -11,7 +11,7 @@ import click
 
 from .atomic import write_output
 from .cli import _project, _project_option, cli
-from .errors import UsageError
+from .errors import UsageError, printable
 from .network import DEFAULT_STATUSES, NetworkFilter
 
 
@@ -61,7 +61,8 @@ def _write(project: Any, path: Path, data: bytes | str) -> None:
 
     check_output_folder(project, path)
     written = write_output(path, payload)
-    click.echo(f"wrote {project.relative(written)} ({len(payload):,} bytes)", err=True)
+    shown = str(path) if str(path).startswith(("/dev/", "/proc/")) else project.relative(written)
+    click.echo(printable(f"wrote {shown} ({len(payload):,} bytes)"), err=True)
 
 
 @cli.command()

@@ -7,6 +7,7 @@ from pathlib import Path
 import click
 
 from .cli import _project, _project_option, cli
+from .errors import printable
 
 
 @cli.command()
@@ -23,8 +24,8 @@ def init(directory: Path, base: str | None) -> None:
     from .scaffold import init_project
 
     project = init_project(directory, base=base)
-    click.echo(f"created {project.root}")
-    click.echo(f"next: edit {directory}/graph/, then `tradegraph build --project {directory}`")
+    click.echo(printable(f"created {project.root}"))
+    click.echo(printable(f"next: edit {directory}/graph/, then `tradegraph build --project {directory}`"))
 
 
 @cli.command("new-source")
@@ -48,4 +49,4 @@ def new_source(project_dir: Path | None, title: str, published: str, url: str | 
     project = _project(project_dir)
     path = write_skeleton(project, title=title, published=published, url=url, publisher=publisher,
                           ident=ident)
-    click.echo(project.relative(path))
+    click.echo(printable(project.relative(path)))

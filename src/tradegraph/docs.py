@@ -58,8 +58,7 @@ def docs(project: Project, out: Path | str | None = None) -> Path:
     dataset = load_dataset(project)
     everything = union(dataset)
     page = _Documenter(everything, shapes_graph(project), dict(dataset.namespaces())).render()
-    (path,) = write_outputs(project, target, {"index.html": page.encode("utf-8")}, every=("index.html",),
-                            default=project.build_dir() / "docs")
+    (path,) = write_outputs(project, target, {"index.html": page.encode("utf-8")}, every=("index.html",))
     return path
 
 

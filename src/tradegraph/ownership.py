@@ -11,8 +11,8 @@
 - No output goes into the project's input folders (``graph/``, ``ontology/``, ``shapes/``,
   ``queries/``), and no folder that holds the project or one of them is ever replaced.
 
-The project's own ``build/`` from a version of tradegraph before the record existed has no
-record: there, files with the names of the build's outputs are taken as earlier outputs.
+A folder without a record proves nothing: a ``build/`` left by a version of tradegraph older
+than the record is refused like any other, and the message says to move its files away.
 """
 
 from __future__ import annotations
@@ -45,19 +45,18 @@ def check_output_folder(project: Project, folder: Path) -> None:
 
 
 def write_outputs(project: Project, folder: Path, contents: Mapping[str, Data], *,
-                  every: Sequence[str] = BUILD_NAMES, default: Path | None = None) -> list[Path]:
+                  every: Sequence[str] = BUILD_NAMES) -> list[Path]:
     """Write a command's outputs (``name: data``) into ``folder`` atomically, with the record
     that proves they are tradegraph's, and remove the files of the previous run that this one
-    does not write again. ``every`` names all the files such a command can write; ``default``
-    is the command's default folder (where a folder without a record is an older version's)."""
-    stale = claim_outputs(project, folder, contents, every=every, default=default or project.build_dir())
+    does not write again. ``every`` names all the files such a command can write."""
+    stale = claim_outputs(project, folder, contents, every=every)
     write_files({folder / name: data for name, data in contents.items()}, manifest=folder / OUTPUT_RECORD)
     remove(stale)
     return [folder / name for name in contents]
 
 
-def claim_outputs(project: Project, folder: Path, names: Iterable[str], *, every: Sequence[str] = BUILD_NAMES,
-                  default: Path | None = None) -> list[Path]:
+def claim_outputs(project: Project, folder: Path, names: Iterable[str], *,
+                  every: Sequence[str] = BUILD_NAMES) -> list[Path]:
     """Check that a command may write ``names`` into ``folder``; return the stale files to remove.
 
     Raises :class:`~tradegraph.errors.OutputError` naming the first file that exists there
@@ -66,18 +65,16 @@ def claim_outputs(project: Project, folder: Path, names: Iterable[str], *, every
     check_output_folder(project, folder)
     wanted = set(names)
     record = _read_record(folder / OUTPUT_RECORD, every)
-    legacy = record is None and _real(folder) == _real(default or project.build_dir())
     for name in sorted(wanted):
         path = folder / name
-        if not os.path.lexists(path) or (legacy and name in every):
+        if not os.path.lexists(path):
             continue
         if record is None or name not in record or not record[name].matches(path):
             raise OutputError(f"{path} was not written by an earlier build (or was changed since), "
                               "so the build does not replace it",
                               expected="an output folder that only tradegraph writes to",
-                              hint="move the file away, or build with --out into another folder")
-    if legacy:
-        return [folder / name for name in every if name not in wanted and (folder / name).is_file()]
+                              hint="move the file away (a build/ of a tradegraph older than its record of "
+                                   "outputs: remove its files), or build with --out into another folder")
     return [folder / name for name, stamp in sorted((record or {}).items())
             if name not in wanted and stamp.matches(folder / name)]
 
