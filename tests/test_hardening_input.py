@@ -348,6 +348,31 @@ def test_hostile_csv_is_one_line(minimal: Path, cli, body: str, start: str) -> N
     assert _one_error(cli("validate", "--project", str(minimal))).startswith(start)
 
 
+_ONCE = "(hint: merge the two entries or rename one)"
+
+
+@pytest.mark.parametrize("name, body, message", [
+    ("x.jsonl", '{"kind": "person", "id": "cy", "name": "A", "name": "B"}\n',
+     "graph/bulk/x.jsonl:1: duplicate key 'name'; expected each key once per object " + _ONCE),
+    ("x.jsonl", '{"kind": "person", "id": "cy", "name": "Cy"}\n{"kind": "person", "kind": "person", "id": "d"}\n',
+     "graph/bulk/x.jsonl:2: duplicate key 'kind'; expected each key once per object " + _ONCE),
+    ("x.jsonl", '{"kind": "person", "id": "cy", "name": "Cy", "x": {"a": 1, "a": 2}}\n',
+     "graph/bulk/x.jsonl:1: duplicate key 'a'; expected each key once per object " + _ONCE),
+    ("x.jsonl", '{"kind": "person", "id": "cy", "n\\u0061me": "A", "name": "B"}\n',
+     "graph/bulk/x.jsonl:1: duplicate key 'name'; expected each key once per object " + _ONCE),
+    ("x.csv", "kind,id,name,name\nperson,cy,A,B\n",
+     "graph/bulk/x.csv:1: duplicate key 'name' (columns 3 and 4); expected each column name once in the header "
+     + _ONCE),
+    ("x.csv", "kind,id, name,name \nperson,cy,A,B\n", "graph/bulk/x.csv:1: duplicate key 'name' (columns 3 and 4)"),
+    ("x.csv", "id,kind,kind\ncy,person,person\n", "graph/bulk/x.csv:1: duplicate key 'kind' (columns 2 and 3)"),
+])
+def test_a_duplicate_key_in_a_bulk_file_is_one_line(minimal: Path, cli, name: str, body: str,
+                                                     message: str) -> None:
+    _write(minimal, f"bulk/{name}", body)
+    for command in (("validate",), ("build",)):
+        assert _one_error(cli(*command, "--project", str(minimal))).startswith(message)
+
+
 @pytest.mark.parametrize("config, start", [
     ("- base\n", "tradegraph.yaml:1: tradegraph.yaml holds a list at the top"),
     ("just text\n", "tradegraph.yaml:1: tradegraph.yaml holds a single value at the top"),

@@ -33,7 +33,7 @@ import json
 from pathlib import Path
 from typing import Any, Iterator
 
-from .errors import InvalidData, Location
+from .errors import InvalidData, Location, printable
 from .localfile import open_regular
 from .model import Kind, Model
 from .values import DECIMAL, MAX_DEPTH, check_text, read_number, text_problem
@@ -103,7 +103,8 @@ def _json_rows(stream: Any, shown: str) -> Iterator[YMap | InvalidData]:
         try:
             value = json.loads(text.rstrip("\r\n"), parse_int=lambda digits: read_number(digits, where),
                                parse_float=lambda digits: read_number(digits, where),
-                               parse_constant=lambda name: read_number(name, where))
+                               parse_constant=lambda name: read_number(name, where),
+                               object_pairs_hook=lambda pairs: _once(pairs, where))
             if not isinstance(value, dict):
                 yield InvalidData(f"the line holds a JSON {type(value).__name__}", where=where,
                                   expected=f"a JSON object, such as {_EXAMPLE}")
@@ -148,6 +149,22 @@ def _convert(value: Any, where: Location, *, escaped: bool = False, depth: int =
     return items
 
 
+def _once(pairs: list[tuple[str, Any]], where: Location) -> dict[str, Any]:
+    """A JSON object's pairs as a dict, refusing a key given twice (json keeps the last silently)."""
+    result: dict[str, Any] = {}
+    for key, value in pairs:
+        if key in result:
+            raise _duplicate_key(key, where, expected="each key once per object")
+        result[key] = value
+    return result
+
+
+def _duplicate_key(key: str, where: Location, *, expected: str, first: str = "") -> InvalidData:
+    """The one line for a key given twice, worded as the YAML reader words it."""
+    return InvalidData(f"duplicate key '{printable(key)}'{first}", where=where, expected=expected,
+                       hint="merge the two entries or rename one")
+
+
 def _too_deep(where: Location) -> InvalidData:
     return InvalidData(f"lists and objects are nested more than {MAX_DEPTH} levels deep", where=where,
                        expected="a record of a few levels, as a YAML fact file holds")
@@ -167,6 +184,11 @@ def _csv_rows(stream: Any, shown: str, model: Model) -> Iterator[YMap | InvalidD
             return
         check_text("".join(header), Location(shown, 1), what="the header")
         columns = [name.strip() for name in header]
+        for number, name in enumerate(columns, start=1):
+            if name in columns[:number - 1]:
+                yield _duplicate_key(name, Location(shown, 1), expected="each column name once in the header",
+                                     first=f" (columns {columns.index(name) + 1} and {number})")
+                return
         if "kind" not in columns:
             yield InvalidData("the CSV header has no `kind` column", where=Location(shown, 1),
                               expected="a header row naming the fields, with kind and id")
