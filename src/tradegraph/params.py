@@ -28,8 +28,8 @@ from .queries import Param
 #: What a string parameter accepts unless it declares its own ``pattern``.
 PLAIN_TEXT = r"^[\w\s.,'’\-&()/:%!?]{1,200}$"
 _PLAIN_CHARS = ". , ' ’ - & ( ) / : % ! ?"
-_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
-_INTEGER = re.compile(r"^[+-]?\d{1,18}$")
+_DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")  # ASCII digits, as in fact files (\d takes ٢ and ２)
+_INTEGER = re.compile(r"[+-]?[0-9]{1,18}")
 _IRI = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*:[^\s<>\"{}|\\^`]+$")
 _LOOKS_LIKE_IRI = re.compile(r"^(?:<|[A-Za-z][A-Za-z0-9+.-]*://|urn:)")
 
@@ -58,13 +58,13 @@ def parse_value(param: Param, raw: object, *, query: str, today: date | None = N
         if text == "today":
             return Literal(today or date.today(), datatype=XSD.date)
         try:
-            if text is None or not _DATE.match(text):
+            if text is None or not _DATE.fullmatch(text):
                 raise ValueError
             return Literal(date.fromisoformat(text), datatype=XSD.date)
         except ValueError:
             raise bad("is not a date", "a date like 2025-08-01 (YYYY-MM-DD)") from None
     if param.type == "integer":
-        if isinstance(raw, bool) or not (isinstance(raw, int) or text and _INTEGER.match(text.strip())):
+        if isinstance(raw, bool) or not (isinstance(raw, int) or text and _INTEGER.fullmatch(text.strip())):
             raise bad("is not a whole number", "a whole number such as 30")
         number = int(raw if isinstance(raw, int) else str(raw).strip())
         if (param.minimum is not None and number < param.minimum) or (
