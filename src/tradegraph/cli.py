@@ -37,8 +37,7 @@ def printable_lines(text: str) -> str:
 
 def _err(text: str) -> None:
     """One message on stderr, each line with what a terminal would act on shown escaped."""
-    for line in text.splitlines() or [""]:
-        click.echo(printable(line), err=True)
+    click.echo(printable_lines(text), err=True)
 
 
 #: The module (``cmd_*.py``) of each command defined outside this file. A command's module is

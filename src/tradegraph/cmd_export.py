@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import sys
 from datetime import date, datetime
 from pathlib import Path
 from typing import Any, Callable
@@ -55,7 +56,9 @@ def _write(project: Any, path: Path, data: bytes | str) -> None:
     """Write an output the user asked for: ``-`` is standard output (see :func:`write_output`)."""
     payload = data.encode("utf-8") if isinstance(data, str) else data
     if str(path) == "-":
-        click.get_binary_stream("stdout").write(payload)
+        sys.stdout.flush()
+        sys.stdout.buffer.write(payload)
+        sys.stdout.buffer.flush()
         return
     from .ownership import check_output_folder
 

@@ -32,7 +32,7 @@ from SPARQLWrapper import SPARQLWrapper
 from .engine import NAMESPACES, Answer
 from .errors import EndpointError, Location, UsageError
 from .sparqltext import inline_values, mask
-from .transport import Endpoint, printable, request
+from .transport import Endpoint, one_line, request
 
 _RESULT_TYPES = ("application/sparql-results+json", "application/json")
 # No JSON-LD: its @context could make the parser fetch any URL or local file the endpoint names.
@@ -157,7 +157,7 @@ def _term(value: Any) -> Identifier | None:
 
 def _broken_off(body: bytes, where: str) -> EndpointError:
     """Results that start well and stop mid-way, as Oxigraph's do when its query timeout strikes."""
-    end = printable(body[-80:].decode("utf-8", "replace"))
+    end = one_line(body[-80:].decode("utf-8", "replace"))
     return EndpointError(f"answered with SPARQL results that break off ('...{end}')", where=Location(where),
                          expected="a whole SPARQL JSON answer",
                          hint="the server may have stopped the query at its own time limit: ask for less, "
@@ -171,7 +171,7 @@ def _not_unicode(where: str) -> EndpointError:
 
 
 def _too_deep(body: bytes, content_type: str, where: str) -> EndpointError:
-    start = printable(body[:40].decode("utf-8", "replace"))
+    start = one_line(body[:40].decode("utf-8", "replace"))
     return EndpointError(f"answered with {content_type or 'no content type'} nested too deep to read ({start!r}...)",
                          where=Location(where), expected="SPARQL results (a few levels deep)",
                          hint="is this the query URL of a SPARQL endpoint? Oxigraph's is http://HOST:PORT/query")

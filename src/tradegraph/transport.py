@@ -156,7 +156,7 @@ _Failure = tuple[str, bool, str | None, str | None]   # what, retry?, expected, 
 def _failure(exc: Exception, endpoint: Endpoint, purpose: str) -> _Failure | None:
     """What went wrong, whether to retry, what was expected and a hint; None for a bug."""
     if isinstance(exc, Refused):
-        return printable(exc.what), False, exc.expected, exc.hint
+        return one_line(exc.what), False, exc.expected, exc.hint
     if isinstance(exc, urllib.error.HTTPError):
         return _http_failure(exc, purpose)
     reason = exc.reason if isinstance(exc, urllib.error.URLError) else exc
@@ -190,7 +190,7 @@ _HINTS = {
 
 def _http_failure(exc: urllib.error.HTTPError, purpose: str) -> _Failure:
     said = _excerpt(exc)
-    what = printable(f"HTTP {exc.code} {exc.reason}") + (f": {said}" if said else "")
+    what = one_line(f"HTTP {exc.code} {exc.reason}") + (f": {said}" if said else "")
     if exc.code in (401, 403):
         return (what, False, "access to the endpoint",
                 f"set {USER} and {PASSWORD}, or {TOKEN}; a read-only store refuses writes: "
@@ -208,14 +208,15 @@ def _excerpt(exc: urllib.error.HTTPError) -> str:
         text = exc.read(2000).decode("utf-8", "replace")
     except Exception:  # the body is gone or the connection broke: the status is enough
         return ""
-    text = printable(re.sub(r"<[^>]*>", " ", text))
+    text = one_line(re.sub(r"<[^>]*>", " ", text))
     return text[:200] + ("..." if len(text) > 200 else "")
 
 
-def printable(text: str) -> str:
-    r"""``text`` on one line without control characters (a server's words may hold terminal escapes).
+def one_line(text: str) -> str:
+    r"""A server's words squeezed onto one line of plain words: controls become spaces, runs of
+    space one (unlike :func:`tradegraph.errors.printable`, which escapes, this is for excerpts).
 
-    >>> printable("a\x1b[2J\nb  c")
+    >>> one_line("a\x1b[2J\nb  c")
     'a [2J b c'
     """
     return " ".join("".join(ch if ch.isprintable() else " " for ch in text).split())
