@@ -36,12 +36,10 @@ BUILD_NAMES = ("graph.ttl", "graph.trig", "graph.jsonld", "graph.nq", "report.tx
 
 def check_output_folder(project: Project, folder: Path) -> None:
     """Refuse an output folder (or file) inside one of the project's input folders."""
-    place = _real(folder)
-    for inputs in _input_folders(project):
-        if place == inputs or inputs in place.parents:
-            raise OutputError(f"{folder} is {_in(project, place, inputs)}",
-                              expected="a place outside graph/, ontology/, shapes/ and queries/",
-                              hint="write to build/ (the default) or another folder")
+    inside = _in_inputs(project, _real(folder))
+    if inside:
+        raise OutputError(f"{folder} is {inside}", expected="a place outside graph/, ontology/, shapes/ and queries/",
+                          hint="write to build/ (the default) or another folder")
 
 
 def write_outputs(project: Project, folder: Path, contents: Mapping[str, Data], *,
@@ -91,14 +89,12 @@ def check_store_folder(project: Project, store: Path, *, out: Path) -> None:
     existing path that is neither an empty folder nor a store tradegraph wrote."""
     place = _real(store)
     why = None
-    if place == project.root or place in project.root.parents:
+    if project.root.is_relative_to(place):
         why = "it holds the project"
-    elif place == _real(out) or place in _real(out).parents:
+    elif _real(out).is_relative_to(place):
         why = "it holds the build's outputs"
-    else:
-        for inputs in _input_folders(project):
-            if place == inputs or inputs in place.parents:
-                why = f"it is {_in(project, place, inputs)}"
+    elif inside := _in_inputs(project, place):
+        why = f"it is {inside}"
     if why is None and os.path.lexists(store):
         if store.is_symlink() or not store.is_dir():
             why = "it is not a folder"
@@ -148,12 +144,13 @@ def _read_record(path: Path, every: Sequence[str]) -> dict[str, Stamp] | None:
         return {}
 
 
-def _in(project: Project, place: Path, inputs: Path) -> str:
-    return f"{'' if place == inputs else 'inside '}the project's input folder {project.relative(inputs)}/"
-
-
-def _input_folders(project: Project) -> list[Path]:
-    return [_real(project.root / name) for name in ("graph", "ontology", "shapes", "queries")]
+def _in_inputs(project: Project, place: Path) -> str | None:
+    """Which of the project's input folders ``place`` is or is inside, said as a phrase; else None."""
+    for name in ("graph", "ontology", "shapes", "queries"):
+        inputs = _real(project.root / name)
+        if place.is_relative_to(inputs):
+            return f"{'' if place == inputs else 'inside '}the project's input folder {project.relative(inputs)}/"
+    return None
 
 
 def _real(path: Path) -> Path:

@@ -101,7 +101,7 @@ def init_project(directory: Path | str, *, base: str | None = None) -> Project:
         try:
             check_base(base, Location("--base"))
         except InvalidData as error:
-            raise UsageError(error.what, where=error.where, expected=error.expected, hint=error.hint) from None
+            raise _as_usage(error) from None
     if root.exists() and (not root.is_dir() or any(root.iterdir())):
         raise UsageError(f"{root} already exists and is not empty",
                          expected="a new or empty directory", hint="choose another name")
@@ -115,6 +115,11 @@ def init_project(directory: Path | str, *, base: str | None = None) -> Project:
     for path, text in files.items():
         write_file(path, text)
     return Project.open(root)
+
+
+def _as_usage(error: InvalidData) -> UsageError:
+    """A value given on the command line was checked as data would be: it is a usage error (exit 2)."""
+    return UsageError(error.what, where=error.where, expected=error.expected, hint=error.hint)
 
 
 def slug(text: str, *, limit: int = 60) -> str:
@@ -139,7 +144,7 @@ def new_source(project: Project, *, title: str, published: str, url: str | None 
     try:
         parse_when(published, Location("--published"), "the date")
     except InvalidData as error:
-        raise UsageError(error.what, where=error.where, expected=error.expected, hint=error.hint) from None
+        raise _as_usage(error) from None
     for option, value in (("--id", ident), ("--publisher", publisher)):
         if value is not None and not re.fullmatch(ID_PATTERN, value):
             raise UsageError(f"{option} {value!r} is not an id", expected="lowercase letters, digits and hyphens, "
