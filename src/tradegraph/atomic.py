@@ -121,8 +121,8 @@ def write_output(path: Path, data: bytes | str) -> Path:
     symlink is followed to its target; a device or a FIFO (``/dev/null``, a named pipe) is
     written straight through, since it cannot be replaced; ``/dev/stdout``, ``/dev/stderr`` and
     ``/dev/fd/N`` are this process's own descriptors, written where they stand (so ``-o
-    /dev/stdout >> log`` appends to ``log``). A directory, a
-    socket or a dangling symlink is refused.
+    /dev/stdout >> log`` appends to ``log``). A directory, a socket or a dangling symlink is
+    refused.
     """
     payload = data.encode("utf-8") if isinstance(data, str) else data
     descriptor = _own_descriptor(path)
@@ -137,7 +137,7 @@ def write_output(path: Path, data: bytes | str) -> Path:
         info = os.stat(target)
     except FileNotFoundError:
         if target != path:
-            raise OutputError(f"{_shown(path)} is a symlink to {_shown(target)}, which does not exist",
+            raise OutputError(f"{path} is a symlink to {target}, which does not exist",
                               expected="a file, a new path or a symlink to a file",
                               hint="remove the symlink or create its target") from None
         info = None
@@ -147,7 +147,7 @@ def write_output(path: Path, data: bytes | str) -> Path:
         _write_through(target, payload)
     elif info is not None and not stat.S_ISREG(info.st_mode):
         kind = "a directory" if stat.S_ISDIR(info.st_mode) else "not a regular file"
-        raise OutputError(f"{_shown(path)} is {kind}", expected="a file path",
+        raise OutputError(f"{path} is {kind}", expected="a file path",
                           hint="name a file inside it, e.g. -o DIR/network.html" if stat.S_ISDIR(info.st_mode) else None)
     else:
         write_files({target: payload})
@@ -178,12 +178,15 @@ def _write_descriptor(descriptor: int, path: Path, data: bytes) -> None:
 
 
 def _write_through(path: Path, data: bytes) -> None:
+    """Write into a device or a FIFO, which cannot be replaced."""
     try:
         descriptor = os.open(path, os.O_WRONLY | os.O_CLOEXEC)
-        with os.fdopen(descriptor, "wb") as stream:
-            stream.write(data)
     except OSError as exc:
         raise _cannot_write(path, exc) from None
+    try:
+        _write_descriptor(descriptor, path, data)
+    finally:
+        os.close(descriptor)
 
 
 def _check_replaceable(path: Path) -> None:
@@ -197,7 +200,7 @@ def _check_replaceable(path: Path) -> None:
     if not stat.S_ISREG(info.st_mode):
         kind = ("a symlink" if stat.S_ISLNK(info.st_mode) else "a directory" if stat.S_ISDIR(info.st_mode)
                 else "a special file")
-        raise OutputError(f"{_shown(path)} is {kind}, which tradegraph does not replace",
+        raise OutputError(f"{path} is {kind}, which tradegraph does not replace",
                           expected="a regular file or a new path", hint="move it away or write elsewhere")
 
 
@@ -324,12 +327,8 @@ def _cannot_write(path: Path, exc: OSError) -> OutputError:
              errno.EACCES: "you may not write there: write elsewhere",
              errno.EPERM: "you may not write there: write elsewhere",
              errno.EFBIG: "the file grew past the limit on file size"}
-    return OutputError(f"cannot write {_shown(path)}: {reason}",
+    return OutputError(f"cannot write {path}: {reason}",
                        hint=(hints.get(exc.errno or 0, "check the path") + "; nothing was replaced"))
-
-
-def _shown(path: Path) -> str:
-    return os.fspath(path)
 
 
 @contextmanager
