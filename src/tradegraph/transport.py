@@ -29,7 +29,6 @@ import socket
 import time
 import urllib.error
 from dataclasses import dataclass
-from typing import Callable, TypeVar
 from urllib.parse import urlsplit
 
 from .errors import EndpointError, Location, UsageError
@@ -43,7 +42,6 @@ MAX_ANSWER = 256 * 2**20
 USER, PASSWORD, TOKEN = "TRADEGRAPH_ENDPOINT_USER", "TRADEGRAPH_ENDPOINT_PASSWORD", "TRADEGRAPH_ENDPOINT_TOKEN"
 
 log = logging.getLogger("tradegraph.endpoint")
-T = TypeVar("T")
 
 
 @dataclass(frozen=True)
@@ -110,30 +108,18 @@ def redact(text: str) -> str:
 
 def request(endpoint: Endpoint, method: str, *, body: bytes | None = None, content_type: str | None = None,
             accept: str = "*/*", idempotent: bool, purpose: str) -> Reply:
-    """Send one HTTP request to ``endpoint.url`` (with retries when ``idempotent``); its confirmed answer.
+    """Send one HTTP request to ``endpoint.url``; its confirmed answer.
 
-    ``purpose`` (``query``, ``update`` or ``graph store``) names the request in messages.
+    Connection failures and HTTP 5xx are retried with exponential backoff when ``idempotent``;
+    ``purpose`` (``query``, ``update`` or ``graph store``) names the request in messages and
+    tailors their hints.
     """
     headers = {"Accept": accept, **credentials(), **({"Content-Type": content_type} if content_type else {})}
-
-    def attempt() -> Reply:
-        return exchange(endpoint.url, method, body=body, headers=headers, timeout=endpoint.timeout,
-                        limit=endpoint.max_answer, purpose=purpose)
-
-    return call(endpoint, attempt, idempotent=idempotent, purpose=purpose)
-
-
-def call(endpoint: Endpoint, attempt: Callable[[], T], *, idempotent: bool, purpose: str) -> T:
-    """``attempt()``, retried on connection failures and HTTP 5xx when ``idempotent``.
-
-    ``purpose`` (``query``, ``update`` or ``graph store``) tailors the hints of the error.
-    """
     tries = 1 + max(0, endpoint.retries) if idempotent else 1
     for number in range(1, tries + 1):
         try:
-            return attempt()
-        except EndpointError:
-            raise
+            return exchange(endpoint.url, method, body=body, headers=headers, timeout=endpoint.timeout,
+                            limit=endpoint.max_answer, purpose=purpose)
         except Exception as exc:
             failure = _failure(exc, endpoint, purpose)
             if failure is None:
