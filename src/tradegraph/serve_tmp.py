@@ -18,6 +18,7 @@ from __future__ import annotations
 import json
 import os
 import shutil
+import stat
 import tempfile
 from contextlib import contextmanager
 from pathlib import Path
@@ -90,11 +91,10 @@ def reclaim_stale(parent: Path | None = None) -> list[Path]:
 
 def _is_stale(directory: Path) -> bool:
     try:
-        status = directory.lstat()
-        marker = directory / MARKER
-        marker_status = marker.lstat()
-        if not (os.path.isdir(directory) and not directory.is_symlink() and status.st_uid == os.getuid()
-                and marker.is_file() and not marker.is_symlink() and marker_status.st_size <= _MARKER_BYTES):
+        status, marker = directory.lstat(), directory / MARKER
+        marker_status = marker.lstat()  # lstat: a symlink is neither a directory nor a regular file here
+        if not (stat.S_ISDIR(status.st_mode) and status.st_uid == os.getuid()
+                and stat.S_ISREG(marker_status.st_mode) and marker_status.st_size <= _MARKER_BYTES):
             return False
         owners = json.loads(marker.read_text("utf-8"))["owners"]
         pids = [(int(owner["pid"]), owner["started"]) for owner in owners]
