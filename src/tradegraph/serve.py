@@ -39,10 +39,9 @@ from .build import build
 from .dataset import load_dataset
 from .errors import EndpointError, Location, UsageError
 from .project import Project
-from .serve_guard import HOST, Guard
+from .serve_guard import HOST, TOKEN_VARIABLE, Guard
 from .serve_tmp import mark, reclaim_stale, serve_directory
-
-TOKEN_VARIABLE = "TRADEGRAPH_SERVE_TOKEN"
+from .transport import TOKEN
 
 
 def oxigraph_binary() -> str:
@@ -227,7 +226,7 @@ def _checked_token(token: str | None) -> str:
 def _token_shown(token: str | None) -> str:
     if token and token == os.environ.get(TOKEN_VARIABLE):
         return f"the one in {TOKEN_VARIABLE} (send it as 'Authorization: Bearer TOKEN')"
-    return f"{token} (send it as 'Authorization: Bearer {token}'; push reads it from TRADEGRAPH_ENDPOINT_TOKEN)"
+    return f"{token} (send it as 'Authorization: Bearer {token}'; push reads it from {TOKEN})"
 
 
 @contextmanager

@@ -47,6 +47,8 @@ OPERATIONS = {"/query": "query", "/update": "update", "/sparql": None}
 DATASET_PARAMS = ("default-graph-uri", "named-graph-uri", "using-graph-uri", "using-named-graph-uri")
 FORM = "application/x-www-form-urlencoded"
 READ_ONLY = "The server is read-only"
+#: The environment variable that holds the write token of a writable server.
+TOKEN_VARIABLE = "TRADEGRAPH_SERVE_TOKEN"
 _REMOTE_HINT = "tradegraph serve reaches no other server (start it with --allow-remote to allow it)"
 
 
@@ -204,7 +206,7 @@ class Guard:
         if self.token is None:
             raise Refused(403, READ_ONLY)
         if not self._holds_token(request):
-            raise Refused(401, "writing needs the token this server printed at start (or TRADEGRAPH_SERVE_TOKEN), "
+            raise Refused(401, f"writing needs the token this server printed at start (or {TOKEN_VARIABLE}), "
                                "sent as 'Authorization: Bearer TOKEN'", headers=(("WWW-Authenticate", "Bearer"),))
 
     def _holds_token(self, request: Request) -> bool:
