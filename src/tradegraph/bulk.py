@@ -93,6 +93,11 @@ def read_bulk(path: Path, shown: str, model: Model) -> Iterator[BulkRecord | Inv
 
 
 def _json_rows(stream: Any, shown: str) -> Iterator[YMap | InvalidData]:
+    where = Location(shown)  # the line being read: the decoder's hooks see each new one
+    decoder = json.JSONDecoder(parse_int=lambda digits: read_number(digits, where),
+                               parse_float=lambda digits: read_number(digits, where),
+                               parse_constant=lambda name: read_number(name, where),
+                               object_pairs_hook=lambda pairs: _once(pairs, where))
     for number, text in enumerate(iter(lambda: stream.readline(MAX_LINE + 1), ""), start=1):
         where = Location(shown, number)
         if len(text) > MAX_LINE:
@@ -101,10 +106,9 @@ def _json_rows(stream: Any, shown: str) -> Iterator[YMap | InvalidData]:
         if not text.strip():
             continue
         try:
-            value = json.loads(text.rstrip("\r\n"), parse_int=lambda digits: read_number(digits, where),
-                               parse_float=lambda digits: read_number(digits, where),
-                               parse_constant=lambda name: read_number(name, where),
-                               object_pairs_hook=lambda pairs: _once(pairs, where))
+            if text.startswith("\ufeff"):  # as json.loads words it (the decoder itself does not look)
+                raise json.JSONDecodeError("Unexpected UTF-8 BOM (decode using utf-8-sig)", text, 0)
+            value = decoder.decode(text.rstrip("\r\n"))
             if not isinstance(value, dict):
                 yield InvalidData(f"the line holds a JSON {type(value).__name__}", where=where,
                                   expected=f"a JSON object, such as {_EXAMPLE}")
