@@ -29,7 +29,7 @@ import signal
 import threading
 import urllib.request
 from dataclasses import dataclass, field
-from typing import Callable
+from typing import Callable, Iterable
 from urllib.parse import parse_qsl, urlencode, urlsplit
 
 from .errors import UsageError
@@ -49,6 +49,7 @@ FORM = "application/x-www-form-urlencoded"
 READ_ONLY = "The server is read-only"
 #: The environment variable that holds the write token of a writable server.
 TOKEN_VARIABLE = "TRADEGRAPH_SERVE_TOKEN"
+_NO_BACKEND = "the Oxigraph server behind this one does not answer"
 _REMOTE_HINT = "tradegraph serve reaches no other server (start it with --allow-remote to allow it)"
 
 
@@ -199,7 +200,7 @@ class Guard:
         """The size the body may have; :class:`Refused` when the head shows a write without the right."""
         if _is_write(request):
             self.check_writer(request)
-        return WRITE_BYTES if self.token is not None and self._holds_token(request) else SPARQL_BYTES
+        return WRITE_BYTES if self._holds_token(request) else SPARQL_BYTES
 
     def check_writer(self, request: Request) -> None:
         """:class:`Refused` unless the server is writable and ``request`` carries its token."""
@@ -269,16 +270,16 @@ class Guard:
         if self.allow_remote:
             return  # the Oxigraph server's SERVICE and LOAD may reach out; its FROM selects its own graphs
         found |= Reach(dataset=tuple((name, value) for name, value in params if name in DATASET_PARAMS))
-        out = stray(found, graphs=lambda: self.store_graphs(list(found.graphs)))
+        out = stray(found, graphs=lambda: self.store_graphs(found.graphs))
         if out is not None and out.keyword in ("SERVICE", "LOAD"):
             raise Refused(403, f"{out.keyword} is refused: {_REMOTE_HINT}")
         if out is not None:
             raise Refused(403, f"<{_shown(str(out.target))}> is not a graph of this store, and a dataset (FROM, USING, "
                                f"default-graph-uri...) may name only those: {_REMOTE_HINT}")
 
-    def store_graphs(self, wanted: list[str]) -> frozenset[str]:
+    def store_graphs(self, wanted: Iterable[str]) -> frozenset[str]:
         """The store's graphs; asked of the server again when a writable one may have gained some."""
-        if self.token is not None and not set(wanted) <= self.graphs:
+        if self.token is not None and not self.graphs.issuperset(wanted):
             request = urllib.request.Request(
                 f"http://{HOST}:{self.backend}/query",
                 data=urlencode({"query": "SELECT DISTINCT ?g WHERE { GRAPH ?g {} }"}).encode(),
@@ -287,7 +288,7 @@ class Guard:
                 with urllib.request.urlopen(request, timeout=30) as answer:  # the private loopback server
                     self.graphs = frozenset(answer.read().decode("utf-8").split()[1:])
             except OSError:
-                raise Refused(502, "the Oxigraph server behind this one does not answer") from None
+                raise Refused(502, _NO_BACKEND) from None
         return self.graphs
 
     async def relay(self, forward: Forward, writer: asyncio.StreamWriter) -> None:
@@ -295,7 +296,7 @@ class Guard:
         try:
             upstream_reader, upstream = await asyncio.open_connection(HOST, self.backend, limit=HEAD_BYTES)
         except OSError:
-            writer.write(Refused(502, "the Oxigraph server behind this one does not answer").response())
+            writer.write(Refused(502, _NO_BACKEND).response())
             return
         try:
             head = [f"{forward.method} {forward.target} HTTP/1.1", f"Host: {HOST}:{self.backend}",
