@@ -40,6 +40,7 @@ _RDF_TYPES = {"text/turtle": "turtle", "application/n-triples": "nt", "applicati
               "text/plain": "nt"}
 _ACCEPT_RESULTS = "application/sparql-results+json, application/json;q=0.9"
 _ACCEPT_GRAPH = "text/turtle, application/n-triples;q=0.9, application/rdf+xml;q=0.8"
+_NOT_AN_ENDPOINT = "is this the query URL of a SPARQL endpoint? Oxigraph's is http://HOST:PORT/query"
 
 
 class RemoteEngine:
@@ -174,11 +175,11 @@ def _too_deep(body: bytes, content_type: str, where: str) -> EndpointError:
     start = one_line(body[:40].decode("utf-8", "replace"))
     return EndpointError(f"answered with {content_type or 'no content type'} nested too deep to read ({start!r}...)",
                          where=Location(where), expected="SPARQL results (a few levels deep)",
-                         hint="is this the query URL of a SPARQL endpoint? Oxigraph's is http://HOST:PORT/query")
+                         hint=_NOT_AN_ENDPOINT)
 
 
 def _not_sparql(body: bytes, content_type: str, where: str, expected: str) -> EndpointError:
     start = " ".join(body[:80].decode("utf-8", "replace").split())
     return EndpointError(f"answered with {content_type or 'no content type'} ({start!r}), not SPARQL results",
                          where=Location(where), expected=expected,
-                         hint="is this the query URL of a SPARQL endpoint? Oxigraph's is http://HOST:PORT/query")
+                         hint=_NOT_AN_ENDPOINT)
