@@ -102,7 +102,7 @@ class LocalEngine:
         check_reach(query.reach, graphs=self.graph_names, allow_remote=self.allow_remote)
         try:
             return self._evaluate(query.query, bindings)
-        except (TradegraphError, KeyboardInterrupt):
+        except TradegraphError:
             raise
         except Exception as exc:  # rdflib's SERVICE: urllib's and json's errors, or an answer of another shape
             if query.reach.services:
@@ -185,9 +185,18 @@ def interruptible(work: Callable[[], T]) -> T:
     return value  # type: ignore[no-any-return]
 
 
+def excerpt(exc: BaseException) -> str:
+    """What ``exc`` says, on one line of at most 300 characters (its type if it says nothing).
+
+    >>> excerpt(RuntimeError("no such\\n   function")), excerpt(OSError())
+    ('no such function', 'OSError')
+    """
+    return " ".join(str(exc).split())[:300] or type(exc).__name__
+
+
 def failed(exc: BaseException, *, remote: bool) -> TradegraphError:
     """The error for a query that failed while it ran: a SERVICE call (exit 3) or the store."""
-    detail = " ".join(str(exc).split())[:300] or type(exc).__name__
+    detail = excerpt(exc)
     if remote:
         return EndpointError(f"a SERVICE call of the query failed: {detail}",
                              hint="check the SERVICE IRI, or run the query without that SERVICE")

@@ -25,7 +25,7 @@ from rdflib import Graph
 from rdflib.term import Identifier
 
 from .dataset import ONTOLOGY_GRAPH
-from .engine import NAMESPACES, Answer, capped, failed, interruptible, syntax_error
+from .engine import NAMESPACES, Answer, capped, excerpt, failed, interruptible, syntax_error
 from .errors import UsageError
 from .loader import Facts, load_facts
 from .oxterms import from_ox, nquad, to_ox
@@ -68,22 +68,17 @@ class StoreEngine:
         try:
             result = self.store.query(text, prefixes=NAMESPACES, use_default_graph_as_union=union,
                                       substitutions=substitutions)
+            if isinstance(result, ox.QueryBoolean):
+                return bool(result)
+            if isinstance(result, ox.QuerySolutions):  # evaluation is lazy: a row can fail as it is read
+                variables = [v.value for v in result.variables]
+                return Answer(variables, [tuple(from_ox(row[v]) for v in variables) for row in capped(result)])
+            return list(capped(result))
         except SyntaxError as exc:
             raise syntax_error(exc) from None
         except OSError as exc:
             raise failed(exc, remote=self.allow_remote) from None
         except RuntimeError as exc:
-            raise _unsupported(exc) from None
-        try:
-            if isinstance(result, ox.QueryBoolean):
-                return bool(result)
-            if isinstance(result, ox.QuerySolutions):
-                variables = [v.value for v in result.variables]
-                return Answer(variables, [tuple(from_ox(row[v]) for v in variables) for row in capped(result)])
-            return list(capped(result))
-        except OSError as exc:
-            raise failed(exc, remote=self.allow_remote) from None
-        except RuntimeError as exc:  # evaluation is lazy: a row can fail as it is read
             raise _unsupported(exc) from None
 
     def select(self, text: str, bindings: Mapping[str, Identifier]) -> Answer:
@@ -109,8 +104,7 @@ class StoreEngine:
 def _unsupported(exc: RuntimeError) -> UsageError:
     """The one line for a query Oxigraph parsed but cannot evaluate (pyoxigraph's RuntimeError:
     a function it does not know, such as a custom ``<http://example.org/f>(?x)``)."""
-    detail = " ".join(str(exc).split())[:300] or type(exc).__name__
-    return UsageError(f"the query cannot run on the store: {detail}",
+    return UsageError(f"the query cannot run on the store: {excerpt(exc)}",
                       expected="a query of SPARQL 1.1's own functions",
                       hint="drop or replace the function Oxigraph does not support")
 

@@ -155,8 +155,9 @@ def _oxigraph_reads(text: str, prefixes: dict[str, str]) -> None:
 
 def shapes_failed(error: Exception) -> InvalidModel:
     """The error for shapes a validator could not run (pyshacl's or the engine's own error)."""
-    detail = " ".join(str(error).split())[:300] or type(error).__name__
-    return InvalidModel(f"the shapes could not be checked: {detail}",
+    from .engine import excerpt
+
+    return InvalidModel(f"the shapes could not be checked: {excerpt(error)}",
                         expected="shapes as the SHACL specification defines them")
 
 
