@@ -17,6 +17,10 @@ from typing import Callable, Iterator
 
 #: ``(status, content type, body)``, or with a dict of more headers (a redirect's ``Location``).
 Reply = tuple[int, str, bytes] | tuple[int, str, bytes, dict[str, str]]
+#: SPARQL JSON results: their content type, a body of no rows (the canned query's one variable), the reply.
+JSON = "application/sparql-results+json"
+ROWS = b'{"head": {"vars": ["date"]}, "results": {"bindings": []}}'
+NO_ROWS: Reply = (200, JSON, ROWS)
 
 
 @dataclass

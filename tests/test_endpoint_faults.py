@@ -18,12 +18,10 @@ from tradegraph.run import run_query, run_sparql
 from tradegraph.transport import PASSWORD, TOKEN, USER, Endpoint
 
 from .conftest import FIXTURES
-from .fake_endpoints import closed_port_url, fake_endpoint, silent_endpoint
+from .fake_endpoints import JSON, NO_ROWS, closed_port_url, fake_endpoint, silent_endpoint
 
 pytestmark = pytest.mark.filterwarnings("ignore:Dataset.contexts is deprecated:DeprecationWarning")
 FIXTURE = FIXTURES / "minimal"
-JSON = "application/sparql-results+json"
-NO_ROWS = (200, JSON, b'{"head": {"vars": ["date"]}, "results": {"bindings": []}}')
 REFUSED = ("connection refused{after}; expected a SPARQL endpoint listening there (hint: is the server "
            "running? check the host and port; `tradegraph serve` starts one)")
 

@@ -18,14 +18,12 @@ from tradegraph.run import run_sparql
 from tradegraph.transport import MAX_ANSWER, Endpoint
 
 from .conftest import FIXTURES
-from .fake_endpoints import drip, fake_endpoint, flood, raw_endpoint
+from .fake_endpoints import JSON, ROWS, drip, fake_endpoint, flood, raw_endpoint
 
 pytestmark = pytest.mark.filterwarnings("ignore:Dataset.contexts is deprecated:DeprecationWarning")
 FIXTURE = FIXTURES / "minimal"
-JSON = "application/sparql-results+json"
 TIMED_OUT = ("no answer within 1 s; expected an answer within the timeout (hint: the server may be stuck or the "
              "work slow: check it, or raise --timeout)")
-ROWS = b'{"head": {"vars": ["date"]}, "results": {"bindings": []}}'
 HEAD = b"HTTP/1.1 200 OK\r\nContent-Type: application/sparql-results+json\r\n"
 
 # ---------------------------------------------------------------- class 11: one deadline for the exchange

@@ -20,12 +20,10 @@ from tradegraph.run import run_sparql
 from tradegraph.transport import PASSWORD, TOKEN, USER, Endpoint
 
 from .conftest import FIXTURES
-from .fake_endpoints import fake_endpoint, redirect, self_signed
+from .fake_endpoints import JSON, NO_ROWS, fake_endpoint, redirect, self_signed
 
 pytestmark = pytest.mark.filterwarnings("ignore:Dataset.contexts is deprecated:DeprecationWarning")
 FIXTURE = FIXTURES / "minimal"
-JSON = "application/sparql-results+json"
-NO_ROWS = (200, JSON, b'{"head": {"vars": ["date"]}, "results": {"bindings": []}}')
 DONE = (204, "text/plain", b"")
 SECRET = "t0ken-Secret-42"
 
