@@ -19,9 +19,10 @@ from rdflib import Literal, URIRef
 
 from .engine import Engine
 from .errors import UsageError
+from .model import ID_PATTERN
 from .queries import Param
 
-_ID = re.compile(r"[a-z0-9][a-z0-9-]*")  # matched whole (fullmatch): `$` would let "id\n" through
+_ID = re.compile(ID_PATTERN)  # matched whole (fullmatch): `$` would let "id\n" through
 _IRI = re.compile(r"[A-Za-z][A-Za-z0-9+.-]*:[^\s<>\"{}|\\^`]+")
 _PREFIXES = """PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
 PREFIX skos: <http://www.w3.org/2004/02/skos/core#>

@@ -6,26 +6,25 @@ from pathlib import Path
 
 from .loader import load_facts
 from .localfile import check_regular
-from .project import Project
+from .project import YAML_SUFFIXES, Project
 from .validate import (Report, ontology_graph, parse_rdf_files, shapes_graph, union,
                        validate_graph)
-
-FACT_SUFFIXES = {".yaml", ".yml"}
 
 
 def validate_paths(project: Project, paths: list[Path]) -> Report:
     """Validate ``paths`` (fact files are loaded with the project's other fact files, so
     their references resolve); with no paths, the project's facts. A path that is not a
     regular file (missing, a loop of symlinks, a device) is a :class:`UsageError` naming it."""
-    fact_paths = [p for p in paths if p.suffix.lower() in FACT_SUFFIXES]
-    rdf_paths = [p for p in paths if p.suffix.lower() not in FACT_SUFFIXES]
+    fact_paths = [p for p in paths if p.suffix.lower() in YAML_SUFFIXES]
+    rdf_paths = [p for p in paths if p.suffix.lower() not in YAML_SUFFIXES]
     shapes, ontology = shapes_graph(project), ontology_graph(project)
     report = Report()
     if fact_paths or not paths:
         for path in fact_paths:  # named on the command line: missing, a loop or a device is a usage error
             check_regular(path, what="a fact file")
-        known = {p.resolve() for p in project.fact_files()}
-        files = project.fact_files() + [p for p in fact_paths if p.resolve() not in known]
+        files = project.fact_files()  # listed once: each is checked to be a regular file
+        known = {p.resolve() for p in files}
+        files += [p for p in fact_paths if p.resolve() not in known]
         facts = load_facts(project, files=files)
         report.results.extend(validate_graph(union(facts.dataset), shapes=shapes, ontology=ontology,
                                              facts=facts).results)

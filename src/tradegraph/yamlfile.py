@@ -90,7 +90,8 @@ def _resolvers() -> dict[str | None, list[tuple[str, re.Pattern[str]]]]:
     return table
 
 
-_Loader.yaml_implicit_resolvers = _FastLoader.yaml_implicit_resolvers = _resolvers()
+_RESOLVERS = _resolvers()
+_Loader.yaml_implicit_resolvers = _FastLoader.yaml_implicit_resolvers = _RESOLVERS
 
 
 class _FactFile(Wording):
@@ -318,8 +319,8 @@ class _Dumper(yaml.SafeDumper):
 
 
 _Dumper.yaml_implicit_resolvers = {
-    first: [*yaml.SafeDumper.yaml_implicit_resolvers.get(first, []), *_resolvers().get(first, [])]
-    for first in {*yaml.SafeDumper.yaml_implicit_resolvers, *_resolvers()}}
+    first: [*yaml.SafeDumper.yaml_implicit_resolvers.get(first, []), *_RESOLVERS.get(first, [])]
+    for first in {*yaml.SafeDumper.yaml_implicit_resolvers, *_RESOLVERS}}
 
 
 def dump_yaml(data: Any) -> str:
