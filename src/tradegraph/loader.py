@@ -13,26 +13,23 @@ import difflib
 import re
 from dataclasses import dataclass
 from datetime import date
-from decimal import Decimal
 from pathlib import Path
 from typing import Any, Callable, Iterator
-from urllib.parse import urlsplit
 
 from rdflib import RDF, RDFS, XSD, Dataset, Graph, Literal, Namespace, URIRef
 
+from . import fieldvalues
+
 from .bulk import BULK_SUFFIXES, BulkRecord, LineRef, read_bulk
 from .errors import InvalidData, Location, TradegraphError
+from .fieldvalues import type_name as _type_name, value_name as _value_name
 from .model import ID_PATTERN, Field, Kind, Model, load_model
 from .project import Project, check_base
 from .vocab import TG, TIME
 from .when import TimeSpec, parse_when
 from .yamlfile import YList, YMap, load_yaml
 
-WIKIDATA = "http://www.wikidata.org/entity/"
 _ID = re.compile(ID_PATTERN)
-_QID = re.compile(r"Q[1-9][0-9]*")
-#: A BCP 47 language tag as fact files write them: a primary language, then subtags of 1 to 8.
-LANGUAGE_TAG = re.compile(r"[a-z]{2,3}(?:-[A-Za-z0-9]{1,8})*")
 MAX_ERRORS = 50
 #: Named graphs that hold something other than facts: ``<base>graph/ontology`` (the
 #: ontology, in the query dataset and the store) and ``<base>graph/inferred`` (what reasoning
@@ -404,25 +401,11 @@ class _Loader:
         what = f"`{spec.name}` of {record.kind.name} '{record.id}'"
         kind = spec.type
         if kind in ("string", "strings"):
-            values = value if kind == "strings" and isinstance(value, YList) else [value]
-            for item in values:
-                if not isinstance(item, str) or not item.strip():
-                    raise InvalidData(f"{what} is {_value_name(item)}", where=where, expected="text",
-                                      hint="put quotes around it" if isinstance(item, (int, float)) else None)
-                if spec.pattern and not re.fullmatch(spec.pattern, item):
-                    raise InvalidData(f"{what} is {item!r}", where=where,
-                                      expected=f"text matching {spec.pattern}")
-                graph.add((node, prop, Literal(item.strip())))
+            for text in fieldvalues.texts(value, spec, what, where):
+                graph.add((node, prop, text))
         elif kind == "names":
-            if not isinstance(value, YMap):
-                raise InvalidData(f"{what} is {_value_name(value)}", where=where,
-                                  expected="a mapping of language tag to name, e.g. `ja: 赤沢亮正`")
-            for lang, name in value.items():
-                if not LANGUAGE_TAG.fullmatch(lang) or not isinstance(name, str):
-                    raise InvalidData(f"{what} has a bad entry {lang!r}: {name!r}", where=value.where(lang),
-                                      expected="a language tag (ja, zh-Hans; subtags of at most 8 "
-                                               "letters or digits) and a name")
-                graph.add((node, prop, Literal(name, lang=lang)))
+            for name in fieldvalues.names(value, what, where):
+                graph.add((node, prop, name))
         elif kind == "when":
             self._emit_when(graph, node, prop, spec.name, parse_when(value, where, what))
         elif kind in ("ref", "refs"):
@@ -434,17 +417,11 @@ class _Loader:
         elif kind == "enum":
             graph.add((node, prop, self._enum(value, spec.vocabulary or "", what, where)))
         elif kind in ("decimal", "integer"):
-            graph.add((node, prop, self._number(value, spec, what, where)))
+            graph.add((node, prop, fieldvalues.number(value, spec, what, where)))
         elif kind == "url":
-            if not _is_url(value):
-                raise InvalidData(f"{what} is not a URL: {value!r}", where=where,
-                                  expected="an http(s) URL such as https://example.com/article")
-            graph.add((node, prop, Literal(value, datatype=XSD.anyURI)))
+            graph.add((node, prop, fieldvalues.url(value, what, where)))
         elif kind == "wikidata":
-            if not isinstance(value, str) or not _QID.fullmatch(value):
-                raise InvalidData(f"{what} is not a Wikidata id: {value!r}", where=where,
-                                  expected="a QID such as Q17")
-            graph.add((node, prop, URIRef(WIKIDATA + value)))
+            graph.add((node, prop, fieldvalues.wikidata(value, what, where)))
         elif kind == "target":
             self._ref(value, spec, what, where)
             if record.source and self.records[value].source == record.source:
@@ -555,72 +532,11 @@ class _Loader:
                               hint=_did_you_mean(str(value), list(tokens)))
         return self.term(tokens[value])
 
-    def _number(self, value: Any, spec: Field, what: str, where: Location) -> Literal:
-        integer = spec.type == "integer"
-        expected = "a whole number" if integer else "a number"
-        if isinstance(value, bool) or not isinstance(value, (int, Decimal)) or (integer and not isinstance(value, int)):
-            hint = "write 25 for 25%" if isinstance(value, str) and value.strip().endswith("%") else None
-            raise InvalidData(f"{what} is {_value_name(value)}", where=where, expected=expected, hint=hint)
-        number = Decimal(value)  # the readers give ints and Decimals, exact and finite
-        low, high = spec.minimum, spec.maximum
-        if (low is not None and number < Decimal(str(low))) or (high is not None and number > Decimal(str(high))):
-            span = f"between {low} and {high}" if high is not None else f"at least {low}"
-            raise InvalidData(f"{what} is {value}, out of range", where=where, expected=f"{expected} {span}")
-        return Literal(value, datatype=XSD.integer) if integer else Literal(_canonical_decimal(number), datatype=XSD.decimal)
-
 
 # ---------------------------------------------------------------------- message helpers
-def _type_name(value: Any) -> str:
-    if isinstance(value, dict):
-        return "mapping"
-    if isinstance(value, list):
-        return "list"
-    if value is None:
-        return "nothing"
-    return {str: "text", int: "number", float: "number", Decimal: "number",
-            bool: "true/false"}.get(type(value), type(value).__name__)
-
-
-def _value_name(value: Any) -> str:
-    if isinstance(value, (dict, list)) or value is None:
-        return f"a {_type_name(value)}" if value is not None else "empty"
-    if isinstance(value, Decimal):
-        return f"number {value}"
-    return f"{_type_name(value)} {value!r}" if not isinstance(value, str) else repr(value)
-
-
 def _a_or(kinds: tuple[str, ...]) -> str:
     words = [("an " if k[0] in "aeiou" else "a ") + k for k in kinds]
     return " or ".join(words) if len(words) < 3 else ", ".join(words[:-1]) + " or " + words[-1]
-
-
-def _canonical_decimal(number: Decimal) -> str:
-    """The canonical lexical form of an xsd:decimal, so every RDF format writes it back alike.
-
-    >>> _canonical_decimal(Decimal("25")), _canonical_decimal(Decimal("12.50")), _canonical_decimal(Decimal("1E+2"))
-    ('25.0', '12.5', '100.0')
-    >>> _canonical_decimal(Decimal("0.1000000000000000055511151231257827"))
-    '0.1000000000000000055511151231257827'
-    """
-    text = format(number, "f")  # every digit, no exponent (normalize() would round to 28 digits)
-    whole, _, fraction = text.partition(".")
-    return f"{whole}.{fraction.rstrip('0') or '0'}"
-
-
-def _is_url(value: Any) -> bool:
-    """Whether ``value`` is an absolute http(s) URL that an IRI can hold.
-
-    >>> _is_url("https://example.com/a?b=1"), _is_url("http://[::1"), _is_url("http://x:99999/")
-    (True, False, False)
-    """
-    if not isinstance(value, str) or re.search(r"[\s<>\"{}|\\^`]", value):
-        return False
-    try:
-        parts = urlsplit(value)
-        parts.port  # raises ValueError for a port out of range or not a number
-    except ValueError:
-        return False
-    return parts.scheme in ("http", "https") and bool(parts.hostname)
 
 
 def _did_you_mean(word: str, choices: list[str]) -> str | None:
