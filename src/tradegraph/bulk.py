@@ -37,7 +37,7 @@ from .errors import InvalidData, Location, printable
 from .localfile import open_regular
 from .model import Kind, Model
 from .values import DECIMAL, MAX_DEPTH, check_text, read_number, text_problem
-from .yamlfile import FACT_FILE, YList, YMap
+from .yamlfile import FACT_FILE, YList, YMap, duplicate_key
 
 BULK_SUFFIXES = (".jsonl", ".csv")
 #: A line of JSON Lines longer than this is refused (the csv module has its own limit on a field).
@@ -158,15 +158,9 @@ def _once(pairs: list[tuple[str, Any]], where: Location) -> dict[str, Any]:
     result: dict[str, Any] = {}
     for key, value in pairs:
         if key in result:
-            raise _duplicate_key(key, where, expected="each key once per object")
+            raise duplicate_key(printable(key), where, expected="each key once per object")
         result[key] = value
     return result
-
-
-def _duplicate_key(key: str, where: Location, *, expected: str, first: str = "") -> InvalidData:
-    """The one line for a key given twice, worded as the YAML reader words it."""
-    return InvalidData(f"duplicate key '{printable(key)}'{first}", where=where, expected=expected,
-                       hint="merge the two entries or rename one")
 
 
 def _too_deep(where: Location) -> InvalidData:
@@ -190,8 +184,8 @@ def _csv_rows(stream: Any, shown: str, model: Model) -> Iterator[YMap | InvalidD
         columns = [name.strip() for name in header]
         for number, name in enumerate(columns, start=1):
             if name in columns[:number - 1]:
-                yield _duplicate_key(name, Location(shown, 1), expected="each column name once in the header",
-                                     first=f" (columns {columns.index(name) + 1} and {number})")
+                yield duplicate_key(printable(name), Location(shown, 1), expected="each column name once in the header",
+                                    first=f" (columns {columns.index(name) + 1} and {number})")
                 return
         if "kind" not in columns:
             yield InvalidData("the CSV header has no `kind` column", where=Location(shown, 1),

@@ -304,13 +304,18 @@ class _Converter:
             key = str(key_node.value)
             check_text(key, Location(self.path, line), what="a key")
             if key in result:
-                raise InvalidData(
-                    f"duplicate key '{key}' (first on line {result.lines[key]})",
-                    where=Location(self.path, line), expected="each key once per mapping",
-                    hint="merge the two entries or rename one")
+                raise duplicate_key(key, Location(self.path, line), expected="each key once per mapping",
+                                    first=f" (first on line {result.lines[key]})")
             result[key] = self.convert(value_node, f"the value of `{key}`")
             result.lines[key] = line
         return result
+
+
+def duplicate_key(key: str, where: Location, *, expected: str, first: str = "") -> InvalidData:
+    """The one line for a key given twice (``first`` says where the first one is), in a fact
+    file of any format; ``key`` as the message should show it."""
+    return InvalidData(f"duplicate key '{key}'{first}", where=where, expected=expected,
+                       hint="merge the two entries or rename one")
 
 
 class _Dumper(yaml.SafeDumper):
