@@ -127,15 +127,14 @@ class Guard:
         previous = {sig: signal.signal(sig, lambda *_: loop.call_soon_threadsafe(stop.set))
                     for sig in (signal.SIGINT, signal.SIGTERM)
                     if threading.current_thread() is threading.main_thread()}
+        stopping = asyncio.ensure_future(stop.wait())
         try:
             on_ready()
-            while not stop.is_set() and alive():
-                try:
-                    await asyncio.wait_for(stop.wait(), 0.2)
-                except asyncio.TimeoutError:
-                    pass
+            while not stop.is_set() and alive():  # asyncio.wait, not wait_for: a signal that lands as the
+                await asyncio.wait({stopping}, timeout=0.2)  # 0.2 s times out cannot turn into a CancelledError
             return stop.is_set()
         finally:
+            stopping.cancel()
             for sig, handler in previous.items():
                 signal.signal(sig, handler)
             assert self._server is not None
