@@ -22,8 +22,9 @@ import sys
 import tempfile
 import time
 import warnings
+from collections.abc import Callable
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
 
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
@@ -31,12 +32,12 @@ sys.path.insert(0, str(HERE))
 from generate import generate  # noqa: E402
 from run import PARAMS  # noqa: E402
 
-from tradegraph.dataset import load_dataset  # noqa: E402
-from tradegraph.engine import LocalEngine  # noqa: E402
+from tradegraph.build.dataset import load_dataset  # noqa: E402
 from tradegraph.project import Project  # noqa: E402
-from tradegraph.queries import load_queries  # noqa: E402
-from tradegraph.run import QueryRunner  # noqa: E402
-from tradegraph.store import load_store  # noqa: E402
+from tradegraph.query.catalogue import load_queries  # noqa: E402
+from tradegraph.query.run import QueryRunner  # noqa: E402
+from tradegraph.sparql.engine import LocalEngine  # noqa: E402
+from tradegraph.store.oxigraph import load_store  # noqa: E402
 
 #: A run longer than this is not repeated: the median of one is honest enough at that scale.
 REPEAT_BELOW_S = 10.0

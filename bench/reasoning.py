@@ -24,10 +24,10 @@ sys.path.insert(0, str(HERE))
 from generate import generate  # noqa: E402
 from timing import median_seconds  # noqa: E402
 
-from tradegraph.loader import load_facts  # noqa: E402
+from tradegraph.build.reason import infer  # noqa: E402
+from tradegraph.facts.loader import load_facts  # noqa: E402
 from tradegraph.project import Project  # noqa: E402
-from tradegraph.reason import infer  # noqa: E402
-from tradegraph.validate import union  # noqa: E402
+from tradegraph.rdf.graphs import union  # noqa: E402
 
 
 def measure(name: str, project: Project, repeat: int, owl_repeat: int) -> dict[str, Any]:

@@ -28,8 +28,9 @@ import sys
 import tempfile
 import threading
 import time
+from collections.abc import Callable
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
 
 HERE = Path(__file__).resolve().parent
 #: Parameters that name things the generator makes, for the selective queries.
@@ -119,7 +120,7 @@ def _rss_mb() -> float:
 
 
 def _queries(project: Any, runner: Any) -> None:
-    from tradegraph.queries import load_queries
+    from tradegraph.query.catalogue import load_queries
 
     for name in sorted(load_queries(project)):
         rows = _timed(f"query {name}", lambda: runner.run(name, **PARAMS.get(name, {})))
@@ -129,12 +130,12 @@ def _queries(project: Any, runner: Any) -> None:
 def run_tradegraph(path: Path, events: int) -> None:
     import pyoxigraph as ox
 
-    from tradegraph.fastshacl import validate_store
+    from tradegraph.build.onstore import outputs
     from tradegraph.project import Project
-    from tradegraph.run import QueryRunner
-    from tradegraph.store import load_store
-    from tradegraph.storebuild import outputs
-    from tradegraph.validate import shapes_graph
+    from tradegraph.query.run import QueryRunner
+    from tradegraph.shacl.fast import validate_store
+    from tradegraph.shacl.validate import shapes_graph
+    from tradegraph.store.oxigraph import load_store
 
     project = Project.open(path)
     folder = Path(tempfile.mkdtemp(prefix="tradegraph-store-"))
@@ -162,12 +163,13 @@ def _ontology_size(store: Any) -> int:
 
 
 def run_baseline(path: Path, events: int) -> None:
-    from tradegraph.dataset import load_dataset
-    from tradegraph.engine import LocalEngine
-    from tradegraph.loader import load_facts
+    from tradegraph.build.dataset import load_dataset
+    from tradegraph.facts.loader import load_facts
     from tradegraph.project import Project
-    from tradegraph.run import QueryRunner
-    from tradegraph.validate import union, validate_facts
+    from tradegraph.query.run import QueryRunner
+    from tradegraph.rdf.graphs import union
+    from tradegraph.shacl.validate import validate_facts
+    from tradegraph.sparql.engine import LocalEngine
 
     project = Project.open(path)
     facts = _timed("load", lambda: load_facts(project))

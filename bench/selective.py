@@ -26,8 +26,8 @@ sys.path.insert(0, str(HERE))
 from run import PARAMS  # noqa: E402
 
 from tradegraph.project import Project  # noqa: E402
-from tradegraph.run import QueryRunner  # noqa: E402
-from tradegraph.store import FactStore  # noqa: E402
+from tradegraph.query.run import QueryRunner  # noqa: E402
+from tradegraph.store.oxigraph import FactStore  # noqa: E402
 
 SELECTIVE = ("tariff-in-force", "actor-timeline", "sources-of")
 

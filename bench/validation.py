@@ -27,11 +27,12 @@ sys.path.insert(0, str(HERE))
 from generate import generate  # noqa: E402
 from timing import median_seconds  # noqa: E402
 
-from tradegraph.fastshacl import validate_store  # noqa: E402
-from tradegraph.loader import load_facts  # noqa: E402
+from tradegraph.facts.loader import load_facts  # noqa: E402
 from tradegraph.project import Project  # noqa: E402
-from tradegraph.store import load_store  # noqa: E402
-from tradegraph.validate import Report, shapes_graph, union, validate_facts  # noqa: E402
+from tradegraph.rdf.graphs import union  # noqa: E402
+from tradegraph.shacl.fast import validate_store  # noqa: E402
+from tradegraph.shacl.validate import Report, shapes_graph, validate_facts  # noqa: E402
+from tradegraph.store.oxigraph import load_store  # noqa: E402
 
 
 def counts(report: Report) -> dict[str, int]:

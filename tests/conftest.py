@@ -11,9 +11,10 @@ from pathlib import Path
 import pytest
 from rdflib import Graph
 
-from tradegraph.cli import main
+from tradegraph.cli.main import main
 from tradegraph.project import Project
-from tradegraph.validate import ontology_graph, shapes_graph
+from tradegraph.rdf.graphs import ontology_graph
+from tradegraph.shacl.validate import shapes_graph
 
 REPO = Path(__file__).resolve().parents[1]
 FIXTURES = Path(__file__).resolve().parent / "fixtures"

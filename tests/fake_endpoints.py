@@ -9,11 +9,11 @@ import ssl
 import subprocess
 import threading
 import time
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
-from typing import Callable, Iterator
 
 #: ``(status, content type, body)``, or with a dict of more headers (a redirect's ``Location``).
 Reply = tuple[int, str, bytes] | tuple[int, str, bytes, dict[str, str]]

@@ -1,19 +1,19 @@
 """Engines on pyoxigraph, for parity tests: the same canned queries must give the same rows
-with pyoxigraph's ``substitutions`` (the package's :class:`~tradegraph.store.StoreEngine`) and
+with pyoxigraph's ``substitutions`` (the package's :class:`~tradegraph.store.oxigraph.StoreEngine`) and
 with a ``VALUES`` block (as sent to a remote endpoint) as with rdflib's ``initBindings``."""
 
 from __future__ import annotations
 
-from typing import Mapping
+from collections.abc import Mapping
 
 import pyoxigraph as ox
 from rdflib import Dataset, URIRef
 from rdflib.term import Identifier
 
-from tradegraph.engine import Answer
-from tradegraph.oxterms import from_ox, to_ox
-from tradegraph.sparqltext import inline_values
-from tradegraph.store import StoreEngine
+from tradegraph.rdf.oxterms import from_ox, to_ox
+from tradegraph.sparql.engine import Answer
+from tradegraph.sparql.text import inline_values
+from tradegraph.store.oxigraph import StoreEngine
 
 
 def oxigraph_store(dataset: Dataset) -> ox.Store:

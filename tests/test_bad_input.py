@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from tradegraph import yamlfile
+from tradegraph.files import yamlfile
 
 BAD = Path(__file__).resolve().parent / "bad"
 CASES = sorted(BAD.glob("*.yaml"))

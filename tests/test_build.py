@@ -8,11 +8,11 @@ from pathlib import Path
 from rdflib import Dataset, Graph
 from rdflib.compare import isomorphic
 
-from tradegraph.build import OUTPUTS, build
-from tradegraph.loader import load_facts
-from tradegraph.ownership import OUTPUT_RECORD
+from tradegraph.build.outputs import OUTPUT_RECORD
+from tradegraph.build.pipeline import OUTPUTS, build
+from tradegraph.facts.loader import load_facts
 from tradegraph.project import Project
-from tradegraph.validate import union
+from tradegraph.rdf.graphs import union
 
 from .conftest import REPO, run_process
 

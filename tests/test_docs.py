@@ -10,7 +10,7 @@ import pytest
 from rdflib import OWL, RDF
 
 from tradegraph.project import Project
-from tradegraph.validate import ontology_graph
+from tradegraph.rdf.graphs import ontology_graph
 
 from .conftest import REPO
 
@@ -33,7 +33,7 @@ class _Collector(HTMLParser):
 @pytest.fixture(scope="module")
 def page(tmp_path_factory: pytest.TempPathFactory) -> str:
     out = tmp_path_factory.mktemp("docs")
-    from tradegraph.cli import main
+    from tradegraph.cli.main import main
 
     main(["docs", "--project", str(REPO), "-o", str(out)])  # exits only on errors
     return (out / "index.html").read_text("utf-8")

@@ -13,9 +13,9 @@ import pytest
 
 from tradegraph.errors import EndpointError, UsageError
 from tradegraph.project import Project
-from tradegraph.publish import push
-from tradegraph.run import run_query, run_sparql
-from tradegraph.transport import PASSWORD, TOKEN, USER, Endpoint
+from tradegraph.query.run import run_query, run_sparql
+from tradegraph.remote.push import push
+from tradegraph.remote.transport import PASSWORD, TOKEN, USER, Endpoint
 
 from .conftest import FIXTURES
 from .fake_endpoints import JSON, NO_ROWS, closed_port_url, fake_endpoint, silent_endpoint

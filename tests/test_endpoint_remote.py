@@ -11,15 +11,15 @@ import pytest
 from rdflib import Dataset, Graph, Literal, URIRef
 from rdflib.compare import isomorphic
 
-from tradegraph.dataset import load_dataset
-from tradegraph.endpoint import RemoteEngine
+from tradegraph.build.dataset import load_dataset
 from tradegraph.errors import UsageError
 from tradegraph.project import Project
-from tradegraph.publish import push
-from tradegraph.queries import load_queries
-from tradegraph.run import QueryRunner, Rows, run_query, run_sparql
-from tradegraph.serve import OxigraphServer
-from tradegraph.transport import Endpoint, request
+from tradegraph.query.catalogue import load_queries
+from tradegraph.query.run import QueryRunner, Rows, run_query, run_sparql
+from tradegraph.remote.endpoint import RemoteEngine
+from tradegraph.remote.push import push
+from tradegraph.remote.serve import OxigraphServer
+from tradegraph.remote.transport import Endpoint, request
 
 from .conftest import FIXTURES, REPO
 

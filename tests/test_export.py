@@ -12,10 +12,10 @@ import pytest
 from rdflib import Dataset, Graph, URIRef
 from rdflib.compare import isomorphic
 
-from tradegraph.build import BuildResult, build
-from tradegraph.export import RDF_FORMATS, export, export_built
+from tradegraph.build.pipeline import BuildResult, build
+from tradegraph.export.exports import RDF_FORMATS, export_built
 from tradegraph.project import Project
-from tradegraph.serialize import prefixes
+from tradegraph.rdf.serialize import prefixes
 
 from .conftest import FIXTURES, REPO
 
@@ -96,8 +96,8 @@ def test_nt_is_sorted_lines(exported) -> None:  # type: ignore[no-untyped-def]
 
 SCRIPT = """
 import hashlib, sys
-from tradegraph.build import BuildResult, build
-from tradegraph.export import FORMATS, export_built
+from tradegraph.build.pipeline import BuildResult, build
+from tradegraph.export.exports import FORMATS, export_built
 from tradegraph.project import Project
 built = build(Project.open(sys.argv[1]), write=False)
 for fmt in FORMATS:

@@ -11,9 +11,9 @@ from pathlib import Path
 import networkx as nx
 import pytest
 
-from tradegraph.loader import load_facts
-from tradegraph.netformats import WRITERS, flat
-from tradegraph.network import actor_network
+from tradegraph.facts.loader import load_facts
+from tradegraph.network.formats import WRITERS, flat
+from tradegraph.network.graph import actor_network
 from tradegraph.project import Project
 
 from .conftest import FIXTURES

@@ -10,8 +10,8 @@ from pathlib import Path
 import pytest
 from rdflib import Graph, Namespace
 
-from tradegraph.fastshacl import validate_graph_fast
-from tradegraph.validate import Report, validate_graph
+from tradegraph.shacl.fast import validate_graph_fast
+from tradegraph.shacl.validate import Report, validate_graph
 
 from .conftest import FIXTURES
 

@@ -9,7 +9,7 @@ import json
 
 import pytest
 
-from tradegraph.formats import render
+from tradegraph.query.formats import render
 
 HOSTILE = [
     "\x1b[2J\u202eabc\nforged",

@@ -26,7 +26,7 @@ import yaml
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from tradegraph.cli import main
+from tradegraph.cli.main import main
 
 from .conftest import FIXTURES
 

@@ -19,7 +19,7 @@ from xml.etree import ElementTree
 import pytest
 from rdflib import XSD, Graph, Literal, URIRef
 
-from tradegraph.loader import load_facts
+from tradegraph.facts.loader import load_facts
 from tradegraph.project import Project
 
 HEADER = ("source:\n  id: bad-article\n  title: A bad article\n  publisher: atlantis-government\n"

@@ -19,7 +19,7 @@ from pathlib import Path
 
 import pytest
 
-from tradegraph import localfile
+from tradegraph.files import localfile
 
 from .conftest import FIXTURES
 from .fake_endpoints import fake_endpoint

@@ -15,8 +15,9 @@ from pathlib import Path
 
 import pytest
 
-from tradegraph import cmd_query, engine
-from tradegraph.sparqlguard import check_reach, services
+from tradegraph.cli import query as cmd_query
+from tradegraph.sparql import engine
+from tradegraph.sparql.guard import check_reach, services
 
 from .conftest import FIXTURES
 from .fake_endpoints import closed_port_url, fake_endpoint
@@ -39,7 +40,7 @@ def project(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 @pytest.fixture(scope="module")
 def store(project: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
-    from tradegraph.cli import main
+    from tradegraph.cli.main import main
 
     folder = tmp_path_factory.mktemp("store") / "store"
     try:

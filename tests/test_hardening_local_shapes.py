@@ -102,7 +102,7 @@ def test_a_validator_or_rule_of_the_wrong_form_names_its_component(predicate: st
     from rdflib import Graph
 
     from tradegraph.errors import InvalidModel
-    from tradegraph.validate import check_shape_sparql
+    from tradegraph.shacl.validate import check_shape_sparql
 
     shapes = Graph().parse(format="turtle", data=f"""
         @prefix sh: <http://www.w3.org/ns/shacl#> . @prefix ex: <http://example.org/shapes#> .

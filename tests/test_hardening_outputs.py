@@ -21,7 +21,7 @@ from pathlib import Path
 
 import pytest
 
-from tradegraph.ownership import OUTPUT_RECORD, STORE_MARKER, store_lock
+from tradegraph.build.outputs import OUTPUT_RECORD, STORE_MARKER, store_lock
 
 from .conftest import FIXTURES
 

@@ -13,9 +13,9 @@ import pytest
 
 from tradegraph.errors import EndpointError, UsageError
 from tradegraph.project import Project
-from tradegraph.publish import push
-from tradegraph.run import run_sparql
-from tradegraph.transport import MAX_ANSWER, Endpoint
+from tradegraph.query.run import run_sparql
+from tradegraph.remote.push import push
+from tradegraph.remote.transport import MAX_ANSWER, Endpoint
 
 from .conftest import FIXTURES
 from .fake_endpoints import JSON, ROWS, drip, fake_endpoint, flood, raw_endpoint

@@ -1,7 +1,7 @@
 """Issue 14, classes 3 and 7: a write is confirmed by the status of the request that carried its
 body, and nothing (credentials, queries, data) goes to an origin other than the configured one.
 
-Every request to an endpoint goes through one policy (tradegraph.exchange): a redirect to
+Every request to an endpoint goes through one policy (tradegraph.remote.exchange): a redirect to
 another origin is refused; a request other than GET/HEAD follows only a 307/308 to the same
 origin; only 200, 201 and 204 confirm. The servers are real, on 127.0.0.1 (HTTP and HTTPS)."""
 
@@ -13,11 +13,11 @@ from pathlib import Path
 import pytest
 
 from tradegraph.errors import EndpointError
-from tradegraph.exchange import MAX_REDIRECTS, Refused, exchange, same_origin
 from tradegraph.project import Project
-from tradegraph.publish import push
-from tradegraph.run import run_sparql
-from tradegraph.transport import PASSWORD, TOKEN, USER, Endpoint
+from tradegraph.query.run import run_sparql
+from tradegraph.remote.exchange import MAX_REDIRECTS, Refused, exchange, same_origin
+from tradegraph.remote.push import push
+from tradegraph.remote.transport import PASSWORD, TOKEN, USER, Endpoint
 
 from .conftest import FIXTURES
 from .fake_endpoints import JSON, NO_ROWS, fake_endpoint, redirect, self_signed

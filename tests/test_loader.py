@@ -9,9 +9,9 @@ from rdflib import Graph, Literal, URIRef
 from rdflib.compare import isomorphic
 
 from tradegraph.errors import InvalidData
-from tradegraph.loader import TG, InvalidFacts, load_facts
+from tradegraph.facts.loader import TG, InvalidFacts, load_facts
 from tradegraph.project import Project
-from tradegraph.validate import union
+from tradegraph.rdf.graphs import union
 
 from .conftest import FIXTURES
 

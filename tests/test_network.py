@@ -9,9 +9,9 @@ import networkx as nx
 import pytest
 
 from tradegraph.errors import UsageError
-from tradegraph.loader import load_facts
-from tradegraph.metrics import network_metrics
-from tradegraph.network import NetworkFilter, actor_network
+from tradegraph.facts.loader import load_facts
+from tradegraph.network.graph import NetworkFilter, actor_network
+from tradegraph.network.metrics import network_metrics
 from tradegraph.project import Project
 
 from .conftest import FIXTURES, REPO

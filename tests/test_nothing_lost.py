@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 import shutil
 import signal
 import subprocess
@@ -13,8 +12,8 @@ from pathlib import Path
 import pytest
 from rdflib import Graph
 
-from tradegraph.atomic import write_files
-from tradegraph.build import OUTPUTS
+from tradegraph.build.pipeline import OUTPUTS
+from tradegraph.files.atomic import write_files
 
 from .conftest import REPO
 

@@ -7,10 +7,10 @@ from pathlib import Path
 import pytest
 from rdflib import OWL, RDF, RDFS, Graph, URIRef
 
-from tradegraph.build import build
-from tradegraph.model import load_model
+from tradegraph.build.pipeline import build
+from tradegraph.facts.model import load_model
 from tradegraph.project import Project
-from tradegraph.validate import ontology_graph, parse_rdf_files
+from tradegraph.rdf.graphs import ontology_graph, parse_rdf_files
 
 from .conftest import REPO
 

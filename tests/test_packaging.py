@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import subprocess
-import sys
 import sysconfig
 import venv
 import zipfile
@@ -21,7 +20,8 @@ def test_wheel_ships_ontology_shapes_and_model(wheel: Path) -> None:
         on_disk = sorted(p.name for p in (REPO / asset).glob("*.ttl"))
         assert on_disk, asset
         assert sorted(Path(n).name for n in names if n.startswith(f"tradegraph/assets/{asset}/")) == on_disk
-    assert "tradegraph/model.yaml" in names
+    assert "tradegraph/facts/model.yaml" in names
+    assert {"tradegraph/export/templates/docs.html.j2", "tradegraph/network/templates/network.js"} <= set(names)
 
 
 @pytest.mark.slow

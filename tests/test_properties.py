@@ -18,12 +18,12 @@ from hypothesis import strategies as st
 from rdflib import Dataset, Graph
 from rdflib.compare import isomorphic
 
-from tradegraph import serialize
 from tradegraph.errors import TradegraphError
-from tradegraph.loader import load_facts
+from tradegraph.facts.loader import load_facts
+from tradegraph.files.yamlfile import dump_yaml, parse_yaml
 from tradegraph.project import Project
-from tradegraph.validate import union
-from tradegraph.yamlfile import dump_yaml, parse_yaml
+from tradegraph.rdf import serialize
+from tradegraph.rdf.graphs import union
 
 from .conftest import FIXTURES
 

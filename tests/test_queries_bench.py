@@ -5,7 +5,6 @@ power-law participants, tariffs with versions, facts without a participation nod
 from __future__ import annotations
 
 import sys
-from pathlib import Path
 
 import pytest
 
@@ -21,8 +20,9 @@ pytestmark = [pytest.mark.slow,
 def bench(tmp_path_factory: pytest.TempPathFactory):
     sys.path.insert(0, str(REPO / "bench"))
     try:
-        import queries as bench_queries
         from generate import generate
+
+        import queries as bench_queries
     finally:
         sys.path.remove(str(REPO / "bench"))
     root = tmp_path_factory.mktemp("synthetic")

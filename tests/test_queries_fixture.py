@@ -17,7 +17,7 @@ from decimal import Decimal
 import pytest
 
 from tradegraph.project import Project
-from tradegraph.run import QueryRunner
+from tradegraph.query.run import QueryRunner
 
 from .conftest import FIXTURES
 

@@ -8,12 +8,12 @@ import json
 
 import pytest
 
-from tradegraph.engine import LocalEngine
-from tradegraph.formats import FORMATS, render
-from tradegraph.project import Project
-from tradegraph.queries import load_queries
 from tradegraph.errors import UsageError
-from tradegraph.run import QueryRunner, Rows
+from tradegraph.project import Project
+from tradegraph.query.catalogue import load_queries
+from tradegraph.query.formats import FORMATS, render
+from tradegraph.query.run import QueryRunner, Rows
+from tradegraph.sparql.engine import LocalEngine
 
 from .conftest import FIXTURES, REPO
 

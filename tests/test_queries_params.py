@@ -11,7 +11,7 @@ import pytest
 
 from tradegraph import run_query
 from tradegraph.errors import InvalidModel, UsageError
-from tradegraph.queries import parse_query
+from tradegraph.query.catalogue import parse_query
 
 from .conftest import FIXTURES, REPO
 
@@ -90,15 +90,14 @@ def test_bad_values_are_usage_errors(name: str, params: dict[str, str], message:
 
 
 def test_a_plain_text_parameter_refuses_query_syntax() -> None:
-    from tradegraph.params import parse_value
-    from tradegraph.queries import Param
+    from tradegraph.query.params import Param, parse_value
 
     with pytest.raises(UsageError, match=r"--topic '\" \} DROP ALL #' is not plain text; expected letters"):
         parse_value(Param("topic", "string", "h"), '" } DROP ALL #', query="q")
 
 
 def test_free_text_is_bound_as_data_never_as_query_text() -> None:
-    from tradegraph.run import runner_for
+    from tradegraph.query.run import runner_for
 
     runner = runner_for(FIXTURE)
     before = len(runner.engine.dataset)  # type: ignore[attr-defined]

@@ -8,7 +8,7 @@ from decimal import Decimal
 import pytest
 
 from tradegraph.project import Project
-from tradegraph.run import QueryRunner
+from tradegraph.query.run import QueryRunner
 
 from .conftest import REPO
 

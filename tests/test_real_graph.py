@@ -8,9 +8,10 @@ from datetime import date
 import pytest
 from rdflib import Graph, Literal, URIRef
 
-from tradegraph.loader import TG, load_facts
+from tradegraph.facts.loader import TG, load_facts
 from tradegraph.project import Project
-from tradegraph.validate import union, validate_facts
+from tradegraph.rdf.graphs import union
+from tradegraph.shacl.validate import validate_facts
 
 from .conftest import REPO, SHARED_SOURCES
 

@@ -7,11 +7,11 @@ from pathlib import Path
 import pytest
 from rdflib import Dataset, Graph, URIRef
 
-from tradegraph.build import build
+from tradegraph.build.pipeline import build
+from tradegraph.build.reason import infer
 from tradegraph.errors import UsageError
-from tradegraph.loader import load_facts
+from tradegraph.facts.loader import load_facts
 from tradegraph.project import Project
-from tradegraph.reason import infer
 
 from .conftest import REPO
 

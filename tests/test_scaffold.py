@@ -7,8 +7,8 @@ from pathlib import Path
 import pytest
 import yaml
 
+from tradegraph.files.yamlfile import parse_yaml
 from tradegraph.project import Project, builtin_root
-from tradegraph.yamlfile import parse_yaml
 
 
 def test_init_creates_a_project_that_builds(tmp_path: Path, cli) -> None:

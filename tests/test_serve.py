@@ -14,9 +14,9 @@ import pytest
 
 from tradegraph.errors import EndpointError, UsageError
 from tradegraph.project import Project
-from tradegraph.publish import push
-from tradegraph.run import run_query
-from tradegraph.serve import OxigraphServer, free_port
+from tradegraph.query.run import run_query
+from tradegraph.remote.push import push
+from tradegraph.remote.serve import OxigraphServer, free_port
 
 from .conftest import REPO
 
@@ -128,7 +128,7 @@ def test_a_writable_server_runs_oxigraph_serve(tmp_path: Path) -> None:
 
 
 def test_the_server_dies_with_its_parent_even_on_sigkill(tmp_path: Path) -> None:
-    script = ("import sys, time; from pathlib import Path; from tradegraph.serve import OxigraphServer\n"
+    script = ("import sys, time; from pathlib import Path; from tradegraph.remote.serve import OxigraphServer\n"
               "server = OxigraphServer(Path(sys.argv[1]), writable=True); server.start(); print(server.pid, flush=True); time.sleep(60)")
     parent = subprocess.Popen([sys.executable, "-c", script, str(tmp_path / "store")], stdout=subprocess.PIPE, text=True)
     try:

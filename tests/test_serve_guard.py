@@ -13,16 +13,16 @@ import socket
 import threading
 import time
 import urllib.request
+from collections.abc import Iterator
 from contextlib import ExitStack, contextmanager
 from pathlib import Path
-from typing import Iterator
 from urllib.parse import quote, urlencode
 
 import pytest
 from SPARQLWrapper import CSV, JSON, TURTLE, SPARQLWrapper
 
-from tradegraph.serve import OxigraphServer
-from tradegraph.serve_guard import READ_ONLY, SPARQL_BYTES, Guard
+from tradegraph.remote.serve import OxigraphServer
+from tradegraph.remote.serve_guard import READ_ONLY, SPARQL_BYTES, Guard
 
 from .fake_endpoints import fake_endpoint
 

@@ -14,8 +14,8 @@ from pathlib import Path
 
 import pytest
 
-from tradegraph.serve import free_port
-from tradegraph.serve_tmp import MARKER, PREFIX, mark, reclaim_stale, serve_directory, started
+from tradegraph.remote.serve import free_port
+from tradegraph.remote.serve_tmp import MARKER, PREFIX, mark, reclaim_stale, serve_directory, started
 
 from .conftest import REPO
 from .test_serve import alive, children

@@ -7,11 +7,11 @@ import os
 import signal
 import subprocess
 import sys
-from typing import Iterator
+from collections.abc import Iterator
 
 import pytest
 
-from tradegraph.serve import free_port
+from tradegraph.remote.serve import free_port
 
 from .conftest import REPO
 

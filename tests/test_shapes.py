@@ -8,7 +8,7 @@ import pyshacl
 import pytest
 from rdflib import Graph
 
-from tradegraph.validate import validate_graph
+from tradegraph.shacl.validate import validate_graph
 
 CASES = sorted((Path(__file__).resolve().parent / "shapes_cases").glob("*.ttl"))
 

@@ -16,12 +16,12 @@ from rdflib import XSD, Graph, Literal
 from rdflib.compare import isomorphic
 
 from tradegraph.errors import InvalidData, UsageError
-from tradegraph.loader import load_facts
+from tradegraph.facts.loader import load_facts
 from tradegraph.project import Project
-from tradegraph.queries import load_queries
-from tradegraph.run import QueryRunner
-from tradegraph.store import load_store
-from tradegraph.validate import union
+from tradegraph.query.catalogue import load_queries
+from tradegraph.query.run import QueryRunner
+from tradegraph.rdf.graphs import union
+from tradegraph.store.oxigraph import load_store
 
 from .conftest import FIXTURES, REPO
 
@@ -65,7 +65,7 @@ def to_bulk(source: Path, target: Path, *, csv_actors: bool = False) -> Path:
     shutil.copytree(source, target, ignore=shutil.ignore_patterns("graph"))
     (target / "graph" / "bulk").mkdir(parents=True)
     project = Project.open(source)
-    from tradegraph.model import load_model
+    from tradegraph.facts.model import load_model
     model = load_model()
     lines = []
     for path in project.actor_files():
@@ -192,7 +192,7 @@ def test_the_writer_loads_every_chunk_and_raises_what_the_loading_thread_raised(
     import pyoxigraph as ox
     from rdflib import URIRef
 
-    from tradegraph import store as store_module
+    from tradegraph.store import oxigraph as store_module
 
     monkeypatch.setattr(store_module, "CHUNK", 3)  # several chunks, loaded on the writer's thread
     target = ox.Store()

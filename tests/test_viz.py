@@ -10,11 +10,11 @@ from pathlib import Path
 import pytest
 
 from tradegraph import project as project_module
-from tradegraph.loader import load_facts
-from tradegraph.network import actor_network
-from tradegraph.picture import render_picture
+from tradegraph.facts.loader import load_facts
+from tradegraph.network.graph import actor_network
+from tradegraph.network.page import page_data, render_html
+from tradegraph.network.picture import render_picture
 from tradegraph.project import Project
-from tradegraph.viz import page_data, render_html
 
 from .conftest import FIXTURES
 

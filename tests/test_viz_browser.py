@@ -7,15 +7,16 @@ from __future__ import annotations
 import json
 import os
 import tempfile
+from collections.abc import Iterator
 from pathlib import Path
-from typing import Any, Iterator
+from typing import Any
 
 import pytest
 
-from tradegraph.cli import main
-from tradegraph.loader import load_facts
-from tradegraph.netformats import to_cyjs
-from tradegraph.network import actor_network
+from tradegraph.cli.main import main
+from tradegraph.facts.loader import load_facts
+from tradegraph.network.formats import to_cyjs
+from tradegraph.network.graph import actor_network
 from tradegraph.project import Project
 
 from .conftest import FIXTURES, REPO

@@ -16,7 +16,7 @@ from rdflib import RDF, BNode, Graph, Namespace, URIRef
 from rdflib.collection import Collection
 from rdflib.term import Node
 
-from tradegraph.fastshacl import check_store, memory_store
+from tradegraph.shacl.fast import check_store, memory_store
 
 from .conftest import REPO
 

@@ -19,14 +19,14 @@ from typing import Any
 #: Where each public name lives; a module is imported when one of its names is first used, so
 #: `tradegraph build` does not pay for networkx, and `import tradegraph` stays quick.
 _WHERE = {
-    "BuildResult": "build", "build": "build",
+    "BuildResult": "build.pipeline", "build": "build.pipeline",
     "InvalidData": "errors", "InvalidModel": "errors", "TradegraphError": "errors", "UsageError": "errors",
     "ValidationFailed": "errors",
-    "export": "export", "Facts": "loader", "load_facts": "loader", "network_metrics": "metrics",
-    "NetworkFilter": "network", "actor_network": "network", "Project": "project", "Query": "queries",
-    "Rows": "run", "list_queries": "run", "run_query": "run", "run_sparql": "run", "stats": "stats",
-    "Report": "validate", "Result": "validate", "validate_facts": "validate", "validate_graph": "validate",
-    "render_html": "viz", "viz": "viz",
+    "export": "export.exports", "Facts": "facts.loader", "load_facts": "facts.loader", "network_metrics": "network.metrics",
+    "NetworkFilter": "network.graph", "actor_network": "network.graph", "Project": "project", "Query": "query.catalogue",
+    "Rows": "query.run", "list_queries": "query.run", "run_query": "query.run", "run_sparql": "query.run", "stats": "export.stats",
+    "Report": "shacl.validate", "Result": "shacl.validate", "validate_facts": "shacl.validate", "validate_graph": "shacl.validate",
+    "render_html": "network.page", "viz": "network.page",
 }
 __all__ = sorted(_WHERE)
 

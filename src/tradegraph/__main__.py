@@ -1,5 +1,5 @@
 """``python -m tradegraph``: the same as the ``tradegraph`` command."""
 
-from .cli import main
+from tradegraph.cli.main import main
 
 main()

@@ -35,7 +35,7 @@ class Progress:
                                      TextColumn("{task.completed:,.0f}"), TimeElapsedColumn(),
                                      console=Console(stderr=True), transient=True)
 
-    def __enter__(self) -> "Progress":
+    def __enter__(self) -> Progress:
         if self._bar is not None:
             self._bar.start()
         return self

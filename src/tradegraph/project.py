@@ -22,11 +22,10 @@ from urllib.parse import urlsplit
 
 import pyoxigraph as ox
 
-from .bulk import BULK_SUFFIXES
-from .errors import InvalidData, Location, UsageError, printable
-from .localfile import check_regular
-from .values import text_problem
-from .yamlfile import FACT_FILE, load_yaml
+from tradegraph.errors import InvalidData, Location, UsageError, printable
+from tradegraph.files.localfile import check_regular
+from tradegraph.files.values import text_problem
+from tradegraph.files.yamlfile import FACT_FILE, load_yaml
 
 DEFAULT_BASE = "https://w3id.org/tradegraph/id/"
 CONFIG_FILE = "tradegraph.yaml"
@@ -35,6 +34,7 @@ CONFIG_KEYS = ("base",)
 #: File names of fact files (any case); names starting with a dot (editors' lock and swap
 #: files) are not fact files.
 YAML_SUFFIXES = (".yaml", ".yml")
+BULK_SUFFIXES = (".jsonl", ".csv")  #: bulk fact files, in graph/bulk/
 _SCHEME = re.compile(r"[A-Za-z][A-Za-z0-9+.-]*")
 _PERCENT_HINT = "a % starts an escape of two hex digits; write %25 for % itself"
 _IRI_FORBIDDEN = re.compile(r'[\x00-\x20<>"{}|\\^`\x7f-\x9f]')
@@ -107,7 +107,7 @@ class Project:
     root: Path
 
     @classmethod
-    def open(cls, root: Path | str | None = None) -> "Project":
+    def open(cls, root: Path | str | None = None) -> Project:
         """The project at ``root`` (default: the current directory), which must hold ``graph/``."""
         path = Path(root if root is not None else ".").resolve()
         if not path.is_dir():

@@ -1,0 +1,131 @@
+"""The build at scale: facts streamed into an Oxigraph store, validated on the fast path, and
+written out from the store.
+
+:func:`tradegraph.build.build` takes this path for a project with bulk facts or when given
+``store`` (``tradegraph build --store DIR``). The store is written beside ``DIR`` and takes
+its place only when the facts load and conform, so a failed build leaves the old store (and
+``build/``) as they were.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import tempfile
+from pathlib import Path
+from typing import Any, BinaryIO, Callable
+
+import pyoxigraph as ox
+from rdflib import Graph
+
+from tradegraph.build import outputs as ownership
+from tradegraph.build.result import BuildResult
+from tradegraph.errors import OutputError, ValidationFailed
+from tradegraph.rdf.namespaces import local_name
+from tradegraph.shacl.fast import validate_store
+from tradegraph.progress import Progress
+from tradegraph.project import Project
+from tradegraph.rdf.serialize import prefixes
+from tradegraph.store.oxigraph import FactStore, load_store
+from tradegraph.shacl.validate import shapes_graph
+
+class StoreBuildResult(BuildResult):
+    """A build whose graph lives in a store: counts come from SPARQL on it."""
+
+    store: FactStore
+
+    def triple_count(self) -> int:
+        return self.store.count()
+
+    def class_counts(self) -> list[tuple[str, int]]:
+        rows = self.store.query_facts(
+            "SELECT ?class (COUNT(DISTINCT ?node) AS ?n) WHERE { ?node a ?class "
+            "FILTER (?class NOT IN (tg:TimeSpec, tg:Participation, time:Instant, time:Interval)) } GROUP BY ?class")
+        counts = [(local_name(row["class"].value), int(row["n"].value)) for row in rows]
+        return sorted(counts, key=lambda kv: (-kv[1], kv[0]))
+
+    def sources(self) -> list[tuple[str, str]]:
+        rows = self.store.query_facts(
+            "SELECT ?s ?title WHERE { ?s a tg:NewsArticle OPTIONAL { ?s tg:title ?title } } ORDER BY ?s LIMIT 20")
+        return [(row["s"].value[len(self.facts.base):], row["title"].value if row["title"] else "") for row in rows]
+
+
+def build_in_store(project: Project, *, out: Path | str | None = None, base: str | None = None,
+                   write: bool = True, store: Path | str | None = None) -> StoreBuildResult:
+    """Load into a store (on disk at ``store``, else in memory), validate fast, write the outputs."""
+    if store is None:
+        return _build(project, out=out, base=base, write=write, final=None)
+    final = Path(os.path.abspath(store))
+    ownership.check_store_folder(project, final, out=project.build_dir(out))
+    with ownership.store_lock(final):
+        ownership.check_store_folder(project, final, out=project.build_dir(out))
+        return _build(project, out=out, base=base, write=write, final=final)
+
+
+def _build(project: Project, *, out: Path | str | None, base: str | None, write: bool,
+           final: Path | None) -> StoreBuildResult:
+    staging = None
+    if final is not None:  # a new name each time: RocksDB locks by path within a process
+        staging = Path(tempfile.mkdtemp(prefix=f".{final.name}.", suffix=".new", dir=final.parent))
+    try:
+        with Progress() as progress:
+            loaded = load_store(project, path=staging, base=base, progress=progress)
+            report = validate_store(loaded.store, shapes=shapes_graph(project), facts=loaded.facts,
+                                    step=progress.step)
+            if not report.conforms:
+                raise ValidationFailed(f"the graph violates the shapes ({len(report.violations)} violation(s))",
+                                       report=report.text())
+            assert loaded.facts is not None
+            result = StoreBuildResult(loaded.facts, report, Graph(), [], project)
+            result.store = loaded
+            if write:
+                progress.step("writing the outputs")
+                result.written = ownership.write_outputs(project, project.build_dir(out),
+                                                         outputs(loaded, report.text()))
+    except BaseException as exc:
+        if staging is not None:
+            shutil.rmtree(staging, ignore_errors=True)
+        if isinstance(exc, OSError) and final is not None:  # the store's own I/O (RocksDB)
+            raise OutputError(f"cannot write the store {final}: {exc}",
+                              hint="free some space, or write elsewhere; nothing was replaced") from None
+        raise
+    if final is not None and staging is not None:
+        loaded.store.flush()
+        ownership.mark_store(staging, base=result.facts.base)
+        del loaded
+        result.store = _swap(staging, final, result)
+        result.written.append(final)
+    return result
+
+
+def outputs(store: FactStore, report: str) -> dict[str, bytes | Callable[[BinaryIO], None]]:
+    """graph.ttl, graph.trig, graph.nq and report.txt, written from the store."""
+    names = prefixes(store.base)
+
+    def turtle(stream: BinaryIO) -> None:
+        ox.serialize(store.triples(), stream, ox.RdfFormat.TURTLE, prefixes=names)
+
+    def trig(stream: BinaryIO) -> None:
+        ox.serialize(_fact_quads(store), stream, ox.RdfFormat.TRIG, prefixes=names)
+
+    def nquads(stream: BinaryIO) -> None:
+        ox.serialize(_fact_quads(store), stream, ox.RdfFormat.N_QUADS)
+
+    return {"graph.ttl": turtle, "graph.trig": trig, "graph.nq": nquads, "report.txt": report.encode("utf-8")}
+
+
+def _fact_quads(store: FactStore) -> Any:
+    for graph in store.fact_graphs():
+        yield from store.store.quads_for_pattern(None, None, None, graph)
+
+
+def _swap(staging: Path, final: Path, result: StoreBuildResult) -> FactStore:
+    """Put the new store where the old one was, and open it again there."""
+    old = Path(tempfile.mkdtemp(prefix=f".{final.name}.", suffix=".old", dir=final.parent))
+    if final.exists():
+        final.rename(old / "store")
+    staging.rename(final)
+    shutil.rmtree(old, ignore_errors=True)
+    reopened = FactStore.open(final, base=result.facts.base)
+    reopened.facts = result.facts
+    return reopened

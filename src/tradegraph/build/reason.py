@@ -1,0 +1,54 @@
+"""Materialize what the ontology implies (RDFS or OWL 2 RL, with owlrl), kept apart.
+
+The inferred triples about the data (subclasses, superproperties, inverses, domains and
+ranges, the W3C alignments) go in a named graph of their own, ``<base>graph/inferred``, so
+asserted and inferred facts never mix. Queries do not need it: they follow
+``rdfs:subClassOf*`` paths over the ontology, which the query dataset holds. It is for
+tools that only speak PROV-O, schema.org or FOAF.
+
+>>> from tradegraph.project import Project
+>>> from tradegraph.facts.loader import load_facts
+>>> project = Project.open("tests/fixtures/minimal")
+>>> inferred = infer(load_facts(project), project, profile="rdfs")
+>>> from rdflib import URIRef, RDF
+>>> (URIRef("http://test.example/id/ana"), RDF.type, URIRef("http://xmlns.com/foaf/0.1/Person")) in inferred
+True
+"""
+
+from __future__ import annotations
+
+import owlrl
+from rdflib import Graph, Literal
+
+from tradegraph.errors import UsageError
+from tradegraph.facts.loader import Facts
+from tradegraph.project import Project
+from tradegraph.rdf.graphs import ontology_graph, union
+
+PROFILES = {"rdfs": owlrl.RDFS_Semantics, "owlrl": owlrl.OWLRL_Semantics}
+INFERRED_GRAPH = "graph/inferred"
+
+
+def infer(facts: Facts, project: Project, *, profile: str = "rdfs") -> Graph:
+    """The triples about the data that ``profile`` (``rdfs`` or ``owlrl``) adds to the facts."""
+    if profile not in PROFILES:
+        raise UsageError(f"unknown reasoning profile {profile!r}", expected="rdfs or owlrl")
+    asserted = union(facts.dataset)
+    closure = Graph()
+    for triple in asserted:
+        closure.add(triple)
+    for triple in ontology_graph(project):
+        closure.add(triple)
+    owlrl.DeductiveClosure(PROFILES[profile], axiomatic_triples=False, datatype_axioms=False).expand(closure)
+    inferred = Graph()
+    for triple in closure:
+        subject, _, obj = triple
+        if str(subject).startswith(facts.base) and not isinstance(subject, Literal) \
+                and triple not in asserted and not _trivial(obj):
+            inferred.add(triple)
+    return inferred
+
+
+def _trivial(obj: object) -> bool:
+    """Types every node gets under RDFS (rdfs:Resource, owl:Thing) say nothing."""
+    return str(obj) in ("http://www.w3.org/2000/01/rdf-schema#Resource", "http://www.w3.org/2002/07/owl#Thing")

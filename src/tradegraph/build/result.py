@@ -1,0 +1,61 @@
+"""What a build produced: the facts, the validation report, the graph and the files written."""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass
+from pathlib import Path
+
+from rdflib import RDF, Graph, URIRef
+
+from tradegraph.build.reason import INFERRED_GRAPH
+from tradegraph.facts.loader import Facts
+from tradegraph.project import Project
+from tradegraph.rdf.namespaces import TG, TIME, local_name
+from tradegraph.shacl.validate import Report
+
+#: Classes of the nodes the loader makes for dates and participations, left out of counts.
+_HELPER_CLASSES = {TG.TimeSpec, TG.Participation, TIME.Instant, TIME.Interval}
+
+
+@dataclass
+class BuildResult:
+    """What a build produced: the facts, the validation report and the files written."""
+
+    facts: Facts
+    report: Report
+    graph: Graph
+    written: list[Path]
+    project: Project
+    inferred: Graph | None = None
+
+    def class_counts(self) -> list[tuple[str, int]]:
+        """How many nodes of each asserted class, most frequent first."""
+        counts = Counter(local_name(o) for o in self.graph.objects(None, RDF.type)
+                         if isinstance(o, URIRef) and o not in _HELPER_CLASSES)
+        return sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))
+
+    def sources(self) -> list[tuple[str, str]]:
+        """(id, title) of each source document."""
+        out = []
+        for node in sorted(self.graph.subjects(RDF.type, TG.NewsArticle)):
+            out.append((str(node)[len(self.facts.base):], str(self.graph.value(node, TG.title) or "")))
+        return out
+
+    def triple_count(self) -> int:
+        return len(self.graph)
+
+    def summary(self) -> str:
+        lines = [f"{self.triple_count()} triples, {len(self.facts.records)} records from "
+                 f"{len(self.facts.files)} fact files"]
+        lines.append("classes: " + ", ".join(f"{name} {n}" for name, n in self.class_counts()))
+        for ident, title in self.sources():
+            lines.append(f"source: {ident}: {title}")
+        lines.append(f"validation: {len(self.report.violations)} violation(s), "
+                     f"{len(self.report.warnings)} warning(s)")
+        if self.inferred is not None:
+            lines.append(f"reasoning: {len(self.inferred)} inferred triples (named graph {INFERRED_GRAPH})")
+        lines.extend(f"wrote {self.project.relative(path)}" for path in self.written)
+        return "\n".join(lines)
+
+

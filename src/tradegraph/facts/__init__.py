@@ -1,0 +1,8 @@
+"""The curated facts: the model (``model.yaml``, every kind of record and its fields), dates and
+their precision, the YAML and bulk (JSON Lines, CSV) readers, the loader that turns records into
+RDF with one named graph per source, and the skeletons ``init`` and ``new-source`` write.
+
+Owns: ``model``, ``when``, ``fieldvalues``, ``bulk``, ``loader``, ``scaffold``.
+
+May import: errors, files, project, rdf.
+"""

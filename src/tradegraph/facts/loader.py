@@ -1,0 +1,545 @@
+"""Curated facts (YAML) to RDF: one named graph per source document, one per actors file.
+
+Every record becomes a node ``<base><id>``; every fact in a source file cites the source
+(``tg:source``) and its evidence (``tg:evidence``). What a field becomes is declared in
+``model.yaml``; this module only follows it. Loading never stops at the first problem: it
+collects every bad record and raises one :class:`~tradegraph.errors.InvalidData` listing
+them, each on a line of its own.
+"""
+
+from __future__ import annotations
+
+import difflib
+import re
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+from rdflib import RDF, RDFS, XSD, Dataset, Graph, Literal, Namespace, URIRef
+
+from tradegraph.errors import InvalidData, Location, TradegraphError
+from tradegraph.facts import fieldvalues
+from tradegraph.facts.bulk import BulkRecord, LineRef, read_bulk
+from tradegraph.facts.fieldvalues import type_name as _type_name
+from tradegraph.facts.fieldvalues import value_name as _value_name
+from tradegraph.facts.model import ID_PATTERN, Field, Kind, Model, load_model
+from tradegraph.facts.when import TimeSpec, parse_when
+from tradegraph.files.yamlfile import YList, YMap, load_yaml
+from tradegraph.project import BULK_SUFFIXES, Project, check_base
+from tradegraph.rdf.namespaces import TG, TIME
+
+_ID = re.compile(ID_PATTERN)
+MAX_ERRORS = 50
+#: Named graphs that hold something other than facts: ``<base>graph/ontology`` (the
+#: ontology, in the query dataset and the store) and ``<base>graph/inferred`` (what reasoning
+#: adds). No source or actors file may take these names.
+RESERVED_GRAPHS = {"ontology": "the ontology", "inferred": "the inferred triples"}
+_TYPE, _LABEL = RDF.type, RDFS.label  # looked up once: rdflib makes a new URIRef per lookup
+
+
+class InvalidFacts(InvalidData):
+    """Several bad records at once; ``errors`` holds each, and the message lists them."""
+
+    def __init__(self, errors: list[TradegraphError]) -> None:
+        self.errors = errors
+        super().__init__(errors[0].what, where=errors[0].where,
+                         expected=errors[0].expected, hint=errors[0].hint)
+
+    @property
+    def message(self) -> str:
+        return "\n".join(TradegraphError.message.fget(e) for e in self.errors)  # type: ignore[attr-defined]
+
+
+@dataclass(slots=True)
+class Record:
+    """One record of a fact file: its id, kind, data, and where it came from.
+
+    A record of a bulk file (:mod:`tradegraph.facts.bulk`) keeps only its line (a
+    :class:`~tradegraph.facts.bulk.LineRef`); its data is read again when its triples are written.
+    """
+
+    id: str
+    kind: Kind
+    data: YMap | LineRef
+    graph: str            # the local name of its named graph: "actors" or a source id
+    source: str | None    # the source id for facts in a source file
+
+    @property
+    def where(self) -> Location:
+        return self.data.where("id" if "id" in self.data else None)
+
+
+@dataclass
+class Facts:
+    """What :func:`load_facts` returns: the dataset and the records it came from."""
+
+    dataset: Dataset
+    records: dict[str, Record]
+    files: list[Path]
+    base: str
+
+    def graph_iri(self, name: str) -> URIRef:
+        return URIRef(f"{self.base}graph/{name}")
+
+
+def load_facts(project: Project, *, base: str | None = None, files: list[Path] | None = None,
+               graphs: Callable[[str], Any] | None = None,
+               on_record: Callable[[int], None] | None = None) -> Facts:
+    """Load a project's fact files (or just ``files``) into a :class:`Facts`.
+
+    ``graphs`` maps a named graph's name to where its triples go (anything with
+    ``add((s, p, o))``, such as :meth:`tradegraph.store.QuadWriter.graph`); by default they
+    go to the in-memory dataset of the result. ``on_record`` is told of records written, for a
+    progress bar.
+
+    >>> from tradegraph.project import Project
+    >>> facts = load_facts(Project.open("tests/fixtures/minimal"))
+    >>> len(facts.records) > 0
+    True
+    """
+    checked = project.base if base is None else check_base(base, Location("--base"))
+    loader = _Loader(project, checked, graphs)
+    loader.on_record = on_record
+    return loader.run(files)
+
+
+class _Loader:
+    def __init__(self, project: Project, base: str, graphs: Callable[[str], Any] | None = None) -> None:
+        self.project = project
+        self.graphs = graphs
+        self.on_record: Callable[[int], None] | None = None
+        self.base = base
+        self.model: Model = load_model()
+        self.errors: list[TradegraphError] = []
+        self.records: dict[str, Record] = {}
+        self.bulk_paths: list[Path] = []
+        self.owners: dict[str, str] = {}            # named graph -> the file that defines it
+        self.published: dict[str, date] = {}       # source id -> its publication day
+        self.citing: dict[str, list[str]] = {}     # fact id -> the sources of citations of it
+        self._terms: dict[str, URIRef] = {}         # CURIE -> IRI, made once each
+        self._days: dict[date, Literal] = {}        # day -> xsd:date literal, made once each
+        self._refs: dict[str, URIRef] = {}          # id -> IRI of records referred to
+        self.dataset = Dataset(default_union=True)
+        self.dataset.bind("tg", TG)
+        self.dataset.bind("time", TIME)
+        self.dataset.bind("tgid", Namespace(base))
+        for prefix, iri in self.model.prefixes.items():
+            self.dataset.bind(prefix, Namespace(iri))
+
+    # ------------------------------------------------------------------ driver
+    def run(self, files: list[Path] | None) -> Facts:
+        paths = files if files is not None else self.project.fact_files()
+        for path in paths:
+            self._guard(self._read_file, path)
+        self._raise_if_errors()
+        for record in self.records.values():
+            if isinstance(record.data, YMap):
+                self._guard(self._emit, record)
+        for path in self.bulk_paths:  # streamed again: a bulk file is never held in memory
+            for number, (item, _) in enumerate(self._bulk_lines(path), start=1):
+                self._guard(self._emit_line, item)
+                if self.on_record is not None and number % 10_000 == 0:
+                    self.on_record(10_000)
+        self._raise_if_errors()
+        return Facts(self.dataset, self.records, paths, self.base)
+
+    def graph(self, name: str) -> Graph:
+        """The named graph ``<base>graph/NAME`` that a record's triples go to."""
+        if self.graphs is not None:
+            return self.graphs(name)  # type: ignore[no-any-return]
+        return self.dataset.graph(URIRef(f"{self.base}graph/{name}"))
+
+    def _guard(self, fn: Any, *args: Any) -> None:
+        try:
+            fn(*args)
+        except InvalidFacts as many:
+            self.errors.extend(many.errors)
+        except InvalidData as error:
+            self.errors.append(error)
+        if len(self.errors) >= MAX_ERRORS:
+            self._raise_if_errors()
+
+    def _raise_if_errors(self) -> None:
+        if self.errors:
+            raise InvalidFacts(self.errors)
+
+    # ------------------------------------------------------------------ pass 1: read and index
+    def _read_file(self, path: Path) -> None:
+        shown = self.project.relative(path)
+        if path.suffix.lower() in BULK_SUFFIXES:
+            self.bulk_paths.append(path)
+            for item, where in self._bulk_lines(path):
+                record = self._add(item, item.kind, item.graph, item.source, where)
+                if record is None:
+                    continue
+                record.data = LineRef(where)
+                if item.kind.where == "actors" and self.owners.get(item.graph) != shown:
+                    self._guard(self._claim, item.graph, shown, where, f"the actors of {shown}")
+                elif item.kind.name == "source":
+                    self._guard(self._claim, record.id, shown, where, f"source '{record.id}'")
+            return
+        doc = load_yaml(path, shown)
+        is_source = path.parent.name == "sources"
+        if not isinstance(doc, YMap):
+            raise InvalidData(f"the file holds a {_type_name(doc)} at the top", where=Location(shown, 1),
+                              expected="a mapping with `source:` and `facts:`" if is_source else
+                              "a mapping of sections such as `people:` and `countries:`")
+        if is_source:
+            self._read_source_file(doc, shown)
+        else:
+            self._claim(path.stem, shown, Location(shown), f"the actors file {shown}")
+            self._read_actors_file(doc, path.stem)
+
+    def _read_actors_file(self, doc: YMap, graph: str) -> None:
+        for section, items in doc.items():
+            kind = self.model.kind_by_section(section)
+            if kind is None:
+                raise InvalidData(f"unknown section '{section}'", where=doc.where(section),
+                                  expected="one of " + ", ".join(self.model.sections),
+                                  hint=_did_you_mean(section, self.model.sections)
+                                  or "facts from a source go in graph/sources/NAME.yaml")
+            for item, where in self._items(items, doc.where(section), section):
+                self._add(item, kind, graph, None, where)
+
+    def _read_source_file(self, doc: YMap, shown: str) -> None:
+        for key in doc:
+            if key not in ("source", "facts"):
+                raise InvalidData(f"unknown top-level key '{key}'", where=doc.where(key),
+                                  expected="`source:` and `facts:`", hint=_did_you_mean(key, ["source", "facts"]))
+        if "source" not in doc:
+            raise InvalidData("the file has no `source:` header", where=Location(shown, 1),
+                              expected="`source:` with id, title, publisher and published date",
+                              hint="run `tradegraph new-source` for a skeleton")
+        header = doc["source"]
+        if not isinstance(header, YMap):
+            raise InvalidData(f"`source:` holds a {_type_name(header)}", where=doc.where("source"),
+                              expected="a mapping with id, title, publisher, published")
+        source = self._add(header, self.model.kinds["source"], None, None, header.where())
+        if source is None:
+            return
+        self._claim(source.id, shown, header.where("id"), f"source '{source.id}'")
+        source.graph = source.id
+        if header.get("corrections") is not None:
+            for item, where in self._items(header["corrections"], header.where("corrections"), "corrections"):
+                self._add(item, self.model.kinds["correction"], source.id, source.id, where)
+        if doc.get("facts") is None:
+            return
+        for item, where in self._items(doc["facts"], doc.where("facts"), "facts"):
+            kind = self._kind_of(item, where)
+            self._add(item, kind, source.id, source.id, where)
+
+    def _claim(self, name: str, shown: str, where: Location, what: str) -> None:
+        """Make ``name`` the named graph of the file ``shown``; no two files share one."""
+        if not _ID.fullmatch(name):
+            raise InvalidData(f"{what} cannot name a graph: {name!r}", where=where,
+                              expected="a file name of lower-case letters, digits and hyphens, "
+                                       "such as actors.yaml", hint="rename the file")
+        if name in RESERVED_GRAPHS:
+            raise InvalidData(f"{what} would take the named graph '{name}', which holds "
+                              f"{RESERVED_GRAPHS[name]}", where=where,
+                              expected="a name other than " + " or ".join(RESERVED_GRAPHS),
+                              hint="rename the source id or the file")
+        owner = self.owners.setdefault(name, shown)
+        if owner != shown:
+            raise InvalidData(f"{what} would share the named graph '{name}' with {owner}", where=where,
+                              expected="one named graph per source and per actors file: a source id "
+                                       "unlike the name of every actors file",
+                              hint="rename the source id or one of the files")
+
+    def _bulk_lines(self, path: Path) -> Iterator[tuple[BulkRecord, Location]]:
+        """The records of a bulk file with their kind, graph and source; bad lines become errors."""
+        for item in read_bulk(path, self.project.relative(path), self.model):
+            if isinstance(item, InvalidData):
+                self.errors.append(item)
+                if len(self.errors) >= MAX_ERRORS:
+                    self._raise_if_errors()
+                continue
+            yield item, item.where()
+
+    def _emit_line(self, item: BulkRecord) -> None:
+        """Write the triples of one line of a bulk file, whose source must be a known source."""
+        record = self.records[item["id"]]
+        if record.source is not None:
+            cited = self.records.get(record.source)
+            if cited is None or cited.kind.name != "source":
+                candidates = [r.id for r in self.records.values() if r.kind.name == "source"]
+                raise InvalidData(f"{record.kind.name} '{record.id}' cites unknown source '{record.source}'",
+                                  where=item.where("source"), expected="the id of a record of kind source",
+                                  hint=_did_you_mean(record.source, candidates[:10_000]))
+        self._emit(Record(record.id, record.kind, item, record.graph, record.source))
+
+    def _items(self, items: Any, where: Location, name: str) -> Iterator[tuple[YMap, Location]]:
+        if not isinstance(items, YList):
+            raise InvalidData(f"`{name}:` holds a {_type_name(items)}", where=where,
+                              expected="a list of records, each starting with `- id:`")
+        for index, item in enumerate(items):
+            at = items.where(index)
+            if not isinstance(item, YMap):
+                self.errors.append(InvalidData(
+                    f"an entry of `{name}:` is a {_type_name(item)}", where=at,
+                    expected="a mapping starting with `id:`"))
+                continue
+            yield item, at
+
+    def _kind_of(self, item: YMap, where: Location) -> Kind:
+        facts = [k.name for k in self.model.kinds.values() if k.where == "source"]
+        kind = item.get("kind")
+        if kind is None:
+            raise InvalidData("the fact has no `kind:`", where=where, expected="one of " + ", ".join(facts))
+        if not isinstance(kind, str) or kind not in facts:
+            hint = _did_you_mean(str(kind), facts)
+            if isinstance(kind, str) and kind in self.model.kinds:
+                hint = f"a {kind} is defined in graph/actors.yaml under `{self.model.kinds[kind].section}:`"
+            raise InvalidData(f"unknown kind '{kind}'", where=item.where("kind"),
+                              expected="one of " + ", ".join(facts), hint=hint)
+        return self.model.kinds[str(kind)]
+
+    def _add(self, item: YMap, kind: Kind, graph: str | None, source: str | None,
+             where: Location) -> Record | None:
+        ident = item.get("id")
+        if ident is None:
+            self.errors.append(InvalidData(f"a {kind.name} has no `id:`", where=where,
+                                           expected="a stable id such as `akazawa-bessent-2025-07-19`"))
+            return None
+        if not isinstance(ident, str) or not _ID.fullmatch(ident):
+            self.errors.append(InvalidData(
+                f"bad id {ident!r}", where=item.where("id"),
+                expected="lower-case letters, digits and hyphens, starting with a letter or digit",
+                hint="ids become IRIs and must stay stable"))
+            return None
+        if ident in self.records:
+            first = self.records[ident].where
+            self.errors.append(InvalidData(f"duplicate id '{ident}' (first defined at {first})",
+                                           where=item.where("id"), expected="ids unique across all fact files",
+                                           hint="rename one, or merge the two records"))
+            return None
+        record = Record(ident, kind, item, graph or "", source)
+        self.records[ident] = record
+        if kind.name == "source":
+            self._note_published(ident, item.get("published"))
+        elif kind.name == "citation" and isinstance(item.get("of"), str) and source:
+            self.citing.setdefault(item["of"], []).append(source)
+        return record
+
+    def _note_published(self, ident: str, value: Any) -> None:
+        """Keep a source's publication day for the first-reported date of its facts."""
+        try:
+            spec = parse_when(value, Location(""), "the publication date")
+        except InvalidData:  # reported when the source's triples are written
+            return
+        if spec.precision == "day" and spec.earliest is not None:
+            self.published[ident] = spec.earliest
+
+    def _first_reported(self, record: Record) -> date | None:
+        """The earliest publication day among the fact's source and the sources citing it."""
+        days = [self.published[s] for s in [record.source or "", *self.citing.get(record.id, ())]
+                if s in self.published]
+        return min(days) if days else None
+
+    # ------------------------------------------------------------------ pass 2: emit triples
+    def _emit(self, record: Record) -> None:
+        graph = self.graph(record.graph)
+        kind, data = record.kind, record.data
+        assert isinstance(data, YMap)
+        node = self.iri(record.id)
+        target = next((f for f in kind.fields.values() if f.type == "target"), None)
+        if target is not None and isinstance(data.get(target.name), str):
+            node = self._ref(data[target.name], target, f"`{target.name}` of {kind.name} '{record.id}'",
+                             data.where(target.name))
+        allowed = self.model.fields_of(kind)
+        problems: list[TradegraphError] = []
+        for key in data:
+            if key in ("id", "kind"):
+                continue
+            spec = allowed.get(key)
+            if spec is None:
+                problems.append(InvalidData(
+                    f"unknown field '{key}' in {kind.name} '{record.id}'", where=data.where(key),
+                    expected="one of " + ", ".join(sorted(allowed)),
+                    hint=_did_you_mean(key, list(allowed))))
+                continue
+            try:
+                self._emit_field(graph, node, record, spec, data[key], data.where(key))
+            except InvalidData as error:
+                problems.append(error)
+        for name, spec in allowed.items():
+            if spec.required and data.get(name) in (None, "", []):
+                problems.append(InvalidData(
+                    f"{kind.name} '{record.id}' has no `{name}`", where=record.where,
+                    expected=f"`{name}:` ({self._describe(spec)})",
+                    hint="quote the source's words in `evidence:`" if name == "evidence" else None))
+        if problems:
+            raise InvalidFacts(problems)
+        if kind.rdf_class is None:  # a citation: only the source and evidence above
+            graph.add((node, TG.source, self.iri(record.source or "")))
+            return
+        graph.add((node, _TYPE, self.term(kind.rdf_class)))
+        label = data.get("label") or data.get("name") or data.get("title")
+        if not data.get("label") and label:
+            graph.add((node, _LABEL, Literal(label)))
+        if kind.is_fact:
+            graph.add((node, TG.source, self.iri(record.source or "")))
+            first = self._first_reported(record)
+            if first is not None:
+                graph.add((node, TG.firstReported, self.day(first)))
+        if kind.is_event and "event_type" not in data:
+            default = self.model.default_event_type.get(kind.name)
+            if default:
+                graph.add((node, TG.eventType, self.term(self.model.vocabularies["event-type"][default])))
+        if data.get("quote"):  # a statement or announcement with words quoted verbatim
+            graph.add((node, _TYPE, TG.Quote))
+        if kind.name == "source" and record.id in self.published:  # a day, never invented
+            graph.add((node, TG.publicationDate, self.day(self.published[record.id])))
+        if kind.name == "correction":
+            graph.add((node, TG.corrects, self.iri(record.source or "")))
+            graph.add((self.iri(record.source or ""), TG.correction, node))
+
+    def _emit_field(self, graph: Graph, node: URIRef, record: Record, spec: Field,
+                    value: Any, where: Location) -> None:
+        prop = self.term(spec.property)
+        what = f"`{spec.name}` of {record.kind.name} '{record.id}'"
+        kind = spec.type
+        if kind in ("string", "strings"):
+            for text in fieldvalues.texts(value, spec, what, where):
+                graph.add((node, prop, text))
+        elif kind == "names":
+            for name in fieldvalues.names(value, what, where):
+                graph.add((node, prop, name))
+        elif kind == "when":
+            self._emit_when(graph, node, prop, spec.name, parse_when(value, where, what))
+        elif kind in ("ref", "refs"):
+            values = value if kind == "refs" and isinstance(value, YList) else [value]
+            for item in values:
+                graph.add((node, prop, self._ref(item, spec, what, where)))
+        elif kind == "participants":
+            self._emit_participants(graph, node, prop, value, spec, what, where)
+        elif kind == "enum":
+            graph.add((node, prop, self._enum(value, spec.vocabulary or "", what, where)))
+        elif kind in ("decimal", "integer"):
+            graph.add((node, prop, fieldvalues.number(value, spec, what, where)))
+        elif kind == "url":
+            graph.add((node, prop, fieldvalues.url(value, what, where)))
+        elif kind == "wikidata":
+            graph.add((node, prop, fieldvalues.wikidata(value, what, where)))
+        elif kind == "target":
+            self._ref(value, spec, what, where)
+            if record.source and self.records[value].source == record.source:
+                raise InvalidData(f"{what} cites '{value}' from the same source", where=where,
+                                  expected="a fact of another source file",
+                                  hint="add the evidence to the fact itself")
+        elif kind == "corrections":
+            for item in value if isinstance(value, YList) else []:
+                if isinstance(item, YMap) and isinstance(item.get("id"), str):
+                    graph.add((node, prop, self.iri(item["id"])))
+        else:  # pragma: no cover - model.yaml is checked by the tests
+            raise InvalidData(f"model.yaml: unknown field type {kind!r}")
+        if spec.name == "retracted_by":
+            graph.add((self._ref(value, spec, what, where), TG.retracts, node))
+
+    def _emit_when(self, graph: Graph, node: URIRef, prop: URIRef, name: str, spec: TimeSpec) -> None:
+        when = URIRef(f"{node}/{name}")
+        graph.add((node, prop, when))
+        graph.add((when, _TYPE, TG.TimeSpec))
+        graph.add((when, _TYPE, TIME.Instant if spec.precision == "day" else TIME.Interval))
+        graph.add((when, TG.precision, self.term(self.model.vocabularies["date-precision"][spec.precision])))
+        if spec.earliest:
+            graph.add((when, TG.earliest, self.day(spec.earliest)))
+        if spec.latest:
+            graph.add((when, TG.latest, self.day(spec.latest)))
+        if spec.precision == "day" and spec.earliest:
+            graph.add((when, TIME.inXSDDate, self.day(spec.earliest)))
+        if spec.text:
+            graph.add((when, TG.asWritten, Literal(spec.text)))
+        if spec.how:
+            graph.add((when, TG.resolution, Literal(spec.how)))
+
+    def _emit_participants(self, graph: Graph, node: URIRef, prop: URIRef, value: Any,
+                           spec: Field, what: str, where: Location) -> None:
+        if not isinstance(value, YList):
+            raise InvalidData(f"{what} is {_value_name(value)}", where=where,
+                              expected="a list of actor ids or {actor: id, role: host}")
+        actors = self.model.groups["actor"]
+        ref_spec = Field(spec.name, spec.property, "ref", to=actors)
+        for index, item in enumerate(value):
+            at = value.where(index)
+            role = "participant"
+            if isinstance(item, YMap):
+                extra = sorted(set(item) - {"actor", "role"})
+                if extra or "actor" not in item:
+                    raise InvalidData(f"{what} has an entry with keys {sorted(item)}", where=at,
+                                      expected="`actor:` and optionally `role:`")
+                item, role = item["actor"], item.get("role", "participant")
+            actor = self._ref(item, ref_spec, what, at)
+            role_term = self._enum(role, "role", f"the role in {what}", at)
+            graph.add((node, prop, actor))
+            if role == "participant":  # the default role needs no node of its own
+                continue
+            participation = URIRef(f"{node}/participant/{item}")
+            graph.add((node, TG.participation, participation))
+            graph.add((participation, _TYPE, TG.Participation))
+            graph.add((participation, TG.agent, actor))
+            graph.add((participation, TG.role, role_term))
+
+    # ------------------------------------------------------------------ values
+    def _describe(self, spec: Field) -> str:
+        if spec.type == "enum":
+            return "one of " + ", ".join(self.model.vocabularies[spec.vocabulary or ""])
+        if spec.type in ("ref", "refs", "target"):
+            return "the id of " + _a_or(spec.to or ())
+        return {"when": "a date like 2025-07-19 or a from/to range", "strings": "a quote from the source",
+                "participants": "a list of actor ids"}.get(spec.type, spec.type)
+
+    def iri(self, ident: str) -> URIRef:
+        return URIRef(self.base + ident)
+
+    def term(self, curie: str) -> URIRef:
+        made = self._terms.get(curie)
+        if made is None:
+            made = self._terms[curie] = URIRef(self.model.expand(curie))
+        return made
+
+    def day(self, value: date) -> Literal:
+        """An xsd:date literal; a large build has millions of dates but only a few thousand days."""
+        made = self._days.get(value)
+        if made is None:
+            made = self._days[value] = Literal(value, datatype=XSD.date)
+        return made
+
+    def _ref(self, value: Any, spec: Field, what: str, where: Location) -> URIRef:
+        allowed = spec.to or ()
+        target = self.records.get(value) if isinstance(value, str) else None
+        if target is not None and (not allowed or target.kind.name in allowed):
+            return self._refs.get(value) or self._refs.setdefault(value, self.iri(value))
+        expected = "the id of " + _a_or(allowed)
+        if not isinstance(value, str):
+            raise InvalidData(f"{what} is {_value_name(value)}", where=where, expected=expected)
+        if target is None:
+            candidates = [r.id for r in self.records.values() if r.kind.name in allowed]
+            raise InvalidData(f"{what} refers to unknown id '{value}'", where=where, expected=expected,
+                              hint=_did_you_mean(value, candidates)
+                              or "define it first (actors go in graph/actors.yaml)")
+        if allowed and target.kind.name not in allowed:
+            raise InvalidData(f"{what} refers to '{value}', which is a {target.kind.name}",
+                              where=where, expected=expected)
+        return self.iri(value)
+
+    def _enum(self, value: Any, vocabulary: str, what: str, where: Location) -> URIRef:
+        tokens = self.model.vocabularies[vocabulary]
+        if not isinstance(value, str) or value not in tokens:
+            raise InvalidData(f"{what} is {_value_name(value)}", where=where,
+                              expected="one of " + ", ".join(tokens),
+                              hint=_did_you_mean(str(value), list(tokens)))
+        return self.term(tokens[value])
+
+
+# ---------------------------------------------------------------------- message helpers
+def _a_or(kinds: tuple[str, ...]) -> str:
+    words = [("an " if k[0] in "aeiou" else "a ") + k for k in kinds]
+    return " or ".join(words) if len(words) < 3 else ", ".join(words[:-1]) + " or " + words[-1]
+
+
+def _did_you_mean(word: str, choices: list[str]) -> str | None:
+    close = difflib.get_close_matches(word, choices, n=1, cutoff=0.6)
+    return f"did you mean '{close[0]}'?" if close else None

@@ -1,0 +1,183 @@
+"""Canned queries: one SPARQL query per ``queries/NAME.rq``, documented by a ``#+`` header.
+
+The header is YAML, every line starting with ``#+`` (the grlc convention)::
+
+    #+ summary: Pairs of actors who took part in the same meeting, call or visit
+    #+ description: >-
+    #+   Longer text ...
+    #+ lists: [sources]            # columns that hold lists (GROUP_CONCAT with "\\u001F")
+    #+ params:
+    #+   before:
+    #+     type: xsd:date           # xsd:date, iri, string, integer or boolean
+    #+     help: keep events whose whole date interval ends before this date
+    #+     example: 2025-08-01
+    #+   actor: {type: iri, class: tg:Actor, help: ..., example: akazawa}
+
+A parameter ``as-of`` is the option ``--as-of`` and the variable ``?as_of``. A malformed
+header, an unknown type or a parameter used in a way that breaks engine parity (see
+:func:`tradegraph.sparql.text.parameter_problems`) is an :class:`InvalidModel` at load time.
+
+>>> query = parse_query("#+ summary: Everything\\n#+ params:\\n#+   on: {type: xsd:date, help: a day}\\n"
+...                     "SELECT ?s ?on WHERE { ?s ?p ?on }", "x.rq")
+>>> query.name, [p.name for p in query.params], query.params[0].variable
+('x', ['on'], 'on')
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from tradegraph.errors import InvalidData, InvalidModel, Location, UsageError
+from tradegraph.files.yamlfile import YMap, parse_yaml, read_text
+from tradegraph.project import Project
+from tradegraph.query.params import Param, check_declared
+from tradegraph.sparql.text import parameter_problems
+
+TYPES = ("xsd:date", "iri", "string", "integer", "boolean")
+RESERVED = ("format", "project", "help", "endpoint", "store", "timeout", "allow-remote")
+LIST_SEPARATOR = "\u001f"
+_NAME = re.compile(r"^[a-z][a-z0-9]*(?:-[a-z0-9]+)*$")
+_HEADER_KEYS = {"summary", "description", "params", "lists"}
+_PARAM_KEYS = {"type", "help", "default", "example", "class", "pattern", "min", "max"}
+_PREFIX = re.compile(r"^\s*PREFIX\s+([A-Za-z][\w-]*)?:\s*<([^>\s]*)>", re.IGNORECASE | re.MULTILINE)
+
+
+@dataclass(frozen=True)
+class Query:
+    """A canned query: its name, documentation, parameters and SPARQL text."""
+
+    name: str
+    path: Path
+    summary: str
+    description: str
+    params: tuple[Param, ...]
+    text: str
+    lists: tuple[str, ...] = ()
+    prefixes: dict[str, str] = field(default_factory=dict)
+
+    def param(self, name: str) -> Param | None:
+        key = name.replace("_", "-")
+        return next((p for p in self.params if p.name == key), None)
+
+
+def load_queries(project: Project) -> dict[str, Query]:
+    """Every query of the project (or the built-in ones), by name."""
+    return {path.stem: load_query(path, project.relative(path)) for path in project.query_files()}
+
+
+def find_query(project: Project, name: str) -> Query:
+    """The query called ``name``, or a :class:`UsageError` listing the ones that exist."""
+    paths = {path.stem: path for path in project.query_files()}
+    if name not in paths:
+        import difflib
+
+        close = difflib.get_close_matches(name, list(paths), n=1)
+        raise UsageError(f"no query named '{name}'", expected="one of " + ", ".join(sorted(paths)),
+                         hint=f"did you mean '{close[0]}'?" if close else "run `tradegraph queries`")
+    return load_query(paths[name], project.relative(paths[name]))
+
+
+def load_query(path: Path, shown: str | None = None) -> Query:
+    """Read and check one ``.rq`` file."""
+    return parse_query(read_text(path, shown=shown or str(path)), shown or str(path), path=path)
+
+
+def parse_query(text: str, shown: str, *, path: Path | None = None) -> Query:
+    """Parse a query file's text; ``shown`` is how messages name the file."""
+    lines = text.splitlines()
+    count = next((i for i, line in enumerate(lines) if not line.startswith("#+")), len(lines))
+    if count == 0:
+        raise InvalidModel("the query has no `#+` header", where=Location(shown, 1),
+                           expected="`#+ summary: ...` lines at the top of the file",
+                           hint="see queries/README.md")
+    header_text = "\n".join(re.sub(r"^#\+ ?", "", line) for line in lines[:count])
+    try:
+        header = parse_yaml(header_text + "\n", shown) if header_text.strip() else None
+    except InvalidData as exc:
+        raise InvalidModel(exc.what, where=exc.where, expected=exc.expected, hint=exc.hint) from None
+    if not isinstance(header, YMap):
+        raise InvalidModel("the `#+` header is not a mapping", where=Location(shown, 1),
+                           expected="`summary:`, `description:` and `params:` keys")
+    _check_keys(header, _HEADER_KEYS, "the header", shown)
+    summary = header.get("summary")
+    if not isinstance(summary, str) or not summary.strip() or "\n" in summary.strip():
+        raise InvalidModel("the header has no one-line `summary`", where=header.where("summary"),
+                           expected="`#+ summary: What the query answers`")
+    body = "\n".join(lines[count:])
+    prefixes = {m.group(1) or "": m.group(2) for m in _PREFIX.finditer(body)}
+    params = tuple(_param(name, spec, header, prefixes, shown)
+                   for name, spec in _mapping(header, "params", shown).items())
+    lists = header.get("lists") or []
+    if not isinstance(lists, list) or not all(isinstance(x, str) for x in lists):
+        raise InvalidModel("`lists` is not a list of column names", where=header.where("lists"),
+                           expected="e.g. `lists: [sources]`")
+    problems = parameter_problems(body, [p.variable for p in params])
+    if problems:
+        raise InvalidModel(f"parameters used in a way engines read differently: {'; '.join(problems)}",
+                           where=Location(shown, count + 1),
+                           expected="each parameter in the SELECT clause and in the top-level group",
+                           hint="see 'Parameters' in queries/README.md")
+    name = (path or Path(shown)).stem
+    return Query(name=name, path=path or Path(shown), summary=summary.strip(),
+                 description=str(header.get("description") or "").strip(), params=params,
+                 text=body, lists=tuple(lists), prefixes=prefixes)
+
+
+def _mapping(header: YMap, key: str, shown: str) -> YMap:
+    value = header.get(key)
+    if value is None:
+        return YMap()
+    if not isinstance(value, YMap):
+        raise InvalidModel(f"`{key}` is not a mapping", where=header.where(key),
+                           expected="a mapping of parameter name to its type, help and example")
+    return value
+
+
+def _check_keys(spec: YMap, allowed: set[str], what: str, shown: str) -> None:
+    for key in spec:
+        if key not in allowed:
+            raise InvalidModel(f"unknown key '{key}' in {what}", where=spec.where(key),
+                               expected="one of " + ", ".join(sorted(allowed)))
+
+
+def _param(name: str, spec: Any, header: YMap, prefixes: dict[str, str], shown: str) -> Param:
+    where = header["params"].where(name)
+    if not _NAME.match(name) or name in RESERVED:
+        raise InvalidModel(f"bad parameter name '{name}'", where=where,
+                           expected="lower-case words joined by hyphens, not " + ", ".join(RESERVED))
+    if not isinstance(spec, YMap):
+        raise InvalidModel(f"parameter '{name}' is not a mapping", where=where,
+                           expected="`{type: xsd:date, help: ...}`")
+    _check_keys(spec, _PARAM_KEYS, f"parameter '{name}'", shown)
+    kind = spec.get("type")
+    if kind not in TYPES:
+        raise InvalidModel(f"parameter '{name}' has unknown type {kind!r}", where=spec.where("type"),
+                           expected="one of " + ", ".join(TYPES))
+    if not isinstance(spec.get("help"), str):
+        raise InvalidModel(f"parameter '{name}' has no `help`", where=where, expected="a line of help")
+    classes = spec.get("class") or []
+    classes = [classes] if isinstance(classes, str) else classes
+    if classes and kind != "iri":
+        raise InvalidModel(f"parameter '{name}' has a `class` but is not an iri", where=spec.where("class"))
+    param = Param(name=name, type=kind, help=spec["help"].strip(),
+                  default=_text(spec.get("default")), example=_text(spec.get("example")),
+                  classes=tuple(_expand(c, prefixes, spec.where("class")) for c in classes),
+                  pattern=spec.get("pattern"), minimum=spec.get("min"), maximum=spec.get("max"))
+
+    check_declared(param, spec.where("default") if "default" in spec else where)
+    return param
+
+
+def _text(value: Any) -> str | None:
+    return None if value is None else str(value)
+
+
+def _expand(curie: Any, prefixes: dict[str, str], where: Location) -> str:
+    prefix, _, local = str(curie).partition(":")
+    if prefix not in prefixes:
+        raise InvalidModel(f"unknown prefix in class {curie!r}", where=where,
+                           expected="a CURIE whose prefix the query declares with PREFIX")
+    return prefixes[prefix] + local

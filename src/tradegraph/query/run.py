@@ -1,0 +1,257 @@
+"""Running canned queries: parse and resolve the parameters, bind them, shape the rows.
+
+>>> rows = run_query("who-met-whom", project="tests/fixtures/minimal")
+>>> [(r["actor1"], r["actor2"], r["date"], r["sources"]) for r in rows]
+[('Ana Example', 'Bo Sample', '2025-03-13', ['Ana meets Bo'])]
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from datetime import date
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+from rdflib import BNode, Graph, Literal, URIRef
+from rdflib.term import Identifier
+
+from tradegraph.build.dataset import load_dataset
+from tradegraph.errors import InvalidModel, Location, UsageError
+from tradegraph.project import Project, builtin_root
+from tradegraph.query.catalogue import LIST_SEPARATOR, Query, find_query, load_queries
+from tradegraph.query.params import Reference, parse_value
+from tradegraph.query.resolve import resolve
+from tradegraph.remote.endpoint import RemoteEngine
+from tradegraph.remote.transport import Endpoint
+from tradegraph.sparql.engine import Answer, Engine, LocalEngine
+from tradegraph.sparql.guard import OutOfReach
+from tradegraph.sparql.text import QuerySyntaxError
+from tradegraph.store.oxigraph import FactStore, StoreEngine
+
+Value = str | int | Decimal | float | bool | date | list[str] | None
+
+
+class Rows(list):  # type: ignore[type-arg]
+    """The answer of a query: a list of rows (dicts keyed by column), and its ``columns``."""
+
+    def __init__(self, columns: list[str], rows: list[dict[str, Value]]) -> None:
+        super().__init__(rows)
+        self.columns = columns
+
+
+class QueryRunner:
+    """A project's queries on one engine; keeps the engine between queries.
+
+    >>> runner = QueryRunner(Project.open("tests/fixtures/minimal"))
+    >>> [(r["who"], r["role"], r["date"]) for r in runner.run("actor-timeline", actor="Ana")]
+    [('Ana Example', 'host', '2025-03-13')]
+    """
+
+    def __init__(self, project: Project, *, engine: Engine | None = None, base: str | None = None) -> None:
+        self.project = project
+        self.base = base or project.base
+        self._engine = engine
+
+    @property
+    def engine(self) -> Engine:
+        if self._engine is None:
+            self._engine = LocalEngine(load_dataset(self.project, base=self.base))
+        return self._engine
+
+    def allowing_remote(self) -> QueryRunner:
+        """This runner's graph, with ``SERVICE`` allowed to reach http(s) servers (``--allow-remote``)."""
+        engine = self.engine
+        if isinstance(engine, LocalEngine):
+            engine = LocalEngine(engine.dataset, allow_remote=True)
+        elif isinstance(engine, StoreEngine):
+            engine = StoreEngine(engine.store, allow_remote=True)
+        return QueryRunner(self.project, engine=engine, base=self.base)
+
+    def queries(self) -> dict[str, Query]:
+        return load_queries(self.project)
+
+    def bindings(self, query: Query, params: Mapping[str, Any]) -> dict[str, Identifier]:
+        """The terms ``params`` (as given by a user or a caller) bind, defaults included."""
+        for key in params:
+            if query.param(key) is None:
+                names = ", ".join(p.name for p in query.params) or "none"
+                raise UsageError(f"query {query.name} has no parameter '{key}'",
+                                 expected=f"one of: {names}", hint=f"see `tradegraph query {query.name} --help`")
+        bound: dict[str, Identifier] = {}
+        for param in query.params:
+            raw = next((v for k, v in params.items() if query.param(k) == param and v is not None),
+                       param.default)
+            if raw is None:
+                continue
+            value = parse_value(param, raw, query=query.name)
+            if isinstance(value, Reference):
+                value = resolve(self.engine, param, value.text, base=self.base, query=query.name)
+            bound[param.variable] = value
+        return bound
+
+    def run(self, name: str, /, **params: Any) -> Rows:
+        """Run the query ``name`` with ``params`` (keyword per parameter, ``as_of`` for ``--as-of``)."""
+        query = find_query(self.project, name)
+        return self.run_query(query, params)
+
+    def run_query(self, query: Query, params: Mapping[str, Any]) -> Rows:
+        """Run a canned query; one that does not parse or reaches out is named by its file."""
+        bound = self.bindings(query, params)
+        where = Location(self.project.relative(query.path))
+        try:
+            answer = self.engine.select(query.text, bound)
+        except QuerySyntaxError as error:
+            raise InvalidModel(error.what, where=where, expected=error.expected, hint="fix the query file") from None
+        except OutOfReach as error:
+            raise OutOfReach(error.what, where=where, expected=error.expected, hint=error.hint) from None
+        return shape(answer, query, base=self.base)
+
+    def sparql(self, text: str) -> Rows | bool | Graph:
+        """An ad-hoc query, without parameters: rows (SELECT), a boolean (ASK) or a graph."""
+        engine = self.engine
+        if isinstance(engine, (RemoteEngine, StoreEngine)):
+            result = engine.sparql(text)
+            return shape(result, None, base=self.base) if isinstance(result, Answer) else result
+        if not isinstance(engine, LocalEngine):
+            return shape(engine.select(text, {}), None, base=self.base)
+        result = engine.run(text)
+        if result.type == "ASK":
+            return bool(result.askAnswer)
+        if result.type != "SELECT":
+            return result.graph if result.graph is not None else Graph()
+        variables = [str(v) for v in result.vars]
+        return shape(Answer(variables, [tuple(row) for row in result]), None, base=self.base)
+
+
+def shape(answer: Answer, query: Query | None, *, base: str) -> Rows:
+    """Rows of Python values: parameter columns dropped, list columns split and sorted."""
+    hidden = {p.variable for p in query.params} if query else set()
+    lists = set(query.lists) if query else set()
+    columns = [v for v in answer.variables if v not in hidden]
+    rows = []
+    for row in answer.rows:
+        record: dict[str, Value] = {}
+        for variable, term in zip(answer.variables, row):
+            if variable in hidden:
+                continue
+            value = to_python(term, base)
+            if variable in lists:
+                value = sorted(x for x in str(value or "").split(LIST_SEPARATOR) if x)
+            record[variable] = value
+        rows.append(record)
+    return Rows(columns, rows)
+
+
+def to_python(term: Identifier | None, base: str) -> Value:
+    """A term as a plain value: IRIs under ``base`` become ids, literals their Python value.
+
+    >>> to_python(URIRef("https://w3id.org/tradegraph/id/japan"), "https://w3id.org/tradegraph/id/")
+    'japan'
+    >>> to_python(Literal("25", datatype="http://www.w3.org/2001/XMLSchema#decimal"), "")
+    Decimal('25')
+    """
+    if term is None:
+        return None
+    if isinstance(term, URIRef):
+        text = str(term)
+        return text[len(base):] if text.startswith(base) and "/" not in text[len(base):] else text
+    if isinstance(term, BNode):
+        return f"_:{term}"
+    if isinstance(term, Literal):
+        value = term.toPython()
+        if isinstance(value, (str, int, Decimal, float, bool, date)) and not isinstance(value, Literal):
+            return value
+        return str(term)
+    return str(term)
+
+
+_RUNNERS: dict[tuple[Any, ...], QueryRunner] = {}
+
+
+def _stamp(project: Project) -> tuple[Any, ...]:
+    files = [*project.fact_files(), *project.ontology_files()]
+    return (project.root, project.base, *((str(p), p.stat().st_mtime_ns) for p in files))
+
+
+def runner_for(project: Project | str | Path | None = None) -> QueryRunner:
+    """A runner for the project, reused while its fact and ontology files stay unchanged."""
+    opened = project if isinstance(project, Project) else Project.open(project)
+    key = _stamp(opened)
+    if key not in _RUNNERS:
+        for old in [k for k in _RUNNERS if k[0] == opened.root]:
+            del _RUNNERS[old]
+        _RUNNERS[key] = QueryRunner(opened)
+    return _RUNNERS[key]
+
+
+def remote_runner(project: Project | str | Path | None, endpoint: Endpoint | str) -> QueryRunner:
+    """A runner for the project's queries on a SPARQL endpoint (a URL or an :class:`Endpoint`).
+
+    Outside any project (and with no ``project`` given) the built-in queries run there.
+    """
+    if isinstance(project, Project):
+        opened = project
+    else:
+        try:
+            opened = Project.open(project)
+        except UsageError:
+            if project is not None:
+                raise
+            opened = Project(builtin_root())
+    return QueryRunner(opened, engine=RemoteEngine(endpoint))
+
+
+def store_runner(project: Project | str | Path | None, store: Path | str) -> QueryRunner:
+    """A runner for the project's queries on the store that ``tradegraph build --store`` wrote."""
+    opened = project if isinstance(project, Project) else Project.open(project)
+    return QueryRunner(opened, engine=FactStore.open(store, base=opened.base).engine())
+
+
+def run_query(name: str, /, *, project: Project | str | Path | None = None,
+              endpoint: Endpoint | str | None = None, store: Path | str | None = None,
+              allow_remote: bool = False, **params: Any) -> Rows:
+    """Run the canned query ``name`` on the project's graph and return its rows.
+
+    Parameters are keywords named after the query's header (``as_of`` for ``--as-of``);
+    values are strings as typed on the command line or Python values (``date``, ``int``).
+    With ``endpoint`` (the query URL of a SPARQL endpoint, or an :class:`Endpoint` with a
+    timeout) the query runs there instead, on what ``tradegraph push`` uploaded; with ``store``
+    (a directory) on the Oxigraph store that ``tradegraph build --store`` wrote. A local
+    query reaches nothing but the graph (see :mod:`tradegraph.sparql.guard`); ``allow_remote``
+    lets its ``SERVICE`` calls reach http(s) servers.
+    """
+    return _runner(project, endpoint, store, allow_remote).run(name, **params)
+
+
+def run_sparql(text: str, /, *, project: Project | str | Path | None = None,
+               endpoint: Endpoint | str | None = None, store: Path | str | None = None,
+               allow_remote: bool = False) -> Rows | bool | Graph:
+    """Run an ad-hoc SPARQL query on the project's graph (or ``endpoint``, or ``store``): rows, a boolean (ASK) or a graph.
+
+    Locally the query reaches only the graph: ``SERVICE`` is refused unless ``allow_remote``
+    (http and https only), ``FROM`` names only the project's graphs and never loads a document.
+
+    >>> run_sparql("SELECT * FROM <file:///etc/passwd> WHERE { ?s ?p ?o }", project="tests/fixtures/minimal")
+    Traceback (most recent call last):
+    ...
+    tradegraph.sparql.guard.OutOfReach: the query reads FROM <file:///etc/passwd>, which is not a graph of the project; expected FROM and FROM NAMED of the project's graphs only (hint: a query never loads documents; list the graphs with `SELECT DISTINCT ?g WHERE { GRAPH ?g {} }`)
+    """
+    return _runner(project, endpoint, store, allow_remote).sparql(text)
+
+
+def _runner(project: Project | str | Path | None, endpoint: Endpoint | str | None,
+            store: Path | str | None, allow_remote: bool = False) -> QueryRunner:
+    if endpoint is not None and store is not None:
+        raise UsageError("--endpoint and --store name two different graphs",
+                         expected="one of them, or neither for the project's own graph")
+    if endpoint is not None:
+        return remote_runner(project, endpoint)
+    runner = store_runner(project, store) if store is not None else runner_for(project)
+    return runner.allowing_remote() if allow_remote else runner
+
+
+def list_queries(*, project: Project | str | Path | None = None) -> list[Query]:
+    """Every canned query of the project (or the built-in ones), sorted by name."""
+    opened = project if isinstance(project, Project) else Project.open(project)
+    return [q for _, q in sorted(load_queries(opened).items())]

@@ -1,0 +1,8 @@
+"""RDF terms and files: the one prefix table, Oxigraph <-> rdflib terms, RDF files parsed without
+reaching anything else, deterministic serialization, and the graphs every wing reads (the
+project's ontology, a dataset's union).
+
+Owns: ``namespaces``, ``oxterms``, ``rdffile``, ``serialize``, ``graphs``.
+
+May import: errors, files, project.
+"""

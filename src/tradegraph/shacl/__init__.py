@@ -1,0 +1,7 @@
+"""Validation: the plan of the project's shapes, the fast path on Oxigraph, pyshacl as the named
+reference, and the report a person reads (file and line of every violation).
+
+Owns: ``plan``, ``fast``, ``validate``, ``paths`` (what ``tradegraph validate FILE...`` checks).
+
+May import: errors, files, project, rdf, facts, sparql.
+"""

@@ -1,0 +1,199 @@
+"""Reading SPARQL text without parsing it: where the code is, where a parameter is used.
+
+Canned queries must give the same rows on rdflib (``initBindings``), on pyoxigraph
+(``substitutions``) and on a remote endpoint (a ``VALUES`` block right after the first
+``WHERE {``). The three agree only when parameters are used in ways they all read alike;
+:func:`parameter_problems` names the uses that break that parity (see queries/README.md).
+
+The text is first *masked*: comments, strings and IRIs become spaces, so that ``#``,
+``{`` or ``?x`` inside them are never taken for code:
+
+>>> mask('SELECT ?a # ?b\\nWHERE { ?a <http://x/#y> "?c" }')
+'SELECT ?a     \\nWHERE { ?a               "  " }'
+>>> inline_values("SELECT ?a ?b WHERE { ?a ?p ?b }", {"b": Literal('x" }'), "c": None})
+'SELECT ?a ?b WHERE { VALUES (?b) { ("x\\\\" }") } ?a ?p ?b }'
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+from rdflib.term import Identifier, Literal  # noqa: F401  (Literal: used by the doctest)
+
+from tradegraph.errors import UsageError
+
+_IRI = re.compile(r"<[^<>\"{}|^`\\\s]*>")
+_WHERE = re.compile(r"\bWHERE\s*\{", re.IGNORECASE)
+_VAR = re.compile(r"[?$]([A-Za-z_][A-Za-z0-9_]*)")
+_WORD_BEFORE = re.compile(r"([A-Za-z_]+)\s*(?:[?$][A-Za-z0-9_]+|<\s*>|[A-Za-z0-9_]*:[A-Za-z0-9_-]*)?\s*$")
+
+
+
+class QuerySyntaxError(UsageError):
+    """A query that does not parse (a canned query's is an :class:`~tradegraph.errors.InvalidModel`)."""
+
+
+def syntax_error(detail: object) -> QuerySyntaxError:
+    """The one-line error for a query the parser (rdflib's or Oxigraph's) refused."""
+    return QuerySyntaxError(f"SPARQL syntax error: {' '.join(str(detail).split())[:300]}",
+                            expected="a SPARQL 1.1 query", hint="check the line and column given")
+
+def mask(text: str) -> str:
+    """``text`` with comments, string literals and IRIs replaced by spaces (same length).
+
+    The quotes of a string stay, so that the mask still shows where a literal stands.
+    """
+    out = list(text)
+    i, n = 0, len(text)
+    while i < n:
+        char = text[i]
+        if char == "#":
+            end = text.find("\n", i)
+            end = n if end < 0 else end
+            out[i:end] = " " * (end - i)
+            i = end
+        elif char in "\"'":
+            quote = char * 3 if text.startswith(char * 3, i) else char
+            j = i + len(quote)
+            while j < n and not text.startswith(quote, j):
+                j += 2 if text[j] == "\\" else 1
+            end = min(j, n)
+            out[i + len(quote):end] = " " * (end - i - len(quote))
+            i = end + len(quote)
+        elif char == "<" and (match := _IRI.match(text, i)):
+            out[i:match.end()] = " " * (match.end() - i)
+            i = match.end()
+        else:
+            i += 1
+    return "".join(out)
+
+
+def where_brace(text: str) -> int:
+    """The index of the ``{`` that opens the query's first ``WHERE`` group, or -1."""
+    match = _WHERE.search(mask(text))
+    return match.end() - 1 if match else -1
+
+
+def inline_values(text: str, bindings: Mapping[str, Identifier | None]) -> str:
+    """The query with ``bindings`` as a ``VALUES`` block right after its first ``WHERE {``.
+
+    Terms are written with ``.n3()``, so a value is always data, never query text;
+    unbound (``None``) parameters are left out. This is how a remote endpoint gets them.
+    """
+    bound = {name: term for name, term in bindings.items() if term is not None}
+    brace = where_brace(text)
+    if not bound or brace < 0:
+        return text
+    names = " ".join(f"?{name}" for name in bound)
+    terms = " ".join(term.n3() for term in bound.values())
+    return f"{text[:brace + 1]} VALUES ({names}) {{ ({terms}) }}{text[brace + 1:]}"
+
+
+@dataclass
+class _Group:
+    kind: str          # where, plain, optional, exists, minus, subquery, values, graph
+    start: int
+
+
+def _group_kind(code: str, brace: int) -> str:
+    after = code[brace + 1:brace + 40].lstrip().upper()
+    if after.startswith("SELECT"):
+        return "subquery"
+    match = _WORD_BEFORE.search(code[:brace])
+    word = match.group(1).upper() if match else ""
+    return {"OPTIONAL": "optional", "EXISTS": "exists", "MINUS": "minus", "VALUES": "values",
+            "GRAPH": "graph", "SERVICE": "graph", "WHERE": "where"}.get(word, "plain")
+
+
+def _filter_spans(code: str) -> list[tuple[int, int]]:
+    """(start, end) of every ``FILTER`` / ``BIND`` clause, keyword to closing bracket."""
+    spans = []
+    for match in re.finditer(r"\b(?:FILTER|BIND)\b", code, re.IGNORECASE):
+        depth, i = 0, match.end()
+        while i < len(code) and code[i] not in "({":
+            i += 1
+        for j in range(i, len(code)):
+            depth += 1 if code[j] in "({" else -1 if code[j] in ")}" else 0
+            if depth == 0:
+                spans.append((match.start(), j + 1))
+                break
+    return spans
+
+
+def parameter_problems(text: str, names: list[str]) -> list[str]:
+    """How the query's use of the parameter variables ``names`` breaks engine parity.
+
+    >>> parameter_problems("SELECT ?x ?p WHERE { ?x ?y ?p FILTER(?x != ?p) }", ["p"])
+    []
+    >>> parameter_problems("SELECT ?x WHERE { { SELECT ?x WHERE { ?x ?y ?p } } }", ["p"])
+    ['?p is not in the SELECT clause', '?p is used inside a subquery']
+    """
+    code = mask(text)
+    brace = where_brace(text)
+    if brace < 0:
+        return ["the query has no `WHERE {`"] if names else []
+    problems: list[str] = []
+    stacks = _group_stacks(code, brace)
+    filters = _filter_spans(code)
+    head = code[:brace]
+    end = _closing(code, brace)
+    for name in names:
+        uses = [m for m in _VAR.finditer(code) if m.group(1) == name and brace < m.start() < end]
+        if not re.search(rf"[?$]{name}\b", head):
+            problems.append(f"?{name} is not in the SELECT clause")
+        if not uses:
+            problems.append(f"?{name} is declared but never used in the WHERE clause")
+        if re.search(rf"\bBOUND\s*\(\s*[?$]{name}\s*\)", code, re.IGNORECASE):
+            problems.append(f"?{name} is tested with BOUND()")
+        if re.search(rf"\bBIND\s*\(\s*[?$]{name}\s+AS\b", code, re.IGNORECASE):
+            problems.append(f"?{name} is copied by BIND(?{name} AS ...)")
+        tested = re.search(rf"sameTerm\s*\(\s*[?$]{name}\s*,\s*[?$]{name}\s*\)", code, re.IGNORECASE)
+        if tested and any(not any(s[0] < u.start() < s[1] for s in filters) for u in uses):
+            problems.append(f"?{name} is tested for being given but also bound by a pattern")
+        for use in uses:
+            kinds = [g.kind for g in stacks(use.start())]
+            in_filter = next((s for s in filters if s[0] < use.start() < s[1]), None)
+            if "subquery" in kinds:
+                problems.append(f"?{name} is used inside a subquery")
+            elif "minus" in kinds or "values" in kinds:
+                problems.append(f"?{name} is used inside a MINUS or VALUES block")
+            elif in_filter is not None:
+                outer = [g.kind for g in stacks(in_filter[0])]
+                if any(k not in ("where", "optional") for k in outer):
+                    problems.append(f"?{name} is used in a FILTER or BIND of a nested group")
+    return list(dict.fromkeys(problems))
+
+
+def _closing(code: str, brace: int) -> int:
+    """The index of the ``}`` that closes the group opened at ``brace``."""
+    depth = 0
+    for i in range(brace, len(code)):
+        depth += 1 if code[i] == "{" else -1 if code[i] == "}" else 0
+        if depth == 0:
+            return i
+    return len(code)
+
+
+def _group_stacks(code: str, brace: int):  # type: ignore[no-untyped-def]
+    """A function: position -> the stack of groups open there (the WHERE group first)."""
+    events: list[tuple[int, list[_Group]]] = []
+    stack: list[_Group] = []
+    for i in range(brace, len(code)):
+        if code[i] == "{":
+            stack = [*stack, _Group(_group_kind(code, i) if stack else "where", i)]
+            events.append((i, stack))
+        elif code[i] == "}" and stack:
+            stack = stack[:-1]
+            events.append((i, stack))
+
+    def at(position: int) -> list[_Group]:
+        current: list[_Group] = []
+        for where, groups in events:
+            if where > position:
+                break
+            current = groups
+        return current
+
+    return at
