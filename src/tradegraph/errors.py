@@ -8,6 +8,7 @@ SPARQL endpoint that cannot be reached or answers wrongly.
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -34,6 +35,29 @@ def _escape(match: re.Match[str]) -> str:
     if char in named:
         return named[char]
     return f"\\x{ord(char):02x}" if ord(char) < 0x100 else f"\\u{ord(char):04x}"
+
+
+def close_matches(word: str, choices: Iterable[str], *, n: int = 1) -> list[str]:
+    """Up to ``n`` of ``choices`` that look like ``word`` (a typo of it), the closest first.
+
+    >>> close_matches("particpants", ["participants", "place", "purpose"])
+    ['participants']
+    """
+    import difflib  # only when a message needs it: every command imports this module
+
+    return difflib.get_close_matches(word, list(choices), n=n, cutoff=0.6)
+
+
+def did_you_mean(word: str, choices: Iterable[str]) -> str | None:
+    """The hint for a misspelt name: the closest of ``choices``, or None when none is close.
+
+    >>> did_you_mean("phon", ["in-person", "phone", "video"])
+    "did you mean 'phone'?"
+    >>> did_you_mean("xyz", ["phone"]) is None
+    True
+    """
+    close = close_matches(word, choices)
+    return f"did you mean '{close[0]}'?" if close else None
 
 
 @dataclass

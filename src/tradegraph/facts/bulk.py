@@ -27,14 +27,13 @@ one in memory. A bad line is an :class:`~tradegraph.errors.InvalidData` with fil
 from __future__ import annotations
 
 import csv
-import difflib
 import io
 import json
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-from tradegraph.errors import InvalidData, Location, printable
+from tradegraph.errors import InvalidData, Location, did_you_mean, printable
 from tradegraph.facts.model import Kind, Model
 from tradegraph.files.localfile import open_regular
 from tradegraph.files.values import DECIMAL, MAX_DEPTH, check_text, read_number, text_problem
@@ -141,7 +140,7 @@ def _convert(value: Any, where: Location, *, escaped: bool = False, depth: int =
                 mapping[key] = _convert(item, where, escaped=escaped, depth=depth + 1)
             elif escaped and isinstance(item, str):
                 check_text(item, where)
-        mapping.path, mapping.line, mapping.lines = str(where.path), where.line, {}
+        mapping.path, mapping.line, mapping.lines = str(where.path), where.line or 0, {}
         return mapping
     items = YList(value)
     for index, item in enumerate(value):
@@ -149,7 +148,7 @@ def _convert(value: Any, where: Location, *, escaped: bool = False, depth: int =
             items[index] = _convert(item, where, escaped=escaped, depth=depth + 1)
         elif escaped and isinstance(item, str):
             check_text(item, where)
-    items.path, items.line, items.lines = str(where.path), where.line, []
+    items.path, items.line, items.lines = str(where.path), where.line or 0, []
     return items
 
 
@@ -258,9 +257,8 @@ def _record(item: YMap, model: Model, stem: str) -> BulkRecord | InvalidData:
         return InvalidData("the record has no `kind`", where=where, expected="one of " + ", ".join(model.kinds))
     kind = model.kinds.get(kind_name) if isinstance(kind_name, str) else None
     if kind is None:
-        close = difflib.get_close_matches(str(kind_name), list(model.kinds), n=1, cutoff=0.6)
         return InvalidData(f"unknown kind '{kind_name}'", where=where, expected="one of " + ", ".join(model.kinds),
-                           hint=f"did you mean '{close[0]}'?" if close else None)
+                           hint=did_you_mean(str(kind_name), model.kinds))
     record.kind, record.source = kind, None
     if kind.where == "actors":
         record.graph = stem

@@ -9,7 +9,6 @@ them, each on a line of its own.
 
 from __future__ import annotations
 
-import difflib
 import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
@@ -19,7 +18,7 @@ from typing import Any
 
 from rdflib import RDF, RDFS, XSD, Dataset, Graph, Literal, Namespace, URIRef
 
-from tradegraph.errors import InvalidData, Location, TradegraphError
+from tradegraph.errors import InvalidData, Location, TradegraphError, did_you_mean
 from tradegraph.facts import fieldvalues
 from tradegraph.facts.bulk import BulkRecord, LineRef, read_bulk
 from tradegraph.facts.fieldvalues import type_name as _type_name
@@ -198,7 +197,7 @@ class _Loader:
             if kind is None:
                 raise InvalidData(f"unknown section '{section}'", where=doc.where(section),
                                   expected="one of " + ", ".join(self.model.sections),
-                                  hint=_did_you_mean(section, self.model.sections)
+                                  hint=did_you_mean(section, self.model.sections)
                                   or "facts from a source go in graph/sources/NAME.yaml")
             for item, where in self._items(items, doc.where(section), section):
                 self._add(item, kind, graph, None, where)
@@ -207,7 +206,7 @@ class _Loader:
         for key in doc:
             if key not in ("source", "facts"):
                 raise InvalidData(f"unknown top-level key '{key}'", where=doc.where(key),
-                                  expected="`source:` and `facts:`", hint=_did_you_mean(key, ["source", "facts"]))
+                                  expected="`source:` and `facts:`", hint=did_you_mean(key, ["source", "facts"]))
         if "source" not in doc:
             raise InvalidData("the file has no `source:` header", where=Location(shown, 1),
                               expected="`source:` with id, title, publisher and published date",
@@ -267,7 +266,7 @@ class _Loader:
                 candidates = [r.id for r in self.records.values() if r.kind.name == "source"]
                 raise InvalidData(f"{record.kind.name} '{record.id}' cites unknown source '{record.source}'",
                                   where=item.where("source"), expected="the id of a record of kind source",
-                                  hint=_did_you_mean(record.source, candidates[:10_000]))
+                                  hint=did_you_mean(record.source, candidates[:10_000]))
         self._emit(Record(record.id, record.kind, item, record.graph, record.source))
 
     def _items(self, items: Any, where: Location, name: str) -> Iterator[tuple[YMap, Location]]:
@@ -289,7 +288,7 @@ class _Loader:
         if kind is None:
             raise InvalidData("the fact has no `kind:`", where=where, expected="one of " + ", ".join(facts))
         if not isinstance(kind, str) or kind not in facts:
-            hint = _did_you_mean(str(kind), facts)
+            hint = did_you_mean(str(kind), facts)
             if isinstance(kind, str) and kind in self.model.kinds:
                 hint = f"a {kind} is defined in graph/actors.yaml under `{self.model.kinds[kind].section}:`"
             raise InvalidData(f"unknown kind '{kind}'", where=item.where("kind"),
@@ -358,7 +357,7 @@ class _Loader:
                 problems.append(InvalidData(
                     f"unknown field '{key}' in {kind.name} '{record.id}'", where=data.where(key),
                     expected="one of " + ", ".join(sorted(allowed)),
-                    hint=_did_you_mean(key, list(allowed))))
+                    hint=did_you_mean(key, list(allowed))))
                 continue
             try:
                 self._emit_field(graph, node, record, spec, data[key], data.where(key))
@@ -518,7 +517,7 @@ class _Loader:
         if target is None:
             candidates = [r.id for r in self.records.values() if r.kind.name in allowed]
             raise InvalidData(f"{what} refers to unknown id '{value}'", where=where, expected=expected,
-                              hint=_did_you_mean(value, candidates)
+                              hint=did_you_mean(value, candidates)
                               or "define it first (actors go in graph/actors.yaml)")
         if allowed and target.kind.name not in allowed:
             raise InvalidData(f"{what} refers to '{value}', which is a {target.kind.name}",
@@ -530,7 +529,7 @@ class _Loader:
         if not isinstance(value, str) or value not in tokens:
             raise InvalidData(f"{what} is {_value_name(value)}", where=where,
                               expected="one of " + ", ".join(tokens),
-                              hint=_did_you_mean(str(value), list(tokens)))
+                              hint=did_you_mean(str(value), list(tokens)))
         return self.term(tokens[value])
 
 
@@ -538,8 +537,3 @@ class _Loader:
 def _a_or(kinds: tuple[str, ...]) -> str:
     words = [("an " if k[0] in "aeiou" else "a ") + k for k in kinds]
     return " or ".join(words) if len(words) < 3 else ", ".join(words[:-1]) + " or " + words[-1]
-
-
-def _did_you_mean(word: str, choices: list[str]) -> str | None:
-    close = difflib.get_close_matches(word, choices, n=1, cutoff=0.6)
-    return f"did you mean '{close[0]}'?" if close else None

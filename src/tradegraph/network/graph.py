@@ -26,13 +26,12 @@ left out, and so are events that did not (or not yet) happen: only statuses ``ha
 
 from __future__ import annotations
 
-import difflib
 from dataclasses import dataclass
 from datetime import date
 from itertools import combinations
 from typing import TYPE_CHECKING, Any
 
-from tradegraph.errors import UsageError
+from tradegraph.errors import UsageError, did_you_mean
 from tradegraph.facts.loader import Facts
 from tradegraph.facts.model import load_model
 from tradegraph.network.data import Actor, Event, NetworkData, read_network_data
@@ -132,7 +131,7 @@ def check_filter(filters: NetworkFilter, data: NetworkData) -> NetworkFilter:
         for value in values:
             if value not in known:
                 raise UsageError(f"unknown {name} '{value}'", expected="one of " + ", ".join(known),
-                                 hint=_did_you_mean(value, list(known)))
+                                 hint=did_you_mean(value, list(known)))
     if filters.after and filters.before and filters.after > filters.before:
         raise UsageError(f"--after {filters.after} is later than --before {filters.before}",
                          expected="an --after date on or before the --before date")
@@ -148,7 +147,7 @@ def check_filter(filters: NetworkFilter, data: NetworkData) -> NetworkFilter:
             choices = sorted({a.country for a in data.actors.values() if a.country})
             raise UsageError(f"unknown country '{value}'",
                              expected="a country id, name or ISO code such as " + ", ".join(choices),
-                             hint=_did_you_mean(value, choices))
+                             hint=did_you_mean(value, choices))
         countries.append(names[value.casefold()])
     return NetworkFilter(before=filters.before, after=filters.after, modes=tuple(filters.modes),
                          countries=tuple(dict.fromkeys(countries)), statuses=tuple(filters.statuses),
@@ -209,8 +208,3 @@ def _span(after: date | None, before: date | None) -> str:
     if after:
         return f"events from {after.isoformat()}"
     return f"events until {before.isoformat()}" if before else "all dates"
-
-
-def _did_you_mean(word: str, choices: list[str]) -> str | None:
-    close = difflib.get_close_matches(word, choices, n=1, cutoff=0.6)
-    return f"did you mean '{close[0]}'?" if close else None

@@ -30,7 +30,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from tradegraph.errors import InvalidData, InvalidModel, Location, UsageError
+from tradegraph.errors import InvalidData, InvalidModel, Location, UsageError, did_you_mean
 from tradegraph.files.yamlfile import YMap, parse_yaml, read_text
 from tradegraph.project import Project
 from tradegraph.query.params import Param, check_declared
@@ -72,11 +72,8 @@ def find_query(project: Project, name: str) -> Query:
     """The query called ``name``, or a :class:`UsageError` listing the ones that exist."""
     paths = {path.stem: path for path in project.query_files()}
     if name not in paths:
-        import difflib
-
-        close = difflib.get_close_matches(name, list(paths), n=1)
         raise UsageError(f"no query named '{name}'", expected="one of " + ", ".join(sorted(paths)),
-                         hint=f"did you mean '{close[0]}'?" if close else "run `tradegraph queries`")
+                         hint=did_you_mean(name, paths) or "run `tradegraph queries`")
     return load_query(paths[name], project.relative(paths[name]))
 
 

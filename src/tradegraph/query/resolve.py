@@ -12,12 +12,11 @@ bound as a literal, so they work on a remote endpoint too.
 
 from __future__ import annotations
 
-import difflib
 import re
 
 from rdflib import Literal, URIRef
 
-from tradegraph.errors import UsageError
+from tradegraph.errors import UsageError, close_matches
 from tradegraph.facts.model import ID_PATTERN
 from tradegraph.query.params import Param
 from tradegraph.sparql.engine import Engine
@@ -104,8 +103,9 @@ def _matches(engine: Engine, classes: tuple[str, ...], test: str, text: str) -> 
         answer = engine.select(_MATCH % (_pattern(bindings), test), {"text": Literal(text), **bindings})
         node_at, label_at = answer.variables.index("node"), answer.variables.index("label")
         for row in answer.rows:
-            if isinstance(row[node_at], URIRef):
-                found[row[node_at]] = str(row[label_at] or "")
+            node = row[node_at]
+            if isinstance(node, URIRef):
+                found[node] = str(row[label_at] or "")
     return found
 
 
@@ -116,14 +116,15 @@ def _all(engine: Engine, classes: tuple[str, ...]) -> dict[URIRef, str]:
         answer = engine.select(_ALL % pattern, bindings)
         node_at, label_at = answer.variables.index("node"), answer.variables.index("label")
         for row in answer.rows:
-            if isinstance(row[node_at], URIRef):
-                found[row[node_at]] = str(row[label_at] or "")
+            node = row[node_at]
+            if isinstance(node, URIRef):
+                found[node] = str(row[label_at] or "")
     return found
 
 
 def _close(text: str, nodes: dict[URIRef, str], base: str) -> dict[URIRef, str]:
     keys = {_short(n, base): n for n in nodes} | {label.lower(): n for n, label in nodes.items() if label}
-    hits = difflib.get_close_matches(text.lower(), list(keys), n=5, cutoff=0.6)
+    hits = close_matches(text.lower(), keys, n=5)
     return {keys[h]: nodes[keys[h]] for h in hits}
 
 
