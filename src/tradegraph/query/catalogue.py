@@ -13,14 +13,20 @@ The header is YAML, every line starting with ``#+`` (the grlc convention)::
     #+     example: 2025-08-01
     #+   actor: {type: iri, class: tg:Actor, help: ..., example: akazawa}
 
-A parameter ``as-of`` is the option ``--as-of`` and the variable ``?as_of``. A malformed
-header, an unknown type or a parameter used in a way that breaks engine parity (see
+A parameter ``as-of`` is the option ``--as-of`` and the variable ``?as_of``; ``GIVEN(?as_of)``
+in the body is true when it was given (written out by
+:func:`tradegraph.sparql.text.expand_given` as the query is loaded: :attr:`Query.text` is what
+every engine receives). A malformed header, an unknown type, a ``GIVEN`` of anything but a
+parameter, or a parameter used in a way that breaks engine parity (see
 :func:`tradegraph.sparql.text.parameter_problems`) is an :class:`InvalidModel` at load time.
 
 >>> query = parse_query("#+ summary: Everything\\n#+ params:\\n#+   on: {type: xsd:date, help: a day}\\n"
 ...                     "SELECT ?s ?on WHERE { ?s ?p ?on }", "x.rq")
 >>> query.name, [p.name for p in query.params], query.params[0].variable
 ('x', ['on'], 'on')
+>>> parse_query("#+ summary: S\\n#+ params:\\n#+   on: {type: xsd:date, help: a day}\\n"
+...             "SELECT ?s ?on WHERE { ?s ?p ?o FILTER(!GIVEN(?on) || ?o < ?on) }", "x.rq").text
+'SELECT ?s ?on WHERE { ?s ?p ?o FILTER(!COALESCE(sameTerm(?on, ?on), false) || ?o < ?on) }'
 """
 
 from __future__ import annotations
@@ -34,7 +40,7 @@ from tradegraph.errors import InvalidData, InvalidModel, Location, UsageError, d
 from tradegraph.files.yamlfile import YMap, parse_yaml, read_text
 from tradegraph.project import Project
 from tradegraph.query.params import Param, check_declared
-from tradegraph.sparql.text import parameter_problems
+from tradegraph.sparql.text import expand_given, parameter_problems
 
 TYPES = ("xsd:date", "iri", "string", "integer", "boolean")
 RESERVED = ("format", "project", "help", "endpoint", "store", "timeout", "allow-remote")
@@ -47,7 +53,7 @@ _PREFIX = re.compile(r"^\s*PREFIX\s+([A-Za-z][\w-]*)?:\s*<([^>\s]*)>", re.IGNORE
 
 @dataclass(frozen=True)
 class Query:
-    """A canned query: its name, documentation, parameters and SPARQL text."""
+    """A canned query: its name, documentation, parameters and SPARQL text (``GIVEN`` written out)."""
 
     name: str
     path: Path
@@ -111,7 +117,9 @@ def parse_query(text: str, shown: str, *, path: Path | None = None) -> Query:
     if not isinstance(lists, list) or not all(isinstance(x, str) for x in lists):
         raise InvalidModel("`lists` is not a list of column names", where=header.where("lists"),
                            expected="e.g. `lists: [sources]`")
-    problems = parameter_problems(body, [p.variable for p in params])
+    variables = [p.variable for p in params]
+    body = expand_given(body, variables, shown=shown, line=count + 1)
+    problems = parameter_problems(body, variables)
     if problems:
         raise InvalidModel(f"parameters used in a way engines read differently: {'; '.join(problems)}",
                            where=Location(shown, count + 1),

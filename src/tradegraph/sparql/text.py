@@ -5,8 +5,11 @@ Canned queries must give the same rows on rdflib (``initBindings``), on pyoxigra
 ``WHERE {``). The three agree only when parameters are used in ways they all read alike;
 :func:`parameter_problems` names the uses that break that parity (see queries/README.md).
 
+A canned query says "the parameter ?p was given" as ``GIVEN(?p)``; :func:`expand_given`
+writes it out, when the query is loaded, in the one spelling all three read alike.
+
 The text is first *masked*: comments, strings and IRIs become spaces, so that ``#``,
-``{`` or ``?x`` inside them are never taken for code:
+``{``, ``?x`` or ``GIVEN(?p)`` inside them are never taken for code:
 
 >>> mask('SELECT ?a # ?b\\nWHERE { ?a <http://x/#y> "?c" }')
 'SELECT ?a     \\nWHERE { ?a               "  " }'
@@ -17,18 +20,25 @@ The text is first *masked*: comments, strings and IRIs become spaces, so that ``
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
 from dataclasses import dataclass
 
 from rdflib.term import Identifier, Literal  # noqa: F401  (Literal: used by the doctest)
 
-from tradegraph.errors import UsageError
+from tradegraph.errors import InvalidModel, Location, UsageError
 
 _IRI = re.compile(r"<[^<>\"{}|^`\\\s]*>")
 _WHERE = re.compile(r"\bWHERE\s*\{", re.IGNORECASE)
 _VAR = re.compile(r"[?$]([A-Za-z_][A-Za-z0-9_]*)")
 _WORD_BEFORE = re.compile(r"([A-Za-z_]+)\s*(?:[?$][A-Za-z0-9_]+|<\s*>|[A-Za-z0-9_]*:[A-Za-z0-9_-]*)?\s*$")
-
+#: What ``GIVEN(?p)`` stands for: true when the parameter is bound, false when it is not, on
+#: rdflib (``initBindings``), pyoxigraph (``substitutions``) and behind a ``VALUES`` block alike.
+#: Not ``BOUND(?p)``: pyoxigraph 0.5 answers false for a variable bound by ``substitutions``.
+#: ``sameTerm(?p, ?p)`` is true for any term and an error for no term, which COALESCE makes false.
+GIVEN = "COALESCE(sameTerm(?{name}, ?{name}), false)"
+#: The word GIVEN in code, not part of a variable (``?GIVEN``) or a prefixed name (``tg:GIVEN``).
+_GIVEN_WORD = re.compile(r"(?<![\w?$:.-])GIVEN(?![\w:.-])", re.IGNORECASE)
+_GIVEN_CALL = re.compile(r"GIVEN\s*\(\s*[?$]([A-Za-z_][A-Za-z0-9_]*)\s*\)", re.IGNORECASE)
 
 
 class QuerySyntaxError(UsageError):
@@ -68,6 +78,50 @@ def mask(text: str) -> str:
         else:
             i += 1
     return "".join(out)
+
+
+def expand_given(text: str, parameters: Collection[str], *, shown: str = "the query", line: int = 1) -> str:
+    """``text`` with every ``GIVEN(?p)`` in its code written out as :data:`GIVEN`.
+
+    ``parameters`` are the variables of the query's parameters; ``shown`` names the file and
+    ``line`` is the line ``text`` starts on, for messages. ``GIVEN`` in a comment, a string or
+    an IRI is left as it is. ``GIVEN`` of anything but one parameter's variable is an
+    :class:`~tradegraph.errors.InvalidModel`:
+
+    >>> expand_given('SELECT ?x ?p WHERE { ?x ?y ?z FILTER(!GIVEN(?p) || ?z = ?p) } # GIVEN(?p)', ["p"])
+    'SELECT ?x ?p WHERE { ?x ?y ?z FILTER(!COALESCE(sameTerm(?p, ?p), false) || ?z = ?p) } # GIVEN(?p)'
+    >>> expand_given("SELECT ?x WHERE {\\n  ?x ?y ?z FILTER(GIVEN(?z)) }", ["on"], shown="x.rq", line=20)
+    ... # doctest: +ELLIPSIS
+    Traceback (most recent call last):
+    ...
+    tradegraph.errors.InvalidModel: x.rq:21:19: GIVEN(?z) names no parameter of the query; expected ... (?on) (hint: ...)
+    """
+    code = mask(text)
+    pieces: list[str] = []
+    done = 0
+    for word in _GIVEN_WORD.finditer(code):
+        call = _GIVEN_CALL.match(code, word.start())
+        if call is None or call.group(1) not in parameters:
+            raise _given_error(text, word.start(), call.group(1) if call else None, parameters, shown, line)
+        pieces += [text[done:word.start()], GIVEN.format(name=call.group(1))]
+        done = call.end()
+    return "".join(pieces) + text[done:]
+
+
+def _given_error(text: str, start: int, name: str | None, parameters: Collection[str],
+                 shown: str, line: int) -> InvalidModel:
+    """What is wrong with the ``GIVEN`` at ``start``: not one variable, or not a parameter's."""
+    where = Location(shown, line + text.count("\n", 0, start), start - text.rfind("\n", 0, start))
+    declared = ", ".join(f"?{p}" for p in parameters) or "none"
+    expected = f"GIVEN(?p) of a parameter the header declares ({declared})"
+    if name is None:
+        close = text.find(")", start, start + 40)
+        written = " ".join(text[start:close + 1 if close > 0 else start + 40].split())
+        return InvalidModel(f"GIVEN is not followed by one variable in brackets: {written!r}", where=where,
+                            expected=expected, hint="see 'Parameters' in queries/README.md")
+    return InvalidModel(f"GIVEN(?{name}) names no parameter of the query", where=where, expected=expected,
+                        hint=f"declare '{name.replace('_', '-')}' under `#+ params:`, or test a variable "
+                             f"the query binds itself with BOUND(?{name})")
 
 
 def where_brace(text: str) -> int:
@@ -146,7 +200,7 @@ def parameter_problems(text: str, names: list[str]) -> list[str]:
         if not uses:
             problems.append(f"?{name} is declared but never used in the WHERE clause")
         if re.search(rf"\bBOUND\s*\(\s*[?$]{name}\s*\)", code, re.IGNORECASE):
-            problems.append(f"?{name} is tested with BOUND()")
+            problems.append(f"?{name} is tested with BOUND() (write GIVEN(?{name}))")
         if re.search(rf"\bBIND\s*\(\s*[?$]{name}\s+AS\b", code, re.IGNORECASE):
             problems.append(f"?{name} is copied by BIND(?{name} AS ...)")
         tested = re.search(rf"sameTerm\s*\(\s*[?$]{name}\s*,\s*[?$]{name}\s*\)", code, re.IGNORECASE)
