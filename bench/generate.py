@@ -138,7 +138,7 @@ def _facts(rng: random.Random, events: int, bad_rate: float, actors: dict, sourc
             while len(chosen) < min(n, 2):
                 chosen.append(rng.choice(people))
             host = {"meeting": "host", "phone-call": "caller", "visit": "visitor", "talks": "participant"}[kind]
-            record["participants"] = [{"actor": chosen[0], "role": host}] + chosen[1:]
+            record["participants"] = [{"actor": chosen[0], "role": host}, *chosen[1:]]
             record.update(when=when.isoformat(), status=rng.choice(["happened", "happened", "planned", "reported"]))
             record["topics"] = rng.sample(actors["topics"], rng.randint(1, 3))
             if kind != "phone-call":

@@ -90,8 +90,10 @@ def measure(project: Project, events: int, repeat: int, timeout: float, rdflib: 
             row: dict[str, Any] = {"params": params}
             answers = {}
             for engine, runner in runners.items():
-                seconds, rows, runs = median_seconds(lambda: runner.run(name, **params), repeat,
-                                                     timeout if engine == "rdflib" else None)
+                def once(runner: Any = runner, name: str = name, params: dict[str, Any] = params) -> Any:
+                    return runner.run(name, **params)
+
+                seconds, rows, runs = median_seconds(once, repeat, timeout if engine == "rdflib" else None)
                 row[engine] = None if seconds is None else round(seconds, 4)
                 row[f"{engine}_runs"] = runs
                 answers[engine] = rows

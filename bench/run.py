@@ -123,7 +123,7 @@ def _queries(project: Any, runner: Any) -> None:
     from tradegraph.query.catalogue import load_queries
 
     for name in sorted(load_queries(project)):
-        rows = _timed(f"query {name}", lambda: runner.run(name, **PARAMS.get(name, {})))
+        rows = _timed(f"query {name}", lambda name=name: runner.run(name, **PARAMS.get(name, {})))
         _emit(rows={name: len(rows)})
 
 
@@ -141,7 +141,8 @@ def run_tradegraph(path: Path, events: int) -> None:
     folder = Path(tempfile.mkdtemp(prefix="tradegraph-store-"))
     on_disk = folder / "store" if events > 200_000 else None
     store = _timed("load", lambda: load_store(project, path=on_disk))
-    report = _timed("validate", lambda: validate_store(store.store, shapes=shapes_graph(project), facts=store.facts))
+    report = _timed("validate", lambda store=store: validate_store(store.store, shapes=shapes_graph(project),
+                                                                    facts=store.facts))
     _emit(violations=len(report.violations), triples=len(store) - _ontology_size(store))
     _queries(project, QueryRunner(project, engine=store.engine()))
     turtle = outputs(store, "")["graph.ttl"]

@@ -119,7 +119,8 @@ def test_4xx_is_reported_at_once(status: int, body: bytes, message: str) -> None
 
 
 @pytest.mark.parametrize("content_type, body, shown", [
-    ("text/html", b"<html><body>Welcome to the wiki</body></html>", "text/html ('<html><body>Welcome to the wiki</body></html>')"),
+    ("text/html", b"<html><body>Welcome to the wiki</body></html>",
+     "text/html ('<html><body>Welcome to the wiki</body></html>')"),
     (JSON, b"not json at all", f"{JSON} ('not json at all')"),
     (JSON, b'{"rows": []}', f"{JSON} ('{{\"rows\": []}}')"),
     ("application/json", b'{"head": {"vars": ["x"]}, "results": {"bindings": [{"x": {"type": "triple"}}]}}', None),

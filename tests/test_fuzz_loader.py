@@ -197,7 +197,7 @@ CELLS = st.one_of(TOKENS, st.sampled_from(["person", "meeting", "tariff", "ana",
 
 
 @FUZZ
-@given(header=st.lists(st.one_of(st.sampled_from(FIELDS + ["when.from", "when.to", "when.text"]), TOKENS),
+@given(header=st.lists(st.one_of(st.sampled_from([*FIELDS, "when.from", "when.to", "when.text"]), TOKENS),
                        min_size=1, max_size=6),
        rows=st.lists(st.lists(CELLS, max_size=7), max_size=4))
 def test_fuzzed_csv_never_ends_in_an_internal_error(project: Path, header: list[str], rows: list[list[str]]) -> None:

@@ -211,7 +211,8 @@ def test_an_rdf_file_past_the_cap_is_refused_before_it_is_read(tmp_path: Path, c
     path.write_text("<http://x/a> <http://x/b> <http://x/c> .\n" * (cap // 41 + 1))  # 41 bytes a line
     run = cli("validate", "--project", str(PROJECT), str(path))
     assert run.code == 2
-    assert f"{path}: the file is too large ({path.stat().st_size:,} bytes); expected an RDF file of at most {cap:,} bytes" in run.err
+    assert (f"{path}: the file is too large ({path.stat().st_size:,} bytes); "
+            f"expected an RDF file of at most {cap:,} bytes") in run.err
 
 
 def test_a_file_growing_past_the_cap_is_cut_off(tmp_path: Path) -> None:

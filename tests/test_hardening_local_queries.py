@@ -118,7 +118,8 @@ def test_allow_remote_lets_service_reach_the_server(sparql) -> None:
 
 @pytest.mark.parametrize("target", ["<file:///etc/passwd>", "?where", "<ftp://127.0.0.1/x>"])
 def test_allow_remote_never_reaches_files_or_a_variable(sparql, target: str) -> None:
-    run = sparql("--allow-remote", f"SELECT ?x WHERE {{ VALUES ?where {{ <http://127.0.0.1:1/> }} SERVICE {target} {{ ?x ?p ?o }} }}")
+    run = sparql("--allow-remote",
+                 f"SELECT ?x WHERE {{ VALUES ?where {{ <http://127.0.0.1:1/> }} SERVICE {target} {{ ?x ?p ?o }} }}")
     assert run.code == 2 and "SERVICE <http://...> or <https://...>" in _one_error_line(run)
 
 

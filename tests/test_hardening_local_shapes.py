@@ -74,7 +74,8 @@ def test_a_shape_whose_sparql_is_wrong_is_one_line_naming_it(minimal: Path, cli,
 
 
 @pytest.mark.parametrize("command", COMMANDS, ids=" ".join)
-@pytest.mark.parametrize("selects, count", [("", 0), ('sh:select "SELECT $this WHERE {}" ; sh:select "SELECT ?this WHERE {}" ;', 2)])
+@pytest.mark.parametrize("selects, count", [
+    ("", 0), ('sh:select "SELECT $this WHERE {}" ; sh:select "SELECT ?this WHERE {}" ;', 2)])
 def test_a_sparql_constraint_needs_exactly_one_select(minimal: Path, cli, command: list[str], selects: str,
                                                       count: int) -> None:
     (minimal / "shapes").mkdir()

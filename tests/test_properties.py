@@ -27,7 +27,8 @@ from tradegraph.rdf.graphs import union
 
 from .conftest import FIXTURES
 
-SETTINGS = settings(max_examples=int(__import__("os").environ.get("TG_HYPOTHESIS_EXAMPLES", "60")), deadline=None, suppress_health_check=[HealthCheck.too_slow])
+SETTINGS = settings(max_examples=int(__import__("os").environ.get("TG_HYPOTHESIS_EXAMPLES", "60")), deadline=None,
+                    suppress_health_check=[HealthCheck.too_slow])
 
 # text an analyst could type: any printable character of any script, and line breaks
 TEXT = st.text(alphabet=st.characters(blacklist_categories=("Cs", "Cc"), whitelist_characters="\n\t"),

@@ -40,13 +40,15 @@ def test_plain_prov_and_schema_org_queries_find_the_facts(reasoned: Path) -> Non
         "PREFIX schema: <https://schema.org/> SELECT ?e WHERE { ?e a schema:Event }")}
     assert ID + "akazawa-bessent-expo-talks-2025-07-19" in events
     derived = graph.query("""PREFIX prov: <http://www.w3.org/ns/prov#>
-        SELECT ?f WHERE { ?f prov:wasDerivedFrom <%sbloomberg-2025-07-19-akazawa-aims-to-visit-us> }""" % ID)
+        SELECT ?f WHERE { ?f prov:wasDerivedFrom ?source }""",
+        initBindings={"source": URIRef(ID + "bloomberg-2025-07-19-akazawa-aims-to-visit-us")})
     assert len(derived) > 20
     people = {str(r[0]) for r in graph.query(
         "PREFIX foaf: <http://xmlns.com/foaf/0.1/> SELECT ?p WHERE { ?p a foaf:Person ; foaf:name ?n }")}
     assert {ID + "akazawa", ID + "bessent"} <= people
-    members = graph.query("""PREFIX org: <http://www.w3.org/ns/org#>
-        ASK { <%sus-delegation-expo-2025> org:hasMember <%sbessent> }""" % (ID, ID))
+    members = graph.query("PREFIX org: <http://www.w3.org/ns/org#> ASK { ?delegation org:hasMember ?member }",
+                          initBindings={"delegation": URIRef(ID + "us-delegation-expo-2025"),
+                                        "member": URIRef(ID + "bessent")})
     assert members.askAnswer
 
 

@@ -54,8 +54,8 @@ def served(tmp_path_factory: pytest.TempPathFactory):
     """`python -m tradegraph serve --port P --timeout 2` in the repository, until it prints its endpoint."""
     port = free_port()
     env = {**os.environ, "TMPDIR": str(tmp_path_factory.mktemp("tmp"))}
-    process = subprocess.Popen([sys.executable, "-m", "tradegraph", "serve", "--port", str(port), "--timeout", "2"], cwd=REPO, env=env,
-                               stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    process = subprocess.Popen([sys.executable, "-m", "tradegraph", "serve", "--port", str(port), "--timeout", "2"],
+                               cwd=REPO, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     try:
         lines = [process.stdout.readline() for _ in range(2)]  # type: ignore[union-attr]
         assert lines[1].startswith("query endpoint: "), (lines, process.poll())
@@ -67,7 +67,7 @@ def served(tmp_path_factory: pytest.TempPathFactory):
 
 
 def test_the_served_graph_gives_the_local_rows(served) -> None:
-    process, port, lines, _ = served
+    _process, port, lines, _ = served
     assert lines == [f"serving {lines[0].split()[1]} triples in 4 named graphs (read-only) at http://127.0.0.1:{port}/\n",
                      f"query endpoint: http://127.0.0.1:{port}/query\n"]
     remote = run_query("who-met-whom", project=REPO, endpoint=f"http://127.0.0.1:{port}/query", before="2025-08-01")
@@ -107,7 +107,7 @@ def test_ctrl_c_stops_it_and_its_server_and_removes_the_store(served) -> None:
     (server,) = children(process.pid)
     assert [p.name for p in tmp.iterdir()]  # the temporary store
     process.send_signal(signal.SIGINT)
-    out, err = process.communicate(timeout=30)
+    _out, err = process.communicate(timeout=30)
     assert process.returncode == 0
     assert err.splitlines()[-2:] == ["press Ctrl-C to stop", "stopped"]
     deadline = time.monotonic() + 5
@@ -129,7 +129,8 @@ def test_a_writable_server_runs_oxigraph_serve(tmp_path: Path) -> None:
 
 def test_the_server_dies_with_its_parent_even_on_sigkill(tmp_path: Path) -> None:
     script = ("import sys, time; from pathlib import Path; from tradegraph.remote.serve import OxigraphServer\n"
-              "server = OxigraphServer(Path(sys.argv[1]), writable=True); server.start(); print(server.pid, flush=True); time.sleep(60)")
+              "server = OxigraphServer(Path(sys.argv[1]), writable=True); server.start(); "
+              "print(server.pid, flush=True); time.sleep(60)")
     parent = subprocess.Popen([sys.executable, "-c", script, str(tmp_path / "store")], stdout=subprocess.PIPE, text=True)
     try:
         server = int(parent.stdout.readline())  # type: ignore[union-attr]

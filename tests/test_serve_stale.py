@@ -69,7 +69,7 @@ def test_nothing_else_is_removed(tmp_path: Path) -> None:
     dead = [{"pid": dead_pid(), "started": 1}]
     kept = [
         stale(tmp_path, "alive", [{"pid": os.getpid(), "started": started(os.getpid())}]),
-        stale(tmp_path, "one-owner-alive", dead + [{"pid": os.getpid(), "started": started(os.getpid())}]),
+        stale(tmp_path, "one-owner-alive", [*dead, {"pid": os.getpid(), "started": started(os.getpid())}]),
         stale(tmp_path, "no-owners", []),
     ]
     for name, text in (("garbled", "{not json"), ("list", "[1, 2]"), ("pid-text", '{"owners": [{"pid": "x"}]}')):
@@ -89,7 +89,7 @@ def test_nothing_else_is_removed(tmp_path: Path) -> None:
     plain.write_text("not a directory")
     other = stale(tmp_path, "", dead).rename(tmp_path / "not-ours-by-name")
     assert reclaim_stale(tmp_path) == []
-    for path in kept + [unmarked, half, marker_link, link, plain, other, elsewhere]:
+    for path in [*kept, unmarked, half, marker_link, link, plain, other, elsewhere]:
         assert path.exists() or path.is_symlink(), path
     assert (elsewhere / "store" / "CURRENT").exists()
 
@@ -138,7 +138,7 @@ def test_the_store_a_sigkilled_serve_left_is_removed_by_the_next(tmp_path: Path)
         deadline = time.monotonic() + 10
         while alive(server) and time.monotonic() < deadline:
             time.sleep(0.05)
-        assert [p.name for p in left][0].startswith(PREFIX) and all(p.exists() for p in left)
+        assert next(p.name for p in left).startswith(PREFIX) and all(p.exists() for p in left)
     finally:
         if first.poll() is None:
             first.kill()

@@ -104,7 +104,7 @@ def test_bulk_facts_give_the_graph_of_the_same_facts_in_yaml(tmp_path: Path, csv
     stored = Graph()
     store = load_store(Project.open(bulk))
     for triple in store.triples():
-        stored.add(tuple(Graph().parse(data=f"{triple} .", format="nt"))[0])
+        stored.add(next(iter(Graph().parse(data=f"{triple} .", format="nt"))))
     assert isomorphic(_canonical(stored), _canonical(expected))
 
 

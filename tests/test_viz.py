@@ -95,7 +95,8 @@ def test_viz_command_writes_the_page_by_default(cli, tmp_path: Path) -> None:  #
 
 @pytest.mark.parametrize(("name", "message"), [
     ("network.gexf", "error: cannot draw the network as 'network.gexf'; expected an output file ending in .html, "
-                     ".png or .svg, or --format html|png|svg (hint: for GEXF, GraphML, Cytoscape JSON or DOT use `tradegraph export`)\n"),
+                     ".png or .svg, or --format html|png|svg "
+                     "(hint: for GEXF, GraphML, Cytoscape JSON or DOT use `tradegraph export`)\n"),
 ])
 def test_viz_rejects_other_files(cli, tmp_path: Path, name: str, message: str) -> None:  # type: ignore[no-untyped-def]
     run = cli("viz", "--project", str(NETWORK), "-o", str(tmp_path / name))
@@ -149,7 +150,7 @@ def test_wheel_bundles_cytoscape_and_finds_it(tmp_path: Path, wheel: Path) -> No
     with zipfile.ZipFile(wheel) as archive:
         bundled = archive.read("tradegraph/assets/js/cytoscape.min.js")
         assert bundled == (REPO / "node_modules/cytoscape/dist/cytoscape.min.js").read_bytes()
-        assert "tradegraph/templates/network.js" in archive.namelist()
+        assert "tradegraph/network/templates/network.js" in archive.namelist()
         archive.extractall(tmp_path / "site")
     where = subprocess.run([sys.executable, "-c", "from tradegraph.project import javascript_file; "
                             "print(javascript_file('cytoscape.min.js'))"], cwd=tmp_path, capture_output=True,

@@ -22,11 +22,12 @@ _WHERE = {
     "BuildResult": "build.pipeline", "build": "build.pipeline",
     "InvalidData": "errors", "InvalidModel": "errors", "TradegraphError": "errors", "UsageError": "errors",
     "ValidationFailed": "errors",
-    "export": "export.exports", "Facts": "facts.loader", "load_facts": "facts.loader", "network_metrics": "network.metrics",
-    "NetworkFilter": "network.graph", "actor_network": "network.graph", "Project": "project", "Query": "query.catalogue",
-    "Rows": "query.run", "list_queries": "query.run", "run_query": "query.run", "run_sparql": "query.run", "stats": "export.stats",
-    "Report": "shacl.validate", "Result": "shacl.validate", "validate_facts": "shacl.validate", "validate_graph": "shacl.validate",
-    "render_html": "network.page", "viz": "network.page",
+    "export": "export.exports", "Facts": "facts.loader", "load_facts": "facts.loader",
+    "network_metrics": "network.metrics", "NetworkFilter": "network.graph", "actor_network": "network.graph",
+    "Project": "project", "Query": "query.catalogue", "Rows": "query.run", "list_queries": "query.run",
+    "run_query": "query.run", "run_sparql": "query.run", "stats": "export.stats",
+    "Report": "shacl.validate", "Result": "shacl.validate", "validate_facts": "shacl.validate",
+    "validate_graph": "shacl.validate", "render_html": "network.page", "viz": "network.page",
 }
 __all__ = sorted(_WHERE)
 

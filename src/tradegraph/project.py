@@ -25,7 +25,7 @@ import pyoxigraph as ox
 from tradegraph.errors import InvalidData, Location, UsageError, printable
 from tradegraph.files.localfile import check_regular
 from tradegraph.files.values import text_problem
-from tradegraph.files.yamlfile import FACT_FILE, load_yaml
+from tradegraph.files.yamlfile import FACT_FILE, YMap, load_yaml
 
 DEFAULT_BASE = "https://w3id.org/tradegraph/id/"
 CONFIG_FILE = "tradegraph.yaml"
@@ -49,7 +49,7 @@ def check_base(base: object, where: Location) -> str:
     Traceback (most recent call last):
     ...
     tradegraph.errors.InvalidData: tradegraph.yaml:1: the base IRI 'http://x y/' is not an IRI; expected an absolute IRI such as https://example.org/id/ (hint: it holds a space, a control character or one of <>"{}|\\^`)
-    """
+    """  # noqa: E501 (a doctest's expected message is one line)
     expected = "an absolute IRI such as https://example.org/id/"
     if not isinstance(base, str):
         raise InvalidData(f"the base IRI is {base!r}", where=where, expected=expected)
@@ -58,7 +58,7 @@ def check_base(base: object, where: Location) -> str:
                           hint="it holds a space, a control character or one of <>\"{}|\\^`")
     try:
         parts = urlsplit(base)
-        parts.port  # raises ValueError for a port out of range
+        _ = parts.port  # raises ValueError for a port out of range
     except ValueError as exc:
         raise InvalidData(f"the base IRI {base!r} is not an IRI ({exc})", where=where, expected=expected) from None
     if not _SCHEME.fullmatch(parts.scheme) or (parts.scheme in ("http", "https") and not parts.hostname):
@@ -126,7 +126,7 @@ class Project:
         if not path.exists() and not path.is_symlink():
             return {}
         data = load_yaml(path, CONFIG_FILE)
-        if not isinstance(data, dict):
+        if not isinstance(data, YMap):
             raise InvalidData(f"{CONFIG_FILE} holds {'a list' if isinstance(data, list) else 'a single value'} at the top",
                               where=Location(CONFIG_FILE, 1), expected="a mapping such as `base: https://example.org/id/`")
         for key in data:

@@ -68,8 +68,7 @@ def _bounds(value: Any, where: Location, what: str) -> tuple[date, date, str]:
 def parse_when(value: Any, where: Location, what: str = "the date") -> TimeSpec:
     """Turn a ``when`` value from a fact file into a :class:`TimeSpec`."""
     if not isinstance(value, dict):
-        earliest, latest, precision = _bounds(value, where, what)
-        return TimeSpec(earliest, latest, precision)
+        return TimeSpec(*_bounds(value, where, what))
     unknown = sorted(set(value) - _KEYS)
     if unknown:
         raise InvalidData(f"unknown key '{unknown[0]}' in {what}", where=where,
@@ -79,6 +78,8 @@ def parse_when(value: Any, where: Location, what: str = "the date") -> TimeSpec:
         if item is not None and not isinstance(item, str):
             raise InvalidData(f"`{name}` of {what} is not text: {item!r}", where=where,
                               expected="a line of text")
+    earliest: date | None
+    latest: date | None
     if "date" in value:
         if "from" in value or "to" in value:
             raise InvalidData(f"{what} has both `date` and `from`/`to`", where=where,

@@ -24,7 +24,7 @@ which would round ``0.1``); other forms are refused, and so is a number with mor
 
 >>> read_number("12.50", Location("x.yaml", 3)), read_number("-7", Location("x.yaml", 3))
 (Decimal('12.50'), -7)
-"""
+"""  # noqa: E501 (a doctest's expected message is one line)
 
 from __future__ import annotations
 

@@ -62,9 +62,9 @@ def render(rows: Sequence[Mapping[str, Any]], columns: Sequence[str], fmt: str, 
                           ensure_ascii=False, indent=2) + "\n"
     if fmt in ("csv", "tsv"):
         out = io.StringIO()
-        options = {"delimiter": "," if fmt == "csv" else "\t", "lineterminator": "\n"}
-        writer = csv.writer(out, quoting=csv.QUOTE_MINIMAL, **options)
-        quoted = csv.writer(out, quoting=csv.QUOTE_ALL, **options)  # a \r, which csv does not quote
+        delimiter = "," if fmt == "csv" else "\t"
+        writer = csv.writer(out, quoting=csv.QUOTE_MINIMAL, delimiter=delimiter, lineterminator="\n")
+        quoted = csv.writer(out, quoting=csv.QUOTE_ALL, delimiter=delimiter, lineterminator="\n")  # a \r, which csv does not quote
         for cells in [list(columns)] + [[_text(row.get(c), tsv=fmt == "tsv") for c in columns] for row in rows]:
             (quoted if any("\r" in cell for cell in cells) else writer).writerow(cells)
         return out.getvalue()

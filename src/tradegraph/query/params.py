@@ -11,7 +11,7 @@ tradegraph.errors.UsageError: query q: --before '2025-13-45' is not a date; expe
 Traceback (most recent call last):
 ...
 tradegraph.errors.UsageError: query q: --who '" } DROP ALL #' is not plain text; expected letters, digits, spaces and . , ' ’ - & ( ) / : % ! ? (hint: the value is only ever bound as data, but this parameter takes plain text)
-"""
+"""  # noqa: E501 (a doctest's expected message is one line)
 
 from __future__ import annotations
 

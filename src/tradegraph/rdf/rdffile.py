@@ -16,7 +16,7 @@ bounded size) and handed to rdflib as bytes, so the parser reads nothing else:
 Traceback (most recent call last):
 ...
 tradegraph.errors.InvalidData: x.jsonld: the JSON-LD names a remote or local @context 'https://schema.org/'; expected contexts written inline in the document (hint: tradegraph never fetches a context: paste it into the file)
-"""
+"""  # noqa: E501 (a doctest's expected message is one line)
 
 from __future__ import annotations
 

@@ -16,7 +16,7 @@ CONSTRUCT), however malformed, is one :class:`~tradegraph.errors.EndpointError`.
 ...               b' "value": "2", "datatype": "http://www.w3.org/2001/XMLSchema#integer"}}, {}]}}',
 ...               "application/sparql-results+json", "http://127.0.0.1:7878/query")
 Answer(variables=['n'], rows=[(rdflib.term.Literal('2', datatype=rdflib.term.URIRef('http://www.w3.org/2001/XMLSchema#integer')),), (None,)])
-"""
+"""  # noqa: E501 (a doctest's expected message is one line)
 
 from __future__ import annotations
 
@@ -130,7 +130,7 @@ def parse_graph(body: bytes, content_type: str, where: str) -> Graph:
     try:
         for triple in graph:
             for term in triple:
-                _unicode(term)
+                _unicode(str(term))
     except UnicodeError:
         raise _not_unicode(where) from None
     return graph

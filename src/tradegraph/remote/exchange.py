@@ -216,7 +216,7 @@ class _HTTPHandler(urllib.request.HTTPHandler):
         self.watchdog = watchdog
 
     def http_open(self, req: urllib.request.Request) -> http.client.HTTPResponse:
-        return self.do_open(_Watched, req, watchdog=self.watchdog)
+        return self.do_open(_Watched, req, watchdog=self.watchdog)  # type: ignore[arg-type]  # urllib passes the keywords on
 
 
 class _HTTPSHandler(urllib.request.HTTPSHandler):
@@ -225,7 +225,7 @@ class _HTTPSHandler(urllib.request.HTTPSHandler):
         self.watchdog = watchdog
 
     def https_open(self, req: urllib.request.Request) -> http.client.HTTPResponse:
-        return self.do_open(_WatchedTLS, req, context=self._context, watchdog=self.watchdog)  # type: ignore[attr-defined]
+        return self.do_open(_WatchedTLS, req, context=self._context, watchdog=self.watchdog)  # type: ignore[attr-defined,arg-type]
 
 
 class _Redirects(urllib.request.HTTPRedirectHandler):

@@ -363,7 +363,7 @@ def _close_after(head: bytes) -> bytes:
     """The server's answer head with ``Connection: close`` (the front serves one request a connection)."""
     lines = [line for line in head.rstrip(b"\r\n").split(b"\r\n")
              if line.split(b":", 1)[0].strip().lower() not in (b"connection", b"keep-alive")]
-    return b"\r\n".join(lines + [b"Connection: close"]) + b"\r\n\r\n"
+    return b"\r\n".join([*lines, b"Connection: close"]) + b"\r\n\r\n"
 
 
 def _is_header_value(value: str) -> bool:

@@ -133,7 +133,7 @@ def capped(rows: Iterable[T], limit: int | None = None) -> Iterator[T]:
     Traceback (most recent call last):
     ...
     tradegraph.errors.UsageError: the query gives more than 3 rows; expected a narrower query (hint: add LIMIT, or filter the rows)
-    """
+    """  # noqa: E501 (a doctest's expected message is one line)
     limit = MAX_ROWS if limit is None else limit
     for count, row in enumerate(rows):
         if count == limit:

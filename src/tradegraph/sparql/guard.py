@@ -32,7 +32,7 @@ Traceback (most recent call last):
 ...
 tradegraph.sparql.guard.OutOfReach: the query reads FROM <file:///etc/passwd>, which is not a graph of the project; expected FROM and FROM NAMED of the project's graphs only (hint: a query never loads documents; list the graphs with `SELECT DISTINCT ?g WHERE { GRAPH ?g {} }`)
 >>> check_reach("SELECT * FROM <http://x/graph/a> WHERE { ?s ?p ?o }", graphs={"http://x/graph/a"})
-"""
+"""  # noqa: E501 (a doctest's expected message is one line)
 
 from __future__ import annotations
 
@@ -220,11 +220,18 @@ def services(tree: Any) -> Iterator[Identifier]:
 
 def _walk(node: Any, prologue: Prologue) -> Reach:
     parts = list(_parts(node))
-    return Reach(services=tuple(prologue.absolutize(part["term"]) for part in parts if part.name == "ServiceGraphPattern"),
-                 loads=tuple(prologue.absolutize(part["iri"]) for part in parts if part.name == "Load"),
+    return Reach(services=tuple(_absolute(prologue, part["term"]) for part in parts if part.name == "ServiceGraphPattern"),
+                 loads=tuple(_absolute(prologue, part["iri"]) for part in parts if part.name == "Load"),
                  dataset=tuple((keyword, str(prologue.absolutize(iri))) for part in parts if part.name in _DATASET
                                for keyword, key in zip(_DATASET[part.name], ("default", "named"))
                                if (iri := dict.get(part, key)) is not None))
+
+
+def _absolute(prologue: Prologue, term: Any) -> Identifier:
+    """A term of the parse tree with its prefix expanded (a variable stays a variable)."""
+    found = prologue.absolutize(term)
+    assert isinstance(found, Identifier), found  # the grammar allows only an IRI or a variable here
+    return found
 
 
 def _parts(node: Any) -> Iterator[CompValue]:
