@@ -19,14 +19,12 @@ from rdflib import Literal, URIRef
 from tradegraph.errors import UsageError, close_matches
 from tradegraph.facts.model import ID_PATTERN
 from tradegraph.query.params import Param
+from tradegraph.rdf.namespaces import PREFIXES
 from tradegraph.sparql.engine import Engine
 
 _ID = re.compile(ID_PATTERN)  # matched whole (fullmatch): `$` would let "id\n" through
 _IRI = re.compile(r"[A-Za-z][A-Za-z0-9+.-]*:[^\s<>\"{}|\\^`]+")
-_PREFIXES = """PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
-PREFIX skos: <http://www.w3.org/2004/02/skos/core#>
-PREFIX tg: <https://w3id.org/tradegraph/ontology#>
-"""
+_PREFIXES = "".join(f"PREFIX {name}: <{PREFIXES[name]}>\n" for name in ("rdfs", "skos", "tg"))
 _OF_CLASS = "?node a ?type . ?type rdfs:subClassOf* ?class ."
 _LABEL = "OPTIONAL { ?node rdfs:label ?label }"
 _NAMES = "?node rdfs:label|tg:name|skos:prefLabel|skos:notation|tg:title ?name ."
