@@ -1,7 +1,8 @@
 """``tradegraph queries``, ``tradegraph query NAME`` and ``tradegraph sparql``.
 
 Each canned query is a subcommand of ``query`` whose options are the parameters its
-``#+`` header declares, so ``tradegraph query NAME --help`` documents them.
+``#+`` header declares, so ``tradegraph query NAME --help`` documents them. The project is
+opened, and the query read, once: when the subcommand is resolved; the run takes both as they are.
 """
 
 from __future__ import annotations
@@ -32,6 +33,9 @@ _REMOTE_HELP = ("Let the query's SERVICE calls reach other SPARQL servers (http 
                 "Without it a local query reads only the project's graph: no SERVICE, and FROM names "
                 "only the project's graphs (never a file or a URL).")
 _STORE_HELP = "Run on the Oxigraph store in this directory (written by `tradegraph build --store DIR`)."
+_SHOW_HELP = ("Print the SPARQL text the engine receives instead of running it: GIVEN(...) written out "
+              "and the parameters as a VALUES block, as an endpoint gets them (the local engines bind the "
+              "same terms beside the same text). Runs as is with `tradegraph sparql`.")
 _SECONDS = click.FloatRange(min=0, min_open=True)
 
 
@@ -49,14 +53,19 @@ def _local_limit(url: str | None, timeout: float | None, *, default: float | Non
     return deadline((default if timeout is None else timeout) if url is None else None)
 
 
-def _listing_project(project_dir: Path | None) -> Project:
-    """The project whose queries to list; the built-in queries outside any project."""
+def _project_here(project_dir: Path | None) -> Project | None:
+    """The project in ``project_dir``; None outside any project (no --project, no graph/ here)."""
     try:
         return Project.open(project_dir)
     except UsageError:
         if project_dir is not None:
             raise
-        return Project(builtin_root())
+        return None
+
+
+def _listing_project(project_dir: Path | None) -> Project:
+    """The project whose queries to list; the built-in queries outside any project."""
+    return _project_here(project_dir) or Project(builtin_root())
 
 
 def _emit(rows: Any, columns: list[str], fmt: str | None) -> None:
@@ -89,8 +98,9 @@ def queries(project_dir: Path | None, fmt: str) -> None:
             click.echo(f"    {p.option:<22} {kind:<9} {p.help}{default}")
 
 
-def _command(query: Query) -> click.Command:
-    """A click command for one canned query: an option per parameter."""
+def _command(query: Query, project: Project | None) -> click.Command:
+    """A click command for one canned query of ``project`` (None: no project, built-in queries):
+    an option per parameter."""
     params: list[click.Parameter] = []
     for p in query.params:
         help_text = p.help.rstrip(".") + "." + (f" Example: {p.example}" if p.example else "")
@@ -110,15 +120,19 @@ def _command(query: Query) -> click.Command:
     params.append(click.Option(["--store"], type=click.Path(file_okay=False, path_type=Path), default=None,
                                help=_STORE_HELP))
     params.append(click.Option(["--allow-remote"], is_flag=True, default=False, help=_REMOTE_HELP))
+    params.append(click.Option(["--show-sparql"], is_flag=True, default=False, help=_SHOW_HELP))
 
     def callback(fmt: str | None, project_dir: Path | None, endpoint: str | None, timeout: float | None,
-                 store: Path | None, allow_remote: bool, **values: Any) -> None:
-        from tradegraph.query.run import run_query
+                 store: Path | None, allow_remote: bool, show_sparql: bool, **values: Any) -> None:
+        # project_dir was read by QueryGroup.resolve_command, which opened `project`
+        from tradegraph.query.run import query_text, run_query
 
-        ctx = click.get_current_context()
-        project = project_dir or ctx.parent.params.get("project_dir") if ctx.parent else project_dir
         with _local_limit(endpoint, timeout):
-            rows = run_query(query.name, project=project, endpoint=_endpoint(endpoint, timeout), store=store,
+            if show_sparql:
+                click.echo(query_text(query, project=project, endpoint=_endpoint(endpoint, timeout), store=store,
+                                      **values))
+                return
+            rows = run_query(query, project=project, endpoint=_endpoint(endpoint, timeout), store=store,
                              allow_remote=allow_remote, **values)
         _emit(rows, rows.columns, fmt)
 
@@ -139,17 +153,23 @@ class QueryGroup(click.Group):
                 given = Path(args[i + 1])
             elif arg.startswith("--project="):
                 given = Path(arg.split("=", 1)[1])
+            elif arg.startswith("-p") and not arg.startswith("--"):
+                given = Path(arg[2:])
         return given
+
+    def _command_in(self, project_dir: Path | None, name: str) -> click.Command:
+        """The command of the query ``name``: the project opened and the query read, once."""
+        project = _project_here(project_dir)
+        return _command(find_query(project or Project(builtin_root()), name), project)
 
     def list_commands(self, ctx: click.Context) -> list[str]:
         return sorted(p.stem for p in _listing_project(ctx.params.get("project_dir")).query_files())
 
     def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
-        return _command(find_query(_listing_project(ctx.params.get("project_dir")), cmd_name))
+        return self._command_in(ctx.params.get("project_dir"), cmd_name)
 
     def resolve_command(self, ctx: click.Context, args: list[str]) -> tuple[str | None, click.Command | None, list[str]]:
-        project = _listing_project(self._project_dir(ctx, args))
-        return args[0], _command(find_query(project, args[0])), args[1:]
+        return args[0], self._command_in(self._project_dir(ctx, args), args[0]), args[1:]
 
 
 @click.group(cls=QueryGroup)

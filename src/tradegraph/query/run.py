@@ -26,7 +26,7 @@ from tradegraph.remote.endpoint import RemoteEngine
 from tradegraph.remote.transport import Endpoint
 from tradegraph.sparql.engine import Answer, Engine, LocalEngine
 from tradegraph.sparql.guard import OutOfReach
-from tradegraph.sparql.text import QuerySyntaxError
+from tradegraph.sparql.text import QuerySyntaxError, inline_values
 from tradegraph.store.oxigraph import FactStore, StoreEngine
 
 Value = str | int | Decimal | float | bool | date | list[str] | None
@@ -208,10 +208,10 @@ def store_runner(project: Project | str | Path | None, store: Path | str) -> Que
     return QueryRunner(opened, engine=FactStore.open(store, base=opened.base).engine())
 
 
-def run_query(name: str, /, *, project: Project | str | Path | None = None,
+def run_query(query: str | Query, /, *, project: Project | str | Path | None = None,
               endpoint: Endpoint | str | None = None, store: Path | str | None = None,
               allow_remote: bool = False, **params: Any) -> Rows:
-    """Run the canned query ``name`` on the project's graph and return its rows.
+    """Run a canned query (its name, or the :class:`Query` already read) on the project's graph; its rows.
 
     Parameters are keywords named after the query's header (``as_of`` for ``--as-of``);
     values are strings as typed on the command line or Python values (``date``, ``int``).
@@ -219,9 +219,32 @@ def run_query(name: str, /, *, project: Project | str | Path | None = None,
     timeout) the query runs there instead, on what ``tradegraph push`` uploaded; with ``store``
     (a directory) on the Oxigraph store that ``tradegraph build --store`` wrote. A local
     query reaches nothing but the graph (see :mod:`tradegraph.sparql.guard`); ``allow_remote``
-    lets its ``SERVICE`` calls reach http(s) servers.
+    lets its ``SERVICE`` calls reach http(s) servers. Given an opened :class:`Project` and a
+    :class:`Query`, nothing is opened or read again.
     """
-    return _runner(project, endpoint, store, allow_remote).run(name, **params)
+    runner = _runner(project, endpoint, store, allow_remote)
+    return runner.run_query(_found(runner, query), params)
+
+
+def query_text(query: str | Query, /, *, project: Project | str | Path | None = None,
+               endpoint: Endpoint | str | None = None, store: Path | str | None = None, **params: Any) -> str:
+    """The canned query's text as an endpoint receives it: ``GIVEN`` written out, ``params`` in a ``VALUES`` block.
+
+    The local engines receive the same text and bind the same terms beside it. A parameter
+    that names a node is resolved on the graph (or ``endpoint``, or ``store``) as for a run.
+
+    >>> text = query_text("sources-of", project="tests/fixtures/minimal", node="ana-bo-meeting")
+    >>> text[text.index("WHERE {"):].splitlines()[0]
+    'WHERE { VALUES (?node) { (<http://test.example/id/ana-bo-meeting>) }'
+    """
+    runner = _runner(project, endpoint, store)
+    parsed = _found(runner, query)
+    return inline_values(parsed.text, runner.bindings(parsed, params))
+
+
+def _found(runner: QueryRunner, query: str | Query) -> Query:
+    """``query`` itself, or the runner's project's query of that name."""
+    return query if isinstance(query, Query) else find_query(runner.project, query)
 
 
 def run_sparql(text: str, /, *, project: Project | str | Path | None = None,
