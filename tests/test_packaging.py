@@ -21,6 +21,8 @@ def test_wheel_ships_ontology_shapes_and_model(wheel: Path) -> None:
         assert on_disk, asset
         assert sorted(Path(n).name for n in names if n.startswith(f"tradegraph/assets/{asset}/")) == on_disk
     assert "tradegraph/facts/model.yaml" in names
+    kinds = sorted(p.name for p in (REPO / "src" / "tradegraph" / "facts" / "kinds").glob("*.yaml"))
+    assert kinds and sorted(Path(n).name for n in names if n.startswith("tradegraph/facts/kinds/")) == kinds
     assert {"tradegraph/export/templates/docs.html.j2", "tradegraph/network/templates/network.js"} <= set(names)
 
 

@@ -5,6 +5,8 @@ types whose check stands alone are here: text (``string``, ``strings``), names b
 tag (``names``), numbers (``decimal``, ``integer``: exact, in range, written canonically),
 ``url`` and ``wikidata``. Each refuses a bad value with an
 :class:`~tradegraph.errors.InvalidData` naming the field (``what``) and where it is written.
+What a language tag and a Wikidata id look like is the model's (``patterns:`` in model.yaml),
+which the generated shapes check too.
 
 >>> from tradegraph.facts.model import Field
 >>> number(Decimal("12.50"), Field("rate", "tg:rate", "decimal"), "`rate`", Location("x.yaml", 3))
@@ -22,13 +24,10 @@ from urllib.parse import urlsplit
 from rdflib import XSD, Literal, URIRef
 
 from tradegraph.errors import InvalidData, Location
-from tradegraph.facts.model import Field
+from tradegraph.facts.model import Field, load_model
 from tradegraph.files.yamlfile import YList, YMap
 
 WIKIDATA = "http://www.wikidata.org/entity/"
-_QID = re.compile(r"Q[1-9][0-9]*")
-#: A BCP 47 language tag as fact files write them: a primary language, then subtags of 1 to 8.
-LANGUAGE_TAG = re.compile(r"[a-z]{2,3}(?:-[A-Za-z0-9]{1,8})*")
 
 
 def texts(value: Any, spec: Field, what: str, where: Location) -> Iterator[Literal]:
@@ -48,7 +47,7 @@ def names(value: Any, what: str, where: Location) -> Iterator[Literal]:
         raise InvalidData(f"{what} is {value_name(value)}", where=where,
                           expected="a mapping of language tag to name, e.g. `ja: 赤沢亮正`")
     for lang, name in value.items():
-        if not LANGUAGE_TAG.fullmatch(lang) or not isinstance(name, str):
+        if not re.fullmatch(load_model().patterns["language-tag"], lang) or not isinstance(name, str):
             raise InvalidData(f"{what} has a bad entry {lang!r}: {name!r}", where=value.where(lang),
                               expected="a language tag (ja, zh-Hans; subtags of at most 8 "
                                        "letters or digits) and a name")
@@ -80,7 +79,7 @@ def url(value: Any, what: str, where: Location) -> Literal:
 
 def wikidata(value: Any, what: str, where: Location) -> URIRef:
     """The Wikidata entity a ``wikidata`` field names by its QID."""
-    if not isinstance(value, str) or not _QID.fullmatch(value):
+    if not isinstance(value, str) or not re.fullmatch(load_model().patterns["wikidata-id"], value):
         raise InvalidData(f"{what} is not a Wikidata id: {value!r}", where=where, expected="a QID such as Q17")
     return URIRef(WIKIDATA + value)
 
@@ -108,7 +107,7 @@ def is_url(value: Any) -> bool:
         return False
     try:
         parts = urlsplit(value)
-        parts.port  # raises ValueError for a port out of range or not a number
+        _ = parts.port  # raises ValueError for a port out of range or not a number
     except ValueError:
         return False
     return parts.scheme in ("http", "https") and bool(parts.hostname)

@@ -459,8 +459,7 @@ class _Loader:
         if not isinstance(value, YList):
             raise InvalidData(f"{what} is {_value_name(value)}", where=where,
                               expected="a list of actor ids or {actor: id, role: host}")
-        actors = self.model.groups["actor"]
-        ref_spec = Field(spec.name, spec.property, "ref", to=actors)
+        ref_spec = Field(spec.name, spec.property, "ref", to=spec.to)  # each entry names an actor
         for index, item in enumerate(value):
             at = value.where(index)
             role = "participant"
