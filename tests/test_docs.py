@@ -68,3 +68,11 @@ def test_shapes_and_examples_are_shown(page: str) -> None:
 def test_docs_default_to_build_docs(minimal: Path, cli) -> None:
     run = cli("docs", "--project", str(minimal))
     assert (run.code, run.out) == (0, "build/docs/index.html\n")
+
+
+def test_the_shapes_generated_from_the_model_are_shown(page: str) -> None:
+    country = page[page.index('id="tg-Country"'):]
+    country = country[: country.index("</section>")]
+    assert "A country needs exactly one `iso`" in country and "tgsh:Named" in country  # its own and inherited
+    assert "in tget:meeting | tget:phone-call" in page  # the concepts of a vocabulary (sh:in)
+    assert "class tg:Event | tg:EventTally" in page     # what a reference may name (sh:or)

@@ -1,4 +1,5 @@
-"""The shapes: each case file violates exactly one shape; the shapes are valid SHACL."""
+"""The shapes: each case file violates exactly one shape; the shapes are valid SHACL; the mechanical
+ones are generated from the fact model, and the hand-written ones say only what it cannot."""
 
 from __future__ import annotations
 
@@ -6,9 +7,20 @@ from pathlib import Path
 
 import pyshacl
 import pytest
-from rdflib import Graph
+from rdflib import RDF, Graph, Literal, URIRef
+from rdflib.collection import Collection
+from rdflib.namespace import SH
+from rdflib.term import Node
 
+from tradegraph.facts.model import load_model
+from tradegraph.project import Project
+from tradegraph.rdf.graphs import parse_rdf_files
+from tradegraph.shacl.fast import validate_graph_fast
+from tradegraph.shacl.generate import model_shapes
+from tradegraph.shacl.plan import one_line, sparql_texts
 from tradegraph.shacl.validate import validate_graph
+
+from .conftest import REPO
 
 CASES = sorted((Path(__file__).resolve().parent / "shapes_cases").glob("*.ttl"))
 
@@ -47,3 +59,94 @@ def test_shapes_are_valid_shacl(shapes: Graph) -> None:
     """Meta-validation: the shapes graph against the SHACL-SHACL shapes that pyshacl ships."""
     conforms, _, text = pyshacl.validate(Graph(), shacl_graph=shapes, meta_shacl=True)
     assert conforms, text
+
+
+# ---------------------------------------------------------------------- generated from the model
+_SAYS = (SH.minCount, SH.maxCount, SH.datatype, SH.nodeKind, SH.pattern, SH.minInclusive, SH.maxInclusive,
+         SH["class"], SH["in"], SH["or"], SH.uniqueLang, SH.minLength)
+
+
+@pytest.fixture(scope="module")
+def generated(ontology: Graph) -> Graph:
+    return model_shapes(load_model(), ontology)
+
+
+def _property_shapes(shapes: Graph) -> dict[Node, tuple[set[Node], Node, set[tuple[Node, object]]]]:
+    """Each property shape a targeted node shape has: (the node shape's target classes, the path,
+    its constraints, a list's members as a tuple)."""
+    found = {}
+    for node, shape in shapes.subject_objects(SH.property):
+        targets = set(shapes.objects(node, SH.targetClass))
+        said = set()
+        for parameter in _SAYS:
+            for value in shapes.objects(shape, parameter):
+                if (value, RDF.first, None) in shapes:
+                    value = tuple(Collection(shapes, value))
+                said.add((parameter, value))
+        old = found.get(shape, (set(), None, said))
+        found[shape] = (old[0] | targets, shapes.value(shape, SH.path), said)
+    return found
+
+
+def test_the_generated_shapes_say_every_required_field_pattern_and_range(generated: Graph) -> None:
+    model = load_model()
+    shapes = _property_shapes(generated)
+    for kind in model.kinds.values():
+        if not kind.rdf_class:
+            continue
+        cls = URIRef(model.expand(kind.rdf_class))
+        for spec in kind.fields.values():
+            said = set().union(*(c for targets, path, c in shapes.values()
+                                 if cls in targets and path == URIRef(model.expand(spec.property))))
+            where = f"{kind.name}.{spec.name}"
+            needed = any(f.required or f.name in kind.defaults for f in kind.fields.values() if f.property == spec.property)
+            assert ((SH.minCount, Literal(1)) in said) == needed, where
+            if spec.pattern:
+                assert (SH.pattern, Literal(f"^({spec.pattern})$")) in said, where
+            if spec.minimum is not None:
+                assert (SH.minInclusive, Literal(spec.minimum)) in said, where
+            if spec.maximum is not None:
+                assert (SH.maxInclusive, Literal(spec.maximum)) in said, where
+            if spec.vocabulary:
+                concepts = tuple(URIRef(model.expand(c)) for c in model.vocabularies[spec.vocabulary].values())
+                assert (SH["in"], concepts) in said, where
+            assert said, f"{where}: no shape says anything of it"
+
+
+def test_no_hand_written_shape_says_again_what_the_model_says(generated: Graph) -> None:
+    hand = parse_rdf_files(Project.open(REPO).shape_files())
+    assert {s for s in hand.subjects() if isinstance(s, URIRef)} & set(generated.subjects()) == set()
+    made = _property_shapes(generated)
+    again = []
+    for shape, (targets, path, said) in _property_shapes(hand).items():
+        for other, (their_targets, their_path, their_said) in made.items():
+            if path == their_path and targets & their_targets and said & their_said:
+                again.append((str(shape), str(other), sorted(map(str, said & their_said))))
+    assert again == []
+
+
+def test_a_bare_record_of_each_kind_misses_exactly_its_required_fields(generated: Graph, shapes: Graph,
+                                                                       ontology: Graph) -> None:
+    """One node of each kind's class and nothing else: the generated shapes report each field
+    the model requires (or gives a default), once, and nothing more."""
+    model = load_model()
+    data = Graph()
+    expected = set()
+    for kind in model.kinds.values():
+        if kind.rdf_class:
+            node = URIRef(f"https://w3id.org/tradegraph/id/bare-{kind.name}")
+            data.add((node, RDF.type, URIRef(model.expand(kind.rdf_class))))
+            expected |= {(str(node), f.name) for f in kind.fields.values() if f.required or f.name in kind.defaults}
+    ours = {str(s) for s in generated.subjects(RDF.type, SH.PropertyShape)}
+    report = validate_graph_fast(data, shapes=shapes, ontology=ontology)
+    got = [(r.focus, r.path) for r in report.results if r.shape in ours]
+    assert sorted(got) == sorted(expected)
+    assert {r.component for r in report.results if r.shape in ours} == {"MinCountConstraintComponent"}
+
+
+def test_shapes_sparql_is_written_on_many_lines_and_loaded_on_one(shapes: Graph) -> None:
+    hand = parse_rdf_files(Project.open(REPO).shape_files())
+    written = [text for *_, text in sparql_texts(hand)]
+    assert written and all(text.count("\n") > 3 and "#" in text for text in written)
+    loaded = [text for *_, text in sparql_texts(shapes)]
+    assert loaded == sorted(one_line(text) for text in written) and all("\n" not in t for t in loaded)

@@ -150,6 +150,11 @@ class _Documenter:
             value = self.shapes.value(prop_shape, prop)
             if value is not None:
                 rules.append(f"{name} {self.curie(value) if isinstance(value, URIRef) else value}")
+        for name, prop in (("class", SH["or"]), ("in", SH["in"])):  # lists: classes of value shapes, concepts
+            head = self.shapes.value(prop_shape, prop)
+            if head is not None:
+                members = [self.shapes.value(m, SH["class"]) or m for m in Collection(self.shapes, head)]
+                rules.append(f"{name} " + " | ".join(self.curie(m) for m in members))
         severity = self.shapes.value(prop_shape, SH.severity)
         return {"shape": self.curie(shape), "path": self.curie(path) if isinstance(path, URIRef) else "(path)",
                 "field": str(self.shapes.value(prop_shape, SH.name) or ""), "rules": ", ".join(rules),

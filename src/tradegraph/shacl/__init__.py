@@ -1,7 +1,9 @@
-"""Validation: the plan of the project's shapes, the fast path on Oxigraph, pyshacl as the named
-reference, and the report a person reads (file and line of every violation).
+"""Validation: the shapes the fact model says (generated), the plan of the project's shapes, the
+fast path on Oxigraph, pyshacl as the named reference, and the report a person reads (file and
+line of every violation).
 
-Owns: ``plan``, ``fast``, ``validate``, ``paths`` (what ``tradegraph validate FILE...`` checks).
+Owns: ``generate`` (the mechanical shapes, made from the model), ``plan``, ``fast``, ``validate``,
+``paths`` (what ``tradegraph validate FILE...`` checks).
 
 May import: errors, files, project, rdf, facts, sparql.
 """

@@ -25,6 +25,8 @@ from tradegraph.facts.model import load_model
 from tradegraph.project import Project
 from tradegraph.rdf.graphs import ontology_graph, parse_rdf_files, union
 from tradegraph.rdf.namespaces import local_name
+from tradegraph.shacl.generate import model_shapes
+from tradegraph.shacl.plan import declared_prefixes, one_line, shape_name, sparql_texts
 
 
 @dataclass(frozen=True)
@@ -79,14 +81,20 @@ class Report:
         return "\n".join(lines) + "\n"
 
 
-def shapes_graph(project: Project) -> Graph:
-    """The project's SHACL shapes, every SPARQL in them checked (see :func:`check_shape_sparql`)."""
+def shapes_graph(project: Project, *, ontology: Graph | None = None) -> Graph:
+    """The project's SHACL shapes: those the fact model says (:mod:`tradegraph.shacl.generate`,
+    with ``ontology``, the project's by default) and the hand-written ones of its shapes files,
+    every SPARQL in them checked (see :func:`check_shape_sparql`), then put on one line
+    (see :func:`~tradegraph.shacl.plan.one_line`)."""
     files = project.shape_files()
     try:
         shapes = parse_rdf_files(files, project=project)
     except InvalidData as error:
         raise InvalidModel(error.what, where=error.where, expected=error.expected) from None
     check_shape_sparql(shapes, shown=lambda text: _find_text(files, text, project))
+    for node, _, predicate, text in list(sparql_texts(shapes)):
+        shapes.set((node, predicate, Literal(one_line(text))))
+    shapes += model_shapes(load_model(), ontology if ontology is not None else ontology_graph(project))
     return shapes
 
 
@@ -96,7 +104,6 @@ def check_shape_sparql(shapes: Graph, *, shown: Callable[[str], Location | None]
     Each is an :class:`InvalidModel` naming the shape (or component) and, through ``shown``
     (text -> where it is written), the file and line, before any validator runs it.
     """
-    from tradegraph.shacl.plan import declared_prefixes, shape_name, sparql_texts
     from tradegraph.sparql.guard import check_reach, prepared
 
     for shape, constraint in shapes.subject_objects(SH.sparql):
@@ -148,12 +155,16 @@ def shapes_failed(error: Exception) -> InvalidModel:
 
 
 def _find_text(files: list[Path], text: str, project: Project) -> Location | None:
-    """The file and line where ``text`` (a shape's SPARQL, or its name) begins, if it is written as is."""
+    """The file and line where ``text`` (a shape's SPARQL, or its name) begins, if it is written
+    as is (else where its first line is: shapes' queries often begin alike)."""
+    contents = [(path, path.read_text(encoding="utf-8", errors="replace")) for path in files]
     first = next((line.strip() for line in text.splitlines() if line.strip()), "")
-    for path in files:
-        content = path.read_text(encoding="utf-8", errors="replace")
-        if first and first in content:
-            return Location(project.relative(path), content[:content.index(first)].count("\n") + 1)
+    for needle in (text, first):
+        for path, content in contents:
+            if needle and needle in content:
+                start = content.index(needle)
+                start += len(needle) - len(needle.lstrip())  # the first line of the text, not a blank before it
+                return Location(project.relative(path), content[:start].count("\n") + 1)
     return None
 
 
