@@ -20,12 +20,13 @@ from __future__ import annotations
 import fcntl
 import json
 import os
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Iterable, Iterator, Mapping, Sequence
+from typing import Any
 
-from tradegraph.files.atomic import Data, Stamp, write_files
 from tradegraph.errors import OutputError, UsageError
+from tradegraph.files.atomic import Data, Stamp, write_files
 from tradegraph.project import Project
 
 OUTPUT_RECORD = ".tradegraph-outputs.json"
@@ -43,12 +44,14 @@ def check_output_folder(project: Project, folder: Path) -> None:
 
 
 def write_outputs(project: Project, folder: Path, contents: Mapping[str, Data], *,
-                  every: Sequence[str] = BUILD_NAMES) -> list[Path]:
+                  every: Sequence[str] = BUILD_NAMES, about: Mapping[str, object] | None = None) -> list[Path]:
     """Write a command's outputs (``name: data``) into ``folder`` atomically, with the record
-    that proves they are tradegraph's, and remove the files of the previous run that this one
-    does not write again. ``every`` names all the files such a command can write."""
+    that proves they are tradegraph's (holding ``about`` too: what they were made from), and
+    remove the files of the previous run that this one does not write again. ``every`` names
+    all the files such a command can write."""
     stale = claim_outputs(project, folder, contents, every=every)
-    write_files({folder / name: data for name, data in contents.items()}, manifest=folder / OUTPUT_RECORD)
+    write_files({folder / name: data for name, data in contents.items()}, manifest=folder / OUTPUT_RECORD,
+                about=about)
     remove(stale)
     return [folder / name for name in contents]
 
@@ -62,18 +65,19 @@ def claim_outputs(project: Project, folder: Path, names: Iterable[str], *,
     """
     check_output_folder(project, folder)
     wanted = set(names)
-    record = _read_record(folder / OUTPUT_RECORD, every)
+    found = read_record(folder, every=every)
+    record = found[0] if found is not None else {}
     for name in sorted(wanted):
         path = folder / name
         if not os.path.lexists(path):
             continue
-        if record is None or name not in record or not record[name].matches(path):
+        if name not in record or not record[name].matches(path):
             raise OutputError(f"{path} was not written by an earlier build (or was changed since), "
                               "so the build does not replace it",
                               expected="an output folder that only tradegraph writes to",
                               hint="move the file away (a build/ of a tradegraph older than its record of "
                                    "outputs: remove its files), or build with --out into another folder")
-    return [folder / name for name, stamp in sorted((record or {}).items())
+    return [folder / name for name, stamp in sorted(record.items())
             if name not in wanted and stamp.matches(folder / name)]
 
 
@@ -132,16 +136,21 @@ def store_lock(store: Path) -> Iterator[None]:
         os.close(descriptor)
 
 
-def _read_record(path: Path, every: Sequence[str]) -> dict[str, Stamp] | None:
-    """The record of a folder's outputs; ``None`` when there is none, ``{}`` when it is not ours."""
-    if not path.is_file():
+def read_record(folder: Path, *, every: Sequence[str] = BUILD_NAMES) -> tuple[dict[str, Stamp], dict[str, Any]] | None:
+    """The record of the outputs in ``folder``: the stamp of each file it names (of ``every``),
+    and the record's other entries (what the outputs were made from); ``None`` when there is
+    no record or it is not one tradegraph wrote."""
+    path = folder / OUTPUT_RECORD
+    if not path.is_file():  # nor a FIFO, which would block a read
         return None
     try:
-        files = json.loads(path.read_text("utf-8"))["files"]
-        return {name: Stamp(int(v["size"]), int(v["mtime_ns"]), str(v["sha256"]))
-                for name, v in files.items() if name in every}  # never a path elsewhere
+        record = json.loads(path.read_bytes())
+        files = record["files"]
+        stamps = {name: Stamp(int(v["size"]), int(v["mtime_ns"]), str(v["sha256"]))
+                  for name, v in files.items() if name in every}  # never a path elsewhere
     except (OSError, ValueError, KeyError, TypeError, AttributeError):
-        return {}
+        return None
+    return stamps, {key: value for key, value in record.items() if key != "files"}
 
 
 def _in_inputs(project: Project, place: Path) -> str | None:

@@ -77,12 +77,14 @@ class Stamp:
         return digest.hexdigest() == self.sha256
 
 
-def write_files(contents: Mapping[Path, Data], *, manifest: Path | None = None) -> dict[Path, Stamp]:
+def write_files(contents: Mapping[Path, Data], *, manifest: Path | None = None,
+                about: Mapping[str, object] | None = None) -> dict[Path, Stamp]:
     """Write every ``path: data`` pair atomically (all temporaries first, then the renames).
 
     Instead of bytes, ``data`` may be a function that writes a large file itself to the
     stream it is given. With ``manifest``, a JSON file of the :class:`Stamp` of every file
-    (keyed by name) is written too, in the same step. Returns the stamps. Raises
+    (keyed by name, under ``files``) is written too, in the same step, beside the entries of
+    ``about`` (what the files were made from, say). Returns the stamps. Raises
     :class:`~tradegraph.errors.OutputError` when a target cannot be written; every target
     is then as it was.
     """
@@ -99,7 +101,7 @@ def write_files(contents: Mapping[Path, Data], *, manifest: Path | None = None) 
             stamps[path] = temporary.fill(data)
             staged.append((temporary, path))
         if manifest is not None:
-            record = {"files": {path.name: asdict(stamp) for path, stamp in sorted(stamps.items())}}
+            record = {**(about or {}), "files": {path.name: asdict(stamp) for path, stamp in sorted(stamps.items())}}
             temporary = cleanup.enter_context(_Temporary.beside(manifest))
             temporary.fill(json.dumps(record, indent=1, sort_keys=True).encode("utf-8") + b"\n")
             staged.append((temporary, manifest))

@@ -9,8 +9,10 @@ compact, readable context made from the graph's prefixes.
 from __future__ import annotations
 
 import json
+from collections.abc import Collection
 
 from rdflib import Dataset, Graph
+from rdflib.term import Node
 
 from tradegraph.rdf.namespaces import PREFIXES
 
@@ -34,12 +36,12 @@ def turtle(graph: Graph, base: str) -> str:
     return out.serialize(format="turtle")
 
 
-def trig(dataset: Dataset, base: str) -> str:
-    """The dataset as TriG, one block per named graph, in IRI order."""
+def trig(dataset: Dataset, base: str, *, leave_out: Collection[Node] = ()) -> str:
+    """The dataset as TriG, one block per named graph (but those named in ``leave_out``), in IRI order."""
     blocks = []
     header: dict[str, str] = {}
     for graph in sorted(dataset.graphs(), key=lambda g: str(g.identifier)):
-        if len(graph) == 0:
+        if graph.identifier in leave_out or len(graph) == 0:
             continue
         body = turtle(graph, base)
         lines = []
