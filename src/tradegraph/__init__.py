@@ -8,7 +8,8 @@ The public API::
     facts = load_facts(project)          # YAML facts -> an RDF dataset, one named graph per source
     report = validate_facts(facts, project)
     result = build(project)              # load, validate, write build/graph.ttl and friends
-    network = actor_network(facts, NetworkFilter(after=date(2025, 7, 1)))   # networkx, actors
+    graph = validated_graph(project)     # what every command reads: the build's while no input changed
+    network = actor_network(graph, NetworkFilter(after=date(2025, 7, 1)))   # networkx, actors
     text = export(project, "gexf")       # RDF formats or network files
     page = render_html(network)          # the offline HTML view
 """
@@ -20,6 +21,7 @@ from typing import Any
 #: `tradegraph build` does not pay for networkx, and `import tradegraph` stays quick.
 _WHERE = {
     "BuildResult": "build.pipeline", "build": "build.pipeline",
+    "ValidGraph": "build.dataset", "validated_graph": "build.provider",
     "InvalidData": "errors", "InvalidModel": "errors", "TradegraphError": "errors", "UsageError": "errors",
     "ValidationFailed": "errors",
     "export": "export.exports", "Facts": "facts.loader", "load_facts": "facts.loader",

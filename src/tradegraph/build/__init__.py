@@ -1,9 +1,11 @@
 """Building the graph: load, validate, reason, and write the outputs (atomically, only over what
-tradegraph wrote before), in memory or into a store; the dataset every reader gets.
+tradegraph wrote before), in memory or into a store; the one validated graph every reader gets.
 
-Owns: ``pipeline`` (``build``), ``result`` (``BuildResult``), ``onstore`` (builds on Oxigraph),
-``dataset`` (facts plus ontology), ``reason`` (RDFS / OWL RL), ``outputs`` (ownership of output
-folders and stores).
+Owns: ``pipeline`` (``build``, and ``check``: load and validate), ``result`` (``BuildResult``),
+``onstore`` (builds on Oxigraph), ``dataset`` (facts plus ontology, ``ValidGraph``, views of the
+facts), ``provider`` (``validated_graph``: the last build's graph while no input changed, else
+loaded and validated once), ``fingerprint`` (what a graph is made from, recorded by a build),
+``reason`` (RDFS / OWL RL), ``outputs`` (ownership of output folders and stores).
 
 May import: errors, files, progress, project, rdf, facts, shacl, store.
 """

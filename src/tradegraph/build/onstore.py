@@ -12,22 +12,25 @@ from __future__ import annotations
 import os
 import shutil
 import tempfile
+from collections.abc import Callable
 from pathlib import Path
-from typing import Any, BinaryIO, Callable
+from typing import Any, BinaryIO
 
 import pyoxigraph as ox
-from rdflib import Graph
 
 from tradegraph.build import outputs as ownership
+from tradegraph.build.dataset import Census
+from tradegraph.build.fingerprint import made_from as made_from_entry
 from tradegraph.build.result import BuildResult
 from tradegraph.errors import OutputError, ValidationFailed
-from tradegraph.rdf.namespaces import local_name
-from tradegraph.shacl.fast import validate_store
 from tradegraph.progress import Progress
 from tradegraph.project import Project
+from tradegraph.rdf.namespaces import local_name
 from tradegraph.rdf.serialize import prefixes
-from tradegraph.store.oxigraph import FactStore, load_store
+from tradegraph.shacl.fast import validate_store
 from tradegraph.shacl.validate import shapes_graph
+from tradegraph.store.oxigraph import FactStore, load_store
+
 
 class StoreBuildResult(BuildResult):
     """A build whose graph lives in a store: counts come from SPARQL on it."""
@@ -51,19 +54,21 @@ class StoreBuildResult(BuildResult):
 
 
 def build_in_store(project: Project, *, out: Path | str | None = None, base: str | None = None,
-                   write: bool = True, store: Path | str | None = None) -> StoreBuildResult:
-    """Load into a store (on disk at ``store``, else in memory), validate fast, write the outputs."""
+                   write: bool = True, store: Path | str | None = None,
+                   made_from: str | None = None) -> StoreBuildResult:
+    """Load into a store (on disk at ``store``, else in memory), validate fast, write the outputs
+    (recording ``made_from``, the inputs' fingerprint, beside them)."""
     if store is None:
-        return _build(project, out=out, base=base, write=write, final=None)
+        return _build(project, out=out, base=base, write=write, final=None, made_from=made_from)
     final = Path(os.path.abspath(store))
     ownership.check_store_folder(project, final, out=project.build_dir(out))
     with ownership.store_lock(final):
         ownership.check_store_folder(project, final, out=project.build_dir(out))
-        return _build(project, out=out, base=base, write=write, final=final)
+        return _build(project, out=out, base=base, write=write, final=final, made_from=made_from)
 
 
 def _build(project: Project, *, out: Path | str | None, base: str | None, write: bool,
-           final: Path | None) -> StoreBuildResult:
+           final: Path | None, made_from: str | None) -> StoreBuildResult:
     staging = None
     if final is not None:  # a new name each time: RocksDB locks by path within a process
         staging = Path(tempfile.mkdtemp(prefix=f".{final.name}.", suffix=".new", dir=final.parent))
@@ -76,12 +81,15 @@ def _build(project: Project, *, out: Path | str | None, base: str | None, write:
                 raise ValidationFailed(f"the graph violates the shapes ({len(report.violations)} violation(s))",
                                        report=report.text())
             assert loaded.facts is not None
-            result = StoreBuildResult(loaded.facts, report, Graph(), [], project)
+            facts, census = loaded.facts, Census.of(loaded.facts)
+            result = StoreBuildResult(dataset=facts.dataset, base=facts.base, census=census, report=report,
+                                      facts=facts, project=project)
             result.store = loaded
             if write:
                 progress.step("writing the outputs")
                 result.written = ownership.write_outputs(project, project.build_dir(out),
-                                                         outputs(loaded, report.text()))
+                                                         outputs(loaded, report.text()),
+                                                         about=made_from_entry(made_from, census))
     except BaseException as exc:
         if staging is not None:
             shutil.rmtree(staging, ignore_errors=True)

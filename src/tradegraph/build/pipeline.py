@@ -2,30 +2,42 @@
 
 Nothing is written unless the facts load and conform to the shapes; the outputs are
 written atomically (see :mod:`tradegraph.files.atomic`), so a failed build leaves the previous
-``build/`` exactly as it was.
+``build/`` exactly as it was. The record of the outputs also says what they were made from
+(:mod:`tradegraph.build.fingerprint`), so that other commands reuse them while nothing changed
+(:mod:`tradegraph.build.provider`).
 """
 
 from __future__ import annotations
 
-from collections import Counter
-from dataclasses import dataclass
 from pathlib import Path
+from typing import NamedTuple
 
-from rdflib import RDF, Graph, URIRef
+from rdflib import Graph, URIRef
 
-from tradegraph.rdf import serialize
+from tradegraph.build import fingerprint
+from tradegraph.build.dataset import Census, fact_union
 from tradegraph.build.outputs import write_outputs
+from tradegraph.build.reason import INFERRED_GRAPH, infer
+from tradegraph.build.result import BuildResult
 from tradegraph.errors import UsageError, ValidationFailed
-from tradegraph.shacl.fast import validate_graph_fast
 from tradegraph.facts.loader import Facts, load_facts
 from tradegraph.project import Project
-from tradegraph.build.reason import INFERRED_GRAPH, infer
-from tradegraph.shacl.validate import Report, shapes_graph, validate_facts
-from tradegraph.rdf.graphs import ontology_graph, union
-from tradegraph.build.result import BuildResult
-from tradegraph.rdf.namespaces import TG, local_name
+from tradegraph.rdf import serialize
+from tradegraph.rdf.graphs import ontology_graph
+from tradegraph.shacl.paths import validate_data
+from tradegraph.shacl.validate import Report, shapes_graph
 
 OUTPUTS = ("graph.ttl", "graph.trig", "graph.jsonld", "report.txt")
+
+
+class Checked(NamedTuple):
+    """Facts that loaded and conform to the shapes, their report, and the ontology they were checked with."""
+
+    facts: Facts
+    report: Report
+    ontology: Graph
+
+
 def build(project: Project, *, out: Path | str | None = None, base: str | None = None,
           write: bool = True, reason: str | None = None, store: Path | str | None = None,
           validator: str = "fast") -> BuildResult:
@@ -44,26 +56,27 @@ def build(project: Project, *, out: Path | str | None = None, base: str | None =
     :class:`~tradegraph.errors.ValidationFailed` when the graph violates the shapes; in
     both cases nothing is written.
     """
-    if store is not None or project.bulk_files():
-        if reason or validator != "fast":
-            raise UsageError("a build into a store validates on the fast path and does no reasoning",
-                             hint="leave out --reason and --validator, or build without --store")
+    into_store = store is not None or bool(project.bulk_files())
+    if into_store and (reason or validator != "fast"):
+        raise UsageError("a build into a store validates on the fast path and does no reasoning",
+                         hint="leave out --reason and --validator, or build without --store")
+    # Taken before the facts are read: a file changed meanwhile leaves a record that no longer matches.
+    made_from = fingerprint.current(project, base=base or project.base, validator=validator, reason=reason) \
+        if write else None
+    if into_store:
         from tradegraph.build.onstore import build_in_store
 
-        return build_in_store(project, out=out, base=base, write=write, store=store)
-    facts = load_facts(project, base=base)
-    report = validate_facts(facts, project) if validator == "pyshacl" else validate_fast(facts, project)
-    if not report.conforms:
-        raise ValidationFailed(f"the graph violates the shapes ({len(report.violations)} violation(s))",
-                               report=report.text())
-    graph = union(facts.dataset)
-    result = BuildResult(facts, report, graph, [], project)
+        return build_in_store(project, out=out, base=base, write=write, store=store, made_from=made_from)
+    facts, report, ontology = check(project, base=base, validator=validator)
+    census = Census.of(facts)
+    result = BuildResult(dataset=facts.dataset, base=facts.base, census=census, report=report, facts=facts,
+                         project=project)
     if reason:
-        result.inferred = infer(facts, project, profile=reason)
+        result.inferred = infer(facts, project, profile=reason, ontology=ontology)
         named = facts.dataset.graph(URIRef(facts.base + INFERRED_GRAPH))
-        for triple in result.inferred:
-            named.add(triple)
+        named += result.inferred
     if write:
+        graph = result.graph
         contents = {
             "graph.ttl": serialize.turtle(graph, facts.base),
             "graph.trig": serialize.trig(facts.dataset, facts.base),
@@ -73,12 +86,23 @@ def build(project: Project, *, out: Path | str | None = None, base: str | None =
         if result.inferred is not None:
             contents["inferred.ttl"] = serialize.turtle(result.inferred, facts.base)
         result.written = write_outputs(project, project.build_dir(out),
-                                       {name: text.encode("utf-8") for name, text in contents.items()})
+                                       {name: text.encode("utf-8") for name, text in contents.items()},
+                                       about=fingerprint.made_from(made_from, census))
     return result
 
 
-def validate_fast(facts: Facts, project: Project) -> Report:
-    """:func:`~tradegraph.shacl.validate.validate_facts` on the fast path (the same report)."""
-    return validate_graph_fast(union(facts.dataset), shapes=shapes_graph(project),
-                               ontology=ontology_graph(project), facts=facts)
+def check(project: Project, *, base: str | None = None, validator: str = "fast") -> Checked:
+    """Load the project's facts and validate them (with ``validator``) against its shapes and
+    ontology: the one way every command gets facts it may trust.
 
+    Raises :class:`~tradegraph.errors.InvalidData` for bad fact files and
+    :class:`~tradegraph.errors.ValidationFailed`, with the report, when they violate the shapes.
+    """
+    facts = load_facts(project, base=base)
+    shapes, ontology = shapes_graph(project), ontology_graph(project)
+    report = validate_data(fact_union(facts.dataset, facts.base), shapes=shapes, ontology=ontology, facts=facts,
+                           validator=validator)
+    if not report.conforms:
+        raise ValidationFailed(f"the graph violates the shapes ({len(report.violations)} violation(s))",
+                               report=report.text())
+    return Checked(facts, report, ontology)

@@ -20,25 +20,25 @@ from __future__ import annotations
 import owlrl
 from rdflib import Graph, Literal
 
+from tradegraph.build.dataset import fact_union
 from tradegraph.errors import UsageError
 from tradegraph.facts.loader import Facts
 from tradegraph.project import Project
-from tradegraph.rdf.graphs import ontology_graph, union
+from tradegraph.rdf.graphs import ontology_graph
 
 PROFILES = {"rdfs": owlrl.RDFS_Semantics, "owlrl": owlrl.OWLRL_Semantics}
 INFERRED_GRAPH = "graph/inferred"
 
 
-def infer(facts: Facts, project: Project, *, profile: str = "rdfs") -> Graph:
-    """The triples about the data that ``profile`` (``rdfs`` or ``owlrl``) adds to the facts."""
+def infer(facts: Facts, project: Project, *, profile: str = "rdfs", ontology: Graph | None = None) -> Graph:
+    """The triples about the data that ``profile`` (``rdfs`` or ``owlrl``) adds to the facts
+    (and ``ontology``, the project's unless given)."""
     if profile not in PROFILES:
         raise UsageError(f"unknown reasoning profile {profile!r}", expected="rdfs or owlrl")
-    asserted = union(facts.dataset)
-    closure = Graph()
-    for triple in asserted:
-        closure.add(triple)
-    for triple in ontology_graph(project):
-        closure.add(triple)
+    asserted = fact_union(facts.dataset, facts.base)
+    closure = Graph()  # the reasoner adds to it: the one copy
+    closure += asserted
+    closure += ontology if ontology is not None else ontology_graph(project)
     owlrl.DeductiveClosure(PROFILES[profile], axiomatic_triples=False, datatype_axioms=False).expand(closure)
     inferred = Graph()
     for triple in closure:

@@ -1,13 +1,14 @@
-"""What a build produced: the facts, the validation report, the graph and the files written."""
+"""What a build produced: the validated graph, the report, what was inferred and the files written."""
 
 from __future__ import annotations
 
 from collections import Counter
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from rdflib import RDF, Graph, URIRef
 
+from tradegraph.build.dataset import ValidGraph
 from tradegraph.build.reason import INFERRED_GRAPH
 from tradegraph.facts.loader import Facts
 from tradegraph.project import Project
@@ -18,15 +19,14 @@ from tradegraph.shacl.validate import Report
 _HELPER_CLASSES = {TG.TimeSpec, TG.Participation, TIME.Instant, TIME.Interval}
 
 
-@dataclass
-class BuildResult:
-    """What a build produced: the facts, the validation report and the files written."""
+@dataclass(kw_only=True)
+class BuildResult(ValidGraph):
+    """What a build produced: the validated graph (loaded now), the report and the files written."""
 
     facts: Facts
     report: Report
-    graph: Graph
-    written: list[Path]
     project: Project
+    written: list[Path] = field(default_factory=list)
     inferred: Graph | None = None
 
     def class_counts(self) -> list[tuple[str, int]]:
@@ -37,17 +37,17 @@ class BuildResult:
 
     def sources(self) -> list[tuple[str, str]]:
         """(id, title) of each source document."""
-        out = []
-        for node in sorted(self.graph.subjects(RDF.type, TG.NewsArticle)):
-            out.append((str(node)[len(self.facts.base):], str(self.graph.value(node, TG.title) or "")))
+        out, graph = [], self.graph
+        for node in sorted(graph.subjects(RDF.type, TG.NewsArticle)):
+            out.append((str(node)[len(self.base):], str(graph.value(node, TG.title) or "")))
         return out
 
     def triple_count(self) -> int:
         return len(self.graph)
 
     def summary(self) -> str:
-        lines = [f"{self.triple_count()} triples, {len(self.facts.records)} records from "
-                 f"{len(self.facts.files)} fact files"]
+        lines = [f"{self.triple_count()} triples, {self.census.records} records from "
+                 f"{self.census.files} fact files"]
         lines.append("classes: " + ", ".join(f"{name} {n}" for name, n in self.class_counts()))
         for ident, title in self.sources():
             lines.append(f"source: {ident}: {title}")

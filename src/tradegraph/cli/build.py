@@ -10,6 +10,11 @@ import click
 from tradegraph.cli.common import err, open_project, printable_lines, project_option
 from tradegraph.errors import ValidationFailed
 
+#: tradegraph.shacl.paths.VALIDATORS, spelt here so that `--help` loads no RDF library (a test compares them).
+_validator_option = click.option(
+    "--validator", type=click.Choice(["fast", "pyshacl"]), default="fast", show_default=True,
+    help="The SHACL engine: the fast path, or pyshacl, the reference (slow on large graphs).")
+
 
 @click.command()
 @project_option
@@ -21,8 +26,7 @@ from tradegraph.errors import ValidationFailed
                    "and build/inferred.ttl.")
 @click.option("--store", type=click.Path(path_type=Path), default=None,
               help="Also write the graph into an Oxigraph store in this directory, for `query --store`.")
-@click.option("--validator", type=click.Choice(["fast", "pyshacl"]), default="fast", show_default=True,
-              help="The SHACL engine: the fast path, or pyshacl, the reference (slow on large graphs).")
+@_validator_option
 def build(project_dir: Path | None, out: Path | None, base: str | None, reason: str | None,
           store: Path | None, validator: str) -> None:
     """Load the facts, validate them against the shapes, and write build/graph.ttl, graph.trig,
@@ -30,7 +34,9 @@ def build(project_dir: Path | None, out: Path | None, base: str | None, reason: 
 
     On bad input or violations it exits 1 and writes nothing: the previous build stays whole.
     A project with bulk facts (graph/bulk/*.jsonl, *.csv) or a build with --store loads into
-    an Oxigraph store and writes graph.nq instead of graph.jsonld.
+    an Oxigraph store and writes graph.nq instead of graph.jsonld. While no fact, shape,
+    ontology or settings file changes, the other commands read build/ instead of loading and
+    validating again.
 
     \b
     Examples:
@@ -52,7 +58,8 @@ def build(project_dir: Path | None, out: Path | None, base: str | None, reason: 
 @click.command()
 @project_option
 @click.argument("files", nargs=-1, type=click.Path(path_type=Path))  # a directory: one line from the reader
-def validate(project_dir: Path | None, files: tuple[Path, ...]) -> None:
+@_validator_option
+def validate(project_dir: Path | None, files: tuple[Path, ...], validator: str) -> None:
     """Validate the project's facts, or the given fact files (.yaml) and RDF files (.ttl, .nt,
     .trig, .jsonld), against the shapes. Prints the report; exits 1 on violations.
 
@@ -60,11 +67,13 @@ def validate(project_dir: Path | None, files: tuple[Path, ...]) -> None:
     Examples:
       tradegraph validate
       tradegraph validate graph/sources/new-article.yaml
-      tradegraph validate build/graph.ttl
+      tradegraph validate build/graph.ttl --validator pyshacl
     """
     from tradegraph.shacl.paths import validate_paths
 
-    report = validate_paths(open_project(project_dir), list(files))
+    report = validate_paths(open_project(project_dir), list(files), validator=validator)
+    for note in report.notes:
+        err(f"note: {note}")
     click.echo(report.text(), nl=False)
     if not report.conforms:
         raise ValidationFailed(f"{len(report.violations)} violation(s)")
@@ -75,16 +84,17 @@ def validate(project_dir: Path | None, files: tuple[Path, ...]) -> None:
 @click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table", show_default=True)
 def stats(project_dir: Path | None, fmt: str) -> None:
     """Count what the graph holds: records by kind, facts per source, events by status,
-    retracted facts and the span of dates.
+    retracted facts and the span of dates. Reads the validated graph (the last build's while
+    no input changed); violations stop it as they stop a build.
 
     \b
     Example:
       tradegraph stats --format json
     """
+    from tradegraph.build.provider import validated_graph
     from tradegraph.export.stats import stats as compute
-    from tradegraph.facts.loader import load_facts
 
-    figures = compute(load_facts(open_project(project_dir)))
+    figures = compute(validated_graph(open_project(project_dir)))
     if fmt == "json":
         click.echo(json.dumps(figures, indent=2))
         return

@@ -118,11 +118,11 @@ def network(project_dir: Path | None, metrics: bool, fmt: str, **options: Any) -
       tradegraph network --metrics --format json
       tradegraph network --country JP --mode in-person --status happened --status planned
     """
-    from tradegraph.facts.loader import load_facts
+    from tradegraph.build.provider import validated_graph
     from tradegraph.network.graph import actor_network
     from tradegraph.network.report import network_report
 
-    graph = actor_network(load_facts(open_project(project_dir)), _filter(**options))
+    graph = actor_network(validated_graph(open_project(project_dir)), _filter(**options))
     if metrics:
         from tradegraph.network.metrics import metrics_table, network_metrics
 

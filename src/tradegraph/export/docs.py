@@ -17,10 +17,9 @@ from rdflib.collection import Collection
 from rdflib.namespace import SH
 from rdflib.term import Node
 
-from tradegraph.build.dataset import load_dataset
 from tradegraph.build.outputs import write_outputs
+from tradegraph.build.provider import validated_graph
 from tradegraph.project import Project
-from tradegraph.rdf.graphs import union
 from tradegraph.rdf.serialize import prefixes
 from tradegraph.shacl.validate import shapes_graph
 
@@ -54,11 +53,12 @@ class Vocabulary:
 
 
 def docs(project: Project, out: Path | str | None = None) -> Path:
-    """Write ``index.html`` documenting the project's ontology into ``out`` (default ``build/docs``)."""
+    """Write ``index.html`` documenting the project's ontology into ``out`` (default ``build/docs``),
+    with examples from the validated graph."""
     target = Path(out) if out is not None else project.build_dir() / "docs"
-    dataset = load_dataset(project)
-    everything = union(dataset)
-    page = _Documenter(everything, shapes_graph(project), dict(dataset.namespaces())).render()
+    dataset = validated_graph(project).dataset
+    # The dataset is the union of its graphs (ontology and facts) when read as a graph: no copy.
+    page = _Documenter(dataset, shapes_graph(project), dict(dataset.namespaces())).render()
     (path,) = write_outputs(project, target, {"index.html": page.encode("utf-8")}, every=("index.html",))
     return path
 

@@ -3,8 +3,8 @@
 RDF formats (``ttl``, ``nt``, ``jsonld``, ``trig``, ``xml``) hold exactly the triples of
 ``tradegraph build`` (TriG with one named graph per source); network formats (``gexf``,
 ``graphml``, ``cyjs``, ``dot``) hold the actor network (:mod:`tradegraph.network.graph`). Every
-export first loads and validates the facts, as a build does, and is deterministic: the same
-facts give the same bytes.
+export reads the validated graph (:func:`~tradegraph.build.provider.validated_graph`: the last
+build's while no input changed) and is deterministic: the same facts give the same bytes.
 
 >>> format_for(None, "out/network.gexf")
 'gexf'
@@ -18,7 +18,8 @@ from pathlib import Path
 
 from rdflib import Dataset, Graph
 
-from tradegraph.build.pipeline import BuildResult, build
+from tradegraph.build.dataset import ValidGraph, reserved_graphs
+from tradegraph.build.provider import validated_graph
 from tradegraph.errors import UsageError
 from tradegraph.network.formats import WRITERS
 from tradegraph.network.graph import NetworkFilter, actor_network
@@ -40,18 +41,19 @@ def export(project: Project, fmt: str, *, filters: NetworkFilter | None = None) 
         raise UsageError(f"network options do not apply to the RDF format '{fmt}'",
                          expected="a network format (" + ", ".join(NETWORK_FORMATS) + ") with them",
                          hint="the RDF formats always hold the whole built graph")
-    return export_built(build(project, write=False), fmt, filters=filters)
+    return export_built(validated_graph(project), fmt, filters=filters)
 
 
-def export_built(result: BuildResult, fmt: str, *, filters: NetworkFilter | None = None) -> str:
-    """Like :func:`export`, from a build already made (``build(project, write=False)``)."""
+def export_built(valid: ValidGraph, fmt: str, *, filters: NetworkFilter | None = None) -> str:
+    """Like :func:`export`, from a graph already validated (or a build: ``build(project, write=False)``)."""
     if fmt in NETWORK_FORMATS:
-        return WRITERS[fmt](actor_network(result.facts, filters))
-    return rdf_text(result.graph, result.facts.dataset, result.facts.base, fmt)
+        return WRITERS[fmt](actor_network(valid, filters))
+    return rdf_text(valid.graph, valid.dataset, valid.base, fmt)
 
 
 def rdf_text(graph: Graph, dataset: Dataset, base: str, fmt: str) -> str:
-    """``graph`` (or, for TriG, ``dataset``) in an RDF format, with the build's prefixes.
+    """``graph`` (or, for TriG, ``dataset`` but its ontology's and inferred graph) in an RDF
+    format, with the build's prefixes.
 
     >>> from rdflib import URIRef, Literal
     >>> g = Graph()
@@ -63,7 +65,7 @@ def rdf_text(graph: Graph, dataset: Dataset, base: str, fmt: str) -> str:
     if fmt == "ttl":
         return serialize.turtle(graph, base)
     if fmt == "trig":
-        return serialize.trig(dataset, base)
+        return serialize.trig(dataset, base, leave_out=reserved_graphs(base))
     if fmt == "jsonld":
         return serialize.jsonld(graph, base)
     if fmt == "nt":

@@ -23,9 +23,9 @@ from functools import cache
 from rdflib import RDF, RDFS, Graph, Literal, URIRef
 from rdflib.term import Node
 
-from tradegraph.facts.loader import TG, Facts
+from tradegraph.build.dataset import FactGraphs, fact_union
+from tradegraph.facts.loader import TG
 from tradegraph.facts.model import load_model
-from tradegraph.rdf.graphs import union
 from tradegraph.rdf.namespaces import local_name
 
 #: Actor classes, most specific first, and the kind each becomes.
@@ -98,15 +98,15 @@ class NetworkData:
     events: dict[str, Event] = field(default_factory=dict)
 
 
-def read_network_data(facts: Facts) -> NetworkData:
+def read_network_data(facts: FactGraphs) -> NetworkData:
     """Actors and events of ``facts`` (retracted events are kept, marked ``retracted``)."""
     return _Reader(facts).read()
 
 
 class _Reader:
-    def __init__(self, facts: Facts) -> None:
+    def __init__(self, facts: FactGraphs) -> None:
         self.facts = facts
-        self.graph = union(facts.dataset)
+        self.graph = fact_union(facts.dataset, facts.base)  # a view of the facts, not a copy
         self.base = facts.base
 
     def read(self) -> NetworkData:

@@ -31,8 +31,8 @@ from datetime import date
 from itertools import combinations
 from typing import TYPE_CHECKING, Any
 
+from tradegraph.build.dataset import FactGraphs
 from tradegraph.errors import UsageError, did_you_mean
-from tradegraph.facts.loader import Facts
 from tradegraph.facts.model import load_model
 from tradegraph.network.data import Actor, Event, NetworkData, read_network_data
 
@@ -90,8 +90,9 @@ class NetworkFilter:
         return True
 
 
-def actor_network(facts: Facts, filters: NetworkFilter | None = None) -> nx.Graph:
-    """The actor network of ``facts``, with the events ``filters`` keeps (see the module)."""
+def actor_network(facts: FactGraphs, filters: NetworkFilter | None = None) -> nx.Graph:
+    """The actor network of ``facts`` (the validated graph, or facts as loaded), with the
+    events ``filters`` keeps (see the module)."""
     return network_from_data(read_network_data(facts), filters or NetworkFilter())
 
 

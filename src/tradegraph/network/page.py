@@ -25,8 +25,8 @@ from typing import Any
 
 import networkx as nx
 
+from tradegraph.build.provider import validated_graph
 from tradegraph.errors import UsageError
-from tradegraph.facts.loader import load_facts
 from tradegraph.network.drawing import SHAPES, country_colors, node_colors, positions, shape
 from tradegraph.network.graph import NetworkFilter, actor_network
 from tradegraph.project import Project, javascript_file
@@ -45,7 +45,7 @@ def viz(project: Project, output: Path | str, *, filters: NetworkFilter | None =
         raise UsageError(f"cannot draw the network as {Path(output).name!r}",
                          expected="an output file ending in .html, .png or .svg, or --format html|png|svg",
                          hint="for GEXF, GraphML, Cytoscape JSON or DOT use `tradegraph export`")
-    graph = actor_network(load_facts(project), filters)
+    graph = actor_network(validated_graph(project), filters)
     if kind in ("png", "svg"):
         from tradegraph.network.picture import render_picture
 

@@ -16,7 +16,7 @@ from typing import Any
 from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.term import Identifier
 
-from tradegraph.build.dataset import load_dataset
+from tradegraph.build.provider import validated_graph
 from tradegraph.errors import InvalidModel, Location, UsageError
 from tradegraph.project import Project, builtin_root
 from tradegraph.query.catalogue import LIST_SEPARATOR, Query, find_query, load_queries
@@ -56,7 +56,7 @@ class QueryRunner:
     @property
     def engine(self) -> Engine:
         if self._engine is None:
-            self._engine = LocalEngine(load_dataset(self.project, base=self.base))
+            self._engine = LocalEngine(validated_graph(self.project, base=self.base).dataset)
         return self._engine
 
     def allowing_remote(self) -> QueryRunner:

@@ -1,8 +1,8 @@
 """``tradegraph push``: upload the built graph to a SPARQL store, one named graph per source.
 
-What goes up is what the canned queries read locally (:func:`~tradegraph.build.dataset.load_dataset`):
+What goes up is what the canned queries read locally (:func:`~tradegraph.build.provider.validated_graph`):
 a named graph per source document and one for the actors, plus the ontology in
-``<base>graph/ontology``; the facts are validated first, as ``tradegraph build`` does.
+``<base>graph/ontology``; validated, as ``tradegraph build`` does (the last build's while no input changed).
 
 With a Graph Store Protocol URL each graph is replaced by an HTTP ``PUT`` of its first batch
 and completed by ``POST``\\ s of the rest; without one (or when the store answers that it has
@@ -29,8 +29,7 @@ from urllib.parse import urlencode
 from rdflib import BNode, Dataset, Graph, URIRef
 from rdflib.term import Node
 
-from tradegraph.build.dataset import load_dataset
-from tradegraph.build.pipeline import build
+from tradegraph.build.provider import validated_graph
 from tradegraph.errors import EndpointError
 from tradegraph.project import Project
 from tradegraph.remote.transport import Endpoint, request
@@ -71,7 +70,7 @@ def push(project: Project, endpoint: Endpoint | str, *, graph_store: str | None 
     """
     update = endpoint if isinstance(endpoint, Endpoint) else Endpoint(endpoint)
     if dataset is None:
-        dataset = load_dataset(project, facts=build(project, write=False).facts)
+        dataset = validated_graph(project).dataset
     graphs = _graphs(dataset, also_default=also_default)
     started = time.perf_counter()
     uploader = _Uploader(update, update.at(graph_store) if graph_store else None, batch_size)

@@ -35,8 +35,7 @@ from types import TracebackType
 
 from rdflib import Dataset
 
-from tradegraph.build.dataset import load_dataset
-from tradegraph.build.pipeline import build
+from tradegraph.build.provider import validated_graph
 from tradegraph.errors import EndpointError, Location, UsageError
 from tradegraph.project import Project
 from tradegraph.remote.serve_guard import HOST, TOKEN_VARIABLE, Guard
@@ -183,7 +182,7 @@ def serve(project: Project, *, port: int = 7878, writable: bool = False, timeout
         refuse_port_in_use(port)
     if writable:
         token = _checked_token(token)
-    dataset = load_dataset(project, facts=build(project, write=False).facts)
+    dataset = validated_graph(project).dataset
     names = frozenset(str(g.identifier) for g in dataset.graphs() if len(g))
     for stale in reclaim_stale():
         if on_note:

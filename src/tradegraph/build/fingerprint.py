@@ -1,0 +1,97 @@
+"""What a graph is made from, as one hash: the inputs' contents and the options that change it.
+
+The fingerprint covers the content of every fact file (``graph/**/*.yaml`` and the bulk
+files), shape file, ontology file and the settings file (``tradegraph.yaml``), the model the
+loader follows, the base IRI, the validator, the reasoning profile and tradegraph's version.
+``tradegraph build`` records it beside its outputs (in the output folder's record, see
+:mod:`tradegraph.build.outputs`); :mod:`tradegraph.build.provider` reuses a build whose
+fingerprint is the one the inputs have now. A file's time is never part of it: only bytes.
+
+>>> from tradegraph.project import Project
+>>> project = Project.open("tests/fixtures/minimal")
+>>> a = fingerprint(project, base=project.base, validator="fast", reason=None)
+>>> a == fingerprint(project, base=project.base, validator="fast", reason=None), len(a)
+(True, 64)
+>>> a == fingerprint(project, base="urn:other:", validator="fast", reason=None)
+False
+"""
+
+from __future__ import annotations
+
+import hashlib
+from importlib import metadata
+from pathlib import Path
+
+import tradegraph.facts as facts_package
+from tradegraph.build.dataset import Census
+from tradegraph.project import CONFIG_FILE, Project
+
+#: The entry of an output folder's record (:func:`tradegraph.build.outputs.read_record`) that
+#: says what the outputs were made from: the fingerprint and the records' :class:`Census`.
+MADE_FROM = "made_from"
+
+
+def made_from(fingerprint: str | None, census: Census) -> dict[str, object]:
+    """The record's entry for a build of ``fingerprint`` (none: a build that cannot be reused)."""
+    return {MADE_FROM: {"fingerprint": fingerprint, "census": census.as_json()}} if fingerprint else {}
+
+
+def recorded(about: dict[str, object]) -> tuple[str, Census] | None:
+    """The fingerprint and census a record's :func:`made_from` entry holds; ``None`` when it
+    holds none that reads as one."""
+    entry = about.get(MADE_FROM)
+    if not isinstance(entry, dict) or not isinstance(entry.get("fingerprint"), str):
+        return None
+    try:
+        return entry["fingerprint"], Census.from_json(entry.get("census"))
+    except ValueError:
+        return None
+
+
+def current(project: Project, *, base: str, validator: str, reason: str | None) -> str | None:
+    """:func:`fingerprint`, or ``None`` when an input cannot be read (the loader says why)."""
+    try:
+        return fingerprint(project, base=base, validator=validator, reason=reason)
+    except OSError:
+        return None
+
+
+def fingerprint(project: Project, *, base: str, validator: str, reason: str | None) -> str:
+    """The SHA-256 (hex) of the project's inputs and of the options that change its graph."""
+    digest = hashlib.sha256()
+
+    def say(*parts: str) -> None:
+        for part in parts:
+            encoded = part.encode("utf-8", "surrogateescape")
+            digest.update(len(encoded).to_bytes(8, "big") + encoded)  # lengths: no two lists read alike
+
+    say("tradegraph", _version(), "base", base, "validator", validator, "reason", reason or "")
+    settings = project.root / CONFIG_FILE
+    say("settings", _file_hash(settings) if settings.exists() or settings.is_symlink() else "(none)")
+    for kind, paths in (("facts", project.fact_files()), ("shapes", project.shape_files()),
+                        ("ontology", project.ontology_files()), ("model", _model_files())):
+        say(kind, str(len(paths)))
+        for path in paths:
+            say(project.relative(path) if kind == "facts" else path.name, _file_hash(path))
+    return digest.hexdigest()
+
+
+def _file_hash(path: Path) -> str:
+    """The SHA-256 of a file's bytes, read a block at a time."""
+    digest = hashlib.sha256()
+    with path.open("rb") as stream:
+        for block in iter(lambda: stream.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def _model_files() -> list[Path]:
+    """The model files the loader follows (``model.yaml``, inside the package)."""
+    return sorted(Path(facts_package.__file__).parent.rglob("*.yaml"))
+
+
+def _version() -> str:
+    try:
+        return metadata.version("tradegraph")
+    except metadata.PackageNotFoundError:  # pragma: no cover - run from a source tree never installed
+        return "unknown"
