@@ -186,12 +186,15 @@ def test_events_before_deadline(run) -> None:
 def test_negotiators_by_country(run) -> None:
     rows = run("negotiators", country="Utopia")
     assert [(r["official"], r["events"], r["counterparts"], r["first"], r["last"]) for r in rows] == [
-        ("Bo Sample", 3, ["Ana Example"], date(2025, 3, 13), date(2025, 3, 31)),
+        ("Bo Sample", 2, ["Ana Example"], date(2025, 3, 13), date(2025, 3, 18)),
         ("Cy Third", 1, ["Ana Example"], date(2025, 2, 1), date(2025, 3, 14)),
     ]
     [ana] = run("negotiators", country="atlantis")
     assert (ana["events"], ana["posts"], ana["counterparts"]) == \
-        (4, ["Trade Minister of Atlantis"], ["Bo Sample", "Cy Third"])
+        (3, ["Trade Minister of Atlantis"], ["Bo Sample", "Cy Third"])
+    # Bo's planned visit is not an encounter yet; include-unconfirmed counts it
+    [bo, _] = run("negotiators", country="Utopia", include_unconfirmed=True)
+    assert (bo["events"], bo["last"]) == (3, date(2025, 3, 31))
 
 
 def test_travel(run) -> None:
@@ -208,6 +211,6 @@ def test_claims_search_contacts_and_sources(run) -> None:
     assert [(r["id"], r["field"]) for r in run("search", text="BOW")] == \
         [("ana-statement", "evidence"), ("ana-statement", "label"), ("ana-statement", "quote")]
     assert [(r["actor1"], r["actor2"], r["events"], r["channels"]) for r in run("contact-counts")] == [
-        ("Ana Example", "Bo Sample", 3, ["in-person", "phone"]), ("Ana Example", "Cy Third", 1, ["phone"])]
+        ("Ana Example", "Bo Sample", 2, ["in-person", "phone"]), ("Ana Example", "Cy Third", 1, ["phone"])]
     assert [(r["title"], r["facts"], r["retracted_facts"]) for r in run("sources")] == [
         (FIRST, 14, 1), (SECOND, 2, 0)]

@@ -13,8 +13,9 @@ import click
 
 from tradegraph.cli.common import open_project, project_option
 from tradegraph.errors import printable
+from tradegraph.facts.model import load_model
 from tradegraph.files.atomic import write_output
-from tradegraph.network.graph import DEFAULT_STATUSES, NetworkFilter
+from tradegraph.network.graph import NetworkFilter
 
 
 def network_options(command: Callable[..., Any]) -> Callable[..., Any]:
@@ -30,10 +31,13 @@ def network_options(command: Callable[..., Any]) -> Callable[..., Any]:
                      help="Only events with an actor of COUNTRY: an id, name or ISO code (repeatable)."),
         click.option("--status", "statuses", multiple=True, metavar="STATUS",
                      help="Event statuses to keep: happened, reported, unstated, planned, uncertain, "
-                          "cancelled, did-not-happen (repeatable; default: " + ", ".join(DEFAULT_STATUSES) + ")."),
+                          "cancelled, did-not-happen (repeatable; default: "
+                          + ", ".join(load_model().network.statuses) + ")."),
         click.option("--include-organizations", is_flag=True,
                      help="Also draw organizations and delegations (default: people, governments, "
                           "ministries and parties)."),
+        click.option("--include-unconfirmed", is_flag=True,
+                     help="Also count planned and uncertain events (a meeting that may or may not take place)."),
         click.option("--include-retracted", is_flag=True, help="Keep facts that a correction retracted."),
     ]
     for option in reversed(options):
@@ -43,10 +47,10 @@ def network_options(command: Callable[..., Any]) -> Callable[..., Any]:
 
 def _filter(after: datetime | None, before: datetime | None, modes: tuple[str, ...],
             countries: tuple[str, ...], statuses: tuple[str, ...], include_organizations: bool,
-            include_retracted: bool) -> NetworkFilter:
+            include_unconfirmed: bool, include_retracted: bool) -> NetworkFilter:
     return NetworkFilter(after=_day(after), before=_day(before), modes=modes, countries=countries,
-                         statuses=statuses or DEFAULT_STATUSES, include_organizations=include_organizations,
-                         include_retracted=include_retracted)
+                         statuses=statuses, include_organizations=include_organizations,
+                         include_unconfirmed=include_unconfirmed, include_retracted=include_retracted)
 
 
 def _day(value: datetime | None) -> date | None:

@@ -1,8 +1,10 @@
 """Read the actors and the events they took part in out of the loaded facts.
 
-This is the RDF side of the actor network (:mod:`tradegraph.network.graph` builds the graph): it
-turns ``tg:participant`` (and a letter's ``tg:speaker`` and ``tg:addressee``) into plain
-records, with each event's date, mode, status, sources and the evidence each source gives.
+This is the RDF side of the actor network (:mod:`tradegraph.network.graph` builds the graph).
+What it reads is what the ``network:`` block of ``model.yaml`` declares: the kinds of actor,
+and the records that link actors with the fields that name them (``participants``; a letter's
+``speaker`` and ``addressee``). It turns them into plain records, with each event's date,
+mode, status, the larger record it is part of, its sources and the evidence each source gives.
 Tokens are the ones analysts write in ``graph/`` (``in-person``, ``happened``, ``host``).
 
 >>> from tradegraph.project import Project
@@ -24,15 +26,8 @@ from rdflib import RDF, RDFS, Graph, Literal, URIRef
 from rdflib.term import Node
 
 from tradegraph.build.dataset import FactGraphs, fact_union
-from tradegraph.facts.loader import TG
 from tradegraph.facts.model import load_model
-from tradegraph.rdf.namespaces import local_name
-
-#: Actor classes, most specific first, and the kind each becomes.
-ACTOR_KINDS = {
-    TG.Delegation: "delegation", TG.Ministry: "ministry", TG.Government: "government",
-    TG.PoliticalParty: "party", TG.Person: "person", TG.Organization: "organization",
-}
+from tradegraph.rdf.namespaces import TG, local_name
 
 
 @dataclass(frozen=True)
@@ -78,6 +73,7 @@ class Event:
     participants: tuple[tuple[str, str], ...]   # (actor id, role token)
     sources: tuple[SourceRef, ...]
     retracted: bool = False
+    part_of: str | None = None        # the id of the larger record this one is part of
 
     @property
     def date_label(self) -> str:
@@ -92,10 +88,12 @@ class Event:
 
 @dataclass
 class NetworkData:
-    """Every actor and every event with participants, before any filter."""
+    """Every actor and every event with participants, before any filter; ``wholes`` maps
+    every record that is part of another (events, tallies, occasions alike) to that one."""
 
     actors: dict[str, Actor] = field(default_factory=dict)
     events: dict[str, Event] = field(default_factory=dict)
+    wholes: dict[str, str] = field(default_factory=dict)
 
 
 def read_network_data(facts: FactGraphs) -> NetworkData:
@@ -108,28 +106,31 @@ class _Reader:
         self.facts = facts
         self.graph = fact_union(facts.dataset, facts.base)  # a view of the facts, not a copy
         self.base = facts.base
+        self.model = load_model()
 
     def read(self) -> NetworkData:
         data = NetworkData()
         for node, kind in self._actor_nodes():
             data.actors[self.local(node)] = self._actor(node, kind)
-        event_nodes = {s for s in self.graph.subjects(TG.participant, None)}
-        event_nodes |= set(self.graph.subjects(RDF.type, TG.Letter))
-        for node in sorted(event_nodes - set(self.graph.subjects(RDF.type, TG.EventTally))):
-            if isinstance(node, URIRef):
-                event = self._event(node)
-                if event.participants:
-                    data.events[event.id] = event
+        part_of = URIRef(self.model.expand(self.model.network.part_of))
+        data.wholes = {self.local(s): self.local(o) for s, o in self.graph.subject_objects(part_of)}
+        for node, members in sorted(self._linking_nodes().items()):
+            event = self._event(node, members, data.wholes.get(self.local(node)))
+            if event.participants:
+                data.events[event.id] = event
         return data
 
     # ------------------------------------------------------------------ actors
     def _actor_nodes(self) -> list[tuple[URIRef, str]]:
         found: dict[URIRef, str] = {}
-        for cls, kind in reversed(list(ACTOR_KINDS.items())):   # the most specific class wins
-            for node in self.graph.subjects(RDF.type, cls):
+        for kind in reversed(self.model.network.actors):   # the most specific kind comes first
+            for node in self.graph.subjects(RDF.type, self._class(kind)):
                 if isinstance(node, URIRef):
                     found[node] = kind
         return sorted(found.items())
+
+    def _class(self, kind: str) -> URIRef:
+        return URIRef(self.model.expand(self.model.kinds[kind].rdf_class or ""))
 
     def _actor(self, node: URIRef, kind: str) -> Actor:
         country = self._country_of(node)
@@ -166,18 +167,33 @@ class _Reader:
         return tuple(sorted(posts))
 
     # ------------------------------------------------------------------ events
-    def _event(self, node: URIRef) -> Event:
+    def _linking_nodes(self) -> dict[URIRef, set[tuple[str, str]]]:
+        """Every record of a kind that links actors, with the (actor, role) pairs it names."""
+        found: dict[URIRef, set[tuple[str, str]]] = {}
+        for links in self.model.network.links:
+            for kind in links.kinds:
+                fields = self.model.kinds[kind].fields
+                for node in self.graph.subjects(RDF.type, self._class(kind)):
+                    if isinstance(node, URIRef):
+                        members = found.setdefault(node, set())
+                        for name, role in links.fields.items():
+                            members |= self._members(node, fields[name].property, role)
+        return found
+
+    def _members(self, node: URIRef, prop: str, role: str) -> set[tuple[str, str]]:
+        """The actors ``node`` names with ``prop`` (a CURIE), each with ``role`` unless a
+        participation gives it another."""
+        members = {(self.local(a), role) for a in self.graph.objects(node, URIRef(self.model.expand(prop)))}
+        for part in self.graph.objects(node, TG.participation):
+            agent, given = self.graph.value(part, TG.agent), self.graph.value(part, TG.role)
+            if agent is not None and given is not None and (self.local(agent), role) in members:
+                members.discard((self.local(agent), role))
+                members.add((self.local(agent), _token("role", given)))
+        return members
+
+    def _event(self, node: URIRef, participants: set[tuple[str, str]], part_of: str | None) -> Event:
         g = self.graph
         when = g.value(node, TG.when)
-        participants = {(self.local(a), "participant") for a in g.objects(node, TG.participant)}
-        for part in g.objects(node, TG.participation):
-            agent, role = g.value(part, TG.agent), g.value(part, TG.role)
-            if agent is not None and role is not None:
-                participants.discard((self.local(agent), "participant"))
-                participants.add((self.local(agent), _token("role", role)))
-        for prop, role in ((TG.speaker, "sender"), (TG.addressee, "addressee")):
-            if (node, RDF.type, TG.Letter) in g:
-                participants |= {(self.local(a), role) for a in g.objects(node, prop)}
         status = g.value(node, TG.status)
         place = g.value(node, TG.place)
         return Event(
@@ -191,12 +207,12 @@ class _Reader:
             when_text=self.text(when, TG.asWritten) if when else None,
             participants=tuple(sorted(participants)),
             sources=self._sources(node),
-            retracted=(node, TG.retractedBy, None) in g)
+            retracted=(node, TG.retractedBy, None) in g, part_of=part_of)
 
     def _sources(self, node: URIRef) -> tuple[SourceRef, ...]:
         refs = []
         every = tuple(sorted(str(e) for e in self.graph.objects(node, TG.evidence)))
-        for source in sorted(self.graph.objects(node, TG.source)):
+        for source in sorted(s for s in self.graph.objects(node, TG.source) if isinstance(s, URIRef)):
             named = self.facts.dataset.graph(self.facts.graph_iri(self.local(source)))
             own = tuple(sorted(str(e) for e in named.objects(node, TG.evidence)))
             publisher = self.graph.value(source, TG.publisher)

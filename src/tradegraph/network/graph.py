@@ -1,19 +1,26 @@
-"""The actor network: actors as nodes, an edge between two actors for the events they shared.
+"""The actor network: actors as nodes, an edge between two actors for their encounters.
 
-A projection of the facts onto a weighted, undirected :class:`networkx.Graph`:
+A projection of the facts onto a weighted, undirected :class:`networkx.Graph`, as the
+``network:`` block of ``model.yaml`` declares it:
 
 - nodes are actors (people, governments, ministries and parties; with
   ``include_organizations`` also organizations and delegations) that took part in at least
-  one event kept by the filter; each carries its name, kind, country and posts;
-- an edge joins two actors for every event both took part in (a meeting, call, visit,
-  trip, talks, ceremony or occasion through ``tg:participant``; a letter joins its sender
-  and addressee); its ``weight`` is the number of such events, and it carries their ids,
-  dates, types, modes and sources;
-- ``graph.graph["events"]`` and ``["sources"]`` hold the details of every kept event.
+  one event kept by the filter; each carries its name, kind, country, posts and every kept
+  event it took part in;
+- an edge joins two actors for every encounter: an event both took part in (a meeting,
+  call, visit, trip, talks, ceremony or occasion through its participants; a letter joins
+  its sender and addressee), counted once with its parts. An event does not count for a
+  pair when one of its parts (``part_of`` it, at any depth) links the same pair and is
+  kept: a round of talks and the three calls in it are three encounters, a visit and the
+  talks and tour during it one. Its ``weight`` is the number of encounters, and it carries
+  their ids, dates, types, modes and sources;
+- ``graph.graph["events"]`` holds the details of every kept event.
 
 Which events count is decided by :class:`NetworkFilter`. By default retracted facts are
 left out, and so are events that did not (or not yet) happen: only statuses ``happened``,
-``reported`` and ``unstated`` (a letter or statement that gives no status) count.
+``reported`` and ``unstated`` (a letter that gives no status) count;
+``include_unconfirmed`` adds planned and uncertain ones. The query ``contact-counts``
+counts the same encounters (``tests/test_network_agrees.py``).
 
 >>> from tradegraph.project import Project
 >>> from tradegraph.facts.loader import load_facts
@@ -39,10 +46,6 @@ from tradegraph.network.data import Actor, Event, NetworkData, read_network_data
 if TYPE_CHECKING:  # networkx is imported where a network is made: the CLI starts faster
     import networkx as nx
 
-DEFAULT_STATUSES = ("happened", "reported", "unstated")
-CORE_KINDS = ("person", "government", "ministry", "party")
-ORGANIZATION_KINDS = ("organization", "delegation")
-
 
 @dataclass(frozen=True)
 class NetworkFilter:
@@ -58,8 +61,9 @@ class NetworkFilter:
     after: date | None = None
     modes: tuple[str, ...] = ()
     countries: tuple[str, ...] = ()
-    statuses: tuple[str, ...] = DEFAULT_STATUSES
+    statuses: tuple[str, ...] = ()      # none: the statuses the model counts
     include_organizations: bool = False
+    include_unconfirmed: bool = False
     include_retracted: bool = False
 
     def describe(self) -> str:
@@ -69,17 +73,26 @@ class NetworkFilter:
             parts.append(" or ".join(m.replace("-", " ") for m in self.modes))
         if self.countries:
             parts.append("involving " + " or ".join(self.countries))
-        if tuple(self.statuses) != DEFAULT_STATUSES:
+        if self.statuses and tuple(self.statuses) != load_model().network.statuses:
             parts.append("status " + " or ".join(self.statuses))
+        if self.include_unconfirmed:
+            parts.append("unconfirmed events included")
         if self.include_retracted:
             parts.append("retracted facts included")
         return ", ".join(parts)
+
+    def counted_statuses(self) -> tuple[str, ...]:
+        """The statuses of the events kept: those chosen (or the model's), and with
+        ``include_unconfirmed`` the unconfirmed ones."""
+        network = load_model().network
+        unconfirmed = network.unconfirmed if self.include_unconfirmed else ()
+        return tuple(dict.fromkeys((*(self.statuses or network.statuses), *unconfirmed)))
 
     def keeps(self, event: Event, actors: dict[str, Actor]) -> bool:
         """Whether ``event`` passes the filter (countries are checked against ``actors``)."""
         if event.retracted and not self.include_retracted:
             return False
-        if event.status not in self.statuses or (self.modes and event.mode not in self.modes):
+        if event.status not in self.counted_statuses() or (self.modes and event.mode not in self.modes):
             return False
         if self.after and not (event.earliest and event.earliest > self.after):
             return False
@@ -101,7 +114,8 @@ def network_from_data(data: NetworkData, filters: NetworkFilter) -> nx.Graph:
     import networkx as nx
 
     filters = check_filter(filters, data)
-    kinds = CORE_KINDS + (ORGANIZATION_KINDS if filters.include_organizations else ())
+    declared = load_model().network
+    kinds = declared.actors if filters.include_organizations else declared.default_actors
     actors = {k: a for k, a in data.actors.items() if a.kind in kinds}
     events = [e for e in data.events.values() if filters.keeps(e, data.actors)]
     graph = nx.Graph(title="Actor network", filter=filters.describe(),
@@ -118,10 +132,31 @@ def network_from_data(data: NetworkData, filters: NetworkFilter) -> nx.Graph:
         for pair in combinations(members, 2):
             shared.setdefault(pair, []).append(event)
     for (left, right), together in sorted(shared.items()):
-        graph.add_edge(left, right, **_edge_attributes(together))
+        graph.add_edge(left, right, **_edge_attributes(encounters(together, data.wholes)))
     kept = sorted(events, key=_event_order)
     graph.graph["events"] = {e.id: event_details(e, data.actors) for e in kept}
     return graph
+
+
+def encounters(shared: list[Event], wholes: dict[str, str]) -> list[Event]:
+    """The encounters among the kept events ``shared`` by two actors: each event but those
+    that one of the others is part of (``wholes``: record -> the record it is part of), at any
+    depth. An event and its parts count once, as its parts.
+
+    >>> from tradegraph.network.data import Event
+    >>> def event(ident: str) -> Event:
+    ...     return Event(ident, ident, "Meeting", None, "happened", None, None, None, None, None, (), ())
+    >>> [e.id for e in encounters([event("round"), event("call-1"), event("call-2")],
+    ...                           {"call-1": "round", "call-2": "round", "round": "trips"})]
+    ['call-1', 'call-2']
+    """
+    covered: set[str] = set()
+    for event in shared:
+        whole = wholes.get(event.id)
+        while whole is not None and whole not in covered:   # stops on a cycle too
+            covered.add(whole)
+            whole = wholes.get(whole)
+    return [event for event in shared if event.id not in covered]
 
 
 def check_filter(filters: NetworkFilter, data: NetworkData) -> NetworkFilter:
@@ -153,6 +188,7 @@ def check_filter(filters: NetworkFilter, data: NetworkData) -> NetworkFilter:
     return NetworkFilter(before=filters.before, after=filters.after, modes=tuple(filters.modes),
                          countries=tuple(dict.fromkeys(countries)), statuses=tuple(filters.statuses),
                          include_organizations=filters.include_organizations,
+                         include_unconfirmed=filters.include_unconfirmed,
                          include_retracted=filters.include_retracted)
 
 
@@ -164,7 +200,7 @@ def event_details(event: Event, actors: dict[str, Actor]) -> dict[str, Any]:
         "date": event.date_label, "when_text": event.when_text,
         "earliest": event.earliest.isoformat() if event.earliest else None,
         "latest": event.latest.isoformat() if event.latest else None,
-        "retracted": event.retracted,
+        "retracted": event.retracted, "part_of": event.part_of,
         "participants": [{"id": a, "name": actors[a].name if a in actors else a, "role": role}
                          for a, role in event.participants],
         "sources": [{"id": s.id, "title": s.title, "publisher": s.publisher, "published": s.published,

@@ -9,6 +9,7 @@ says which dates (and other filters) the picture shows. Output repeats byte for 
 from __future__ import annotations
 
 import io
+import math
 from typing import Any
 
 import networkx as nx
@@ -115,4 +116,4 @@ def _legend_groups(graph: nx.Graph, line: Any) -> list[tuple[str, list[Any]]]:
 
 
 def _edge_width(weight: int) -> float:
-    return 1.2 + 2.5 * weight ** 0.5
+    return 1.2 + 2.5 * math.sqrt(weight)

@@ -129,6 +129,8 @@
     var facts = [ev.date, ev.type || ev.kind, ev.mode, ev.status, ev.place].filter(Boolean);
     card.appendChild(el("div", "meta", facts.join(" \u00b7 ")));
     if (ev.retracted) card.appendChild(el("div", "retracted", "Retracted by a correction"));
+    var whole = ev.part_of && DATA.events[ev.part_of];   // counted for the larger event it is part of
+    if (whole) card.appendChild(el("div", "meta", "Part of: " + whole.label));
     card.appendChild(el("div", "meta", "With: " + ev.participants.map(function (p) {
       return p.name + (p.role !== "participant" ? " (" + p.role + ")" : "");
     }).join(", ")));
