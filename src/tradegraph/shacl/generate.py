@@ -121,7 +121,7 @@ class _Generator:
         # a property two fields of one record set (tg:name: `name` and `names`) has the values of both
         shared = any(other.property == spec.property and other.name != spec.name
                      for member in members for other in member.fields.values())
-        if spec.required or (members and all(spec.name in m.defaults for m in members)):
+        if _needed(spec, members):
             found.add((SH.minCount, Literal(1)))
         if not spec.many and not shared:
             found.add((SH.maxCount, Literal(1)))
@@ -163,9 +163,8 @@ class _Generator:
         chosen = [self.model.kinds[k] for k in kinds]
         classes = list(dict.fromkeys(self.cls(k) for k in [*self.covering(kinds), *chosen] if k.rdf_class))
         kept = [c for c in classes if not any(other != c and other in self.above(c) for other in classes)]
-        for cls in kept:
-            if len(kept) > 1:
-                self.value_shapes[cls] = self.label_of(cls)
+        if len(kept) > 1:
+            self.value_shapes.update((cls, self.label_of(cls)) for cls in kept)
         return kept
 
     def above(self, cls: URIRef) -> set[Node]:
@@ -175,8 +174,7 @@ class _Generator:
     # ------------------------------------------------------------------ words
     def message(self, kind: Kind, spec: Field) -> str:
         """The shape's message: how many values the field takes, what each is, what it means."""
-        members = self.model.members(kind.name)
-        needed = spec.required or bool(members and all(spec.name in m.defaults for m in members))
+        needed = _needed(spec, self.model.members(kind.name))
         who = _capital(_a(kind.label))
         if spec.many:
             count = "needs at least one" if needed else "may have any number of"
@@ -223,6 +221,11 @@ class _Generator:
 
     def cls(self, kind: Kind) -> URIRef:
         return URIRef(self.model.expand(kind.rdf_class or ""))
+
+
+def _needed(spec: Field, members: tuple[Kind, ...]) -> bool:
+    """Whether every record of ``members`` has the field: it is required, or each kind gives a default."""
+    return spec.required or bool(members and all(spec.name in m.defaults for m in members))
 
 
 def _a(label: str) -> str:
