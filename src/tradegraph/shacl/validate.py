@@ -12,6 +12,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -94,8 +95,27 @@ def shapes_graph(project: Project, *, ontology: Graph | None = None) -> Graph:
     check_shape_sparql(shapes, shown=lambda text: _find_text(files, text, project))
     for node, _, predicate, text in list(sparql_texts(shapes)):
         shapes.set((node, predicate, Literal(one_line(text))))
-    shapes += model_shapes(load_model(), ontology if ontology is not None else ontology_graph(project))
+    shapes += model_shapes(load_model(), ontology) if ontology is not None else _model_shapes(project, _state(project))
     return shapes
+
+
+@lru_cache(maxsize=4)
+def _model_shapes(project: Project, state: tuple[tuple[str, int, int, int], ...]) -> Graph:
+    """The shapes the model says with the project's ontology, made once a process for each
+    ``state`` of its ontology files: parsing them takes longer than loading all the shapes."""
+    return model_shapes(load_model(), ontology_graph(project))
+
+
+def _state(project: Project) -> tuple[tuple[str, int, int, int], ...]:
+    """Each ontology file's path, inode, size and modification time (a stat never blocks)."""
+    def stat(path: Path) -> tuple[str, int, int, int]:
+        try:
+            info = path.stat()
+        except OSError:
+            return (str(path), -1, -1, -1)
+        return (str(path), info.st_ino, info.st_size, info.st_mtime_ns)
+
+    return tuple(stat(path) for path in project.ontology_files())
 
 
 def check_shape_sparql(shapes: Graph, *, shown: Callable[[str], Location | None] = lambda text: None) -> None:
