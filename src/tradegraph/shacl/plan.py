@@ -212,8 +212,8 @@ def one_line(text: str) -> str:
     outside strings and IRIs.
 
     Shapes' queries are written on many lines with comments (shapes/*.ttl); pyshacl wants them
-    on one: it scans a query with regular expressions once per focus node, line by line (on
-    ten lines five times slower than on one), and takes a word such as VALUES or MINUS in a
+    on one: it scans a query with regular expressions once per focus node, line by line (on a
+    dozen lines four times slower than on one), and takes a word such as VALUES or MINUS in a
     comment for the keyword. Oxigraph, which runs them on the fast path, reads either form.
 
     >>> one_line('''SELECT $this   # the focus node
