@@ -8,14 +8,14 @@ from collections import Counter
 from pathlib import Path
 
 import pytest
-from rdflib import Graph, Namespace
+from rdflib import Graph
+from rdflib.namespace import SH
 
 from tradegraph.shacl.fast import validate_graph_fast
 from tradegraph.shacl.validate import Report, validate_graph
 
 from .conftest import FIXTURES
 
-SH = Namespace("http://www.w3.org/ns/shacl#")
 TGID = "https://w3id.org/tradegraph/id/"
 TGSH = "https://w3id.org/tradegraph/shapes#"
 CASES = sorted((Path(__file__).resolve().parent / "shapes_cases").glob("*.ttl"))
