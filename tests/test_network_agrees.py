@@ -125,10 +125,12 @@ def test_bundled_figures_match_the_articles(facts: dict[str, Any], runners: dict
     lutnick = graph.edges["akazawa", "lutnick"]
     assert lutnick["weight"] == 3
     assert lutnick["events"] == ["akazawa-lutnick-call-1", "akazawa-lutnick-call-2", "akazawa-lutnick-conversation-3"]
+    assert lutnick["within"] == ["akazawa-latest-round-washington"]
     # Bessent's Expo visit, the talks during it and the tour during those: one encounter; the
     # earlier article's uncertain "possible meeting" is not one
     bessent = graph.edges["akazawa", "bessent"]
     assert (bessent["weight"], bessent["events"]) == (1, ["akazawa-bessent-us-pavilion-tour"])
+    assert bessent["within"] == ["akazawa-bessent-expo-talks-2025-07-19", "bessent-expo-visit-2025-07-19"]
     # a letter links its sender and addressee, in the network and in the query alike
     assert graph.edges["trump", "japan-government"]["events"] == ["trump-tariff-letter-to-japan"]
     rows = {(r["actor1"], r["actor2"]): r["events"] for r in runners["bundled"].run("contact-counts")}

@@ -13,7 +13,8 @@ A projection of the facts onto a weighted, undirected :class:`networkx.Graph`, a
   pair when one of its parts (``part_of`` it, at any depth) links the same pair and is
   kept: a round of talks and the three calls in it are three encounters, a visit and the
   talks and tour during it one. Its ``weight`` is the number of encounters, and it carries
-  their ids, dates, types, modes and sources;
+  their ids, dates, types, modes and sources, and (``within``) the larger events they were
+  part of;
 - ``graph.graph["events"]`` holds the details of every kept event.
 
 Which events count is decided by :class:`NetworkFilter`. By default retracted facts are
@@ -132,7 +133,7 @@ def network_from_data(data: NetworkData, filters: NetworkFilter) -> nx.Graph:
         for pair in combinations(members, 2):
             shared.setdefault(pair, []).append(event)
     for (left, right), together in sorted(shared.items()):
-        graph.add_edge(left, right, **_edge_attributes(encounters(together, data.wholes)))
+        graph.add_edge(left, right, **_edge_attributes(encounters(together, data.wholes), together))
     kept = sorted(events, key=_event_order)
     graph.graph["events"] = {e.id: event_details(e, data.actors) for e in kept}
     return graph
@@ -218,8 +219,11 @@ def _node_attributes(actor: Actor, events: list[Event]) -> dict[str, Any]:
     }
 
 
-def _edge_attributes(events: list[Event]) -> dict[str, Any]:
+def _edge_attributes(events: list[Event], shared: list[Event]) -> dict[str, Any]:
+    """The attributes of a link: its encounters ``events``, and ``within`` the other events
+    ``shared`` by the two, the larger ones their encounters were part of."""
     ordered = sorted(events, key=_event_order)
+    counted = {e.id for e in events}
     starts = [e.earliest for e in ordered if e.earliest]
     ends = [e.latest for e in ordered if e.latest]
     return {
@@ -231,6 +235,7 @@ def _edge_attributes(events: list[Event]) -> dict[str, Any]:
         "sources": sorted({s.id for e in ordered for s in e.sources}),
         "first": min(starts).isoformat() if starts else "",
         "last": max(ends).isoformat() if ends else "",
+        "within": [e.id for e in sorted(shared, key=_event_order) if e.id not in counted],
     }
 
 

@@ -78,8 +78,8 @@ def page_data(graph: nx.Graph) -> dict[str, Any]:
         "shape": shape(data.get("kind", ""), 0), "events": data.get("events", []),
         "x": round(pos[node][0] * PIXELS, 1), "y": round(-pos[node][1] * PIXELS, 1),
     } for node, data in graph.nodes(data=True)]
-    edges = [{"id": f"{left}--{right}", "source": left, "target": right, "events": data.get("events", [])}
-             for left, right, data in graph.edges(data=True)]
+    edges = [{"id": f"{left}--{right}", "source": left, "target": right, "events": data.get("events", []),
+              "within": data.get("within", [])} for left, right, data in graph.edges(data=True)]
     names = {d.get("country"): d.get("country_name") for _, d in graph.nodes(data=True) if d.get("country")}
     palette = country_colors(graph.graph.get("countries") or names)
     countries = [{"id": c, "name": names[c], "color": palette[c]} for c in sorted(names)]

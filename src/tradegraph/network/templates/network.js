@@ -129,7 +129,7 @@
     var facts = [ev.date, ev.type || ev.kind, ev.mode, ev.status, ev.place].filter(Boolean);
     card.appendChild(el("div", "meta", facts.join(" \u00b7 ")));
     if (ev.retracted) card.appendChild(el("div", "retracted", "Retracted by a correction"));
-    var whole = ev.part_of && DATA.events[ev.part_of];   // counted for the larger event it is part of
+    var whole = ev.part_of && DATA.events[ev.part_of];
     if (whole) card.appendChild(el("div", "meta", "Part of: " + whole.label));
     card.appendChild(el("div", "meta", "With: " + ev.participants.map(function (p) {
       return p.name + (p.role !== "participant" ? " (" + p.role + ")" : "");
@@ -166,9 +166,13 @@
     var e = DATA.edges.filter(function (x) { return x.id === id; })[0];
     clearDetails(byId[e.source].label + " \u2014 " + byId[e.target].label);
     details.dataset.selected = id;
-    var shown = visibleEvents(e.events);
+    var shown = visibleEvents(e.events), within = visibleEvents(e.within);
     details.appendChild(el("p", "note", shown.length + " shared event(s)"));
     shown.forEach(function (eventId) { details.appendChild(eventCard(eventId)); });
+    if (within.length) {   // the larger events these were part of: counted as their parts
+      details.appendChild(el("p", "note", "Part of " + within.length + " larger event(s), counted as their parts:"));
+      within.forEach(function (eventId) { details.appendChild(eventCard(eventId)); });
+    }
   }
   cy.on("tap", "node", function (evt) { showNode(evt.target.id()); });
   cy.on("tap", "edge", function (evt) { showEdge(evt.target.id()); });
