@@ -29,12 +29,12 @@ from typing import Any, cast
 import pyoxigraph as ox
 import shacl
 from rdflib import RDF, RDFS, BNode, Graph, Literal
-from rdflib.namespace import OWL
+from rdflib.namespace import OWL, SH
 from rdflib.term import Node
 
 from tradegraph.facts.loader import Facts
 from tradegraph.rdf.oxterms import from_ox, to_ox
-from tradegraph.shacl.plan import SH, SparqlJob, core_shapes, fallback_shapes, plan_shapes
+from tradegraph.shacl.plan import SparqlJob, core_shapes, fallback_shapes, plan_shapes
 from tradegraph.shacl.validate import Report, check_shape_sparql, report_of, shapes_failed
 
 _PLACEHOLDER = re.compile(r"\{[?$]([A-Za-z_][A-Za-z0-9_]*)\}")
@@ -173,9 +173,9 @@ def _focus_nodes(store: ox.Store, shape: Node, shapes: Graph, instances: dict[No
             instances[target] = _instances(store, target)
         found |= instances[target]
     for target in shapes.objects(shape, SH.targetSubjectsOf):
-        found.update(quad.subject for quad in store.quads_for_pattern(None, to_ox(target), None, None))  # type: ignore[arg-type]
+        found.update(quad.subject for quad in store.quads_for_pattern(None, to_ox(target), None, None))
     for target in shapes.objects(shape, SH.targetObjectsOf):
-        found.update(quad.object for quad in store.quads_for_pattern(None, to_ox(target), None, None))  # type: ignore[arg-type]
+        found.update(quad.object for quad in store.quads_for_pattern(None, to_ox(target), None, None))
     found.update(to_ox(node) for node in shapes.objects(shape, SH.targetNode))
     return found
 
@@ -189,10 +189,10 @@ def _instances(store: ox.Store, target: Node) -> set[Any]:
     rows = cast(ox.QuerySolutions, store.query(
         "SELECT DISTINCT ?class ?target WHERE { ?class rdfs:subClassOf* ?target }",
         prefixes={"rdfs": str(RDFS)}, use_default_graph_as_union=True,
-        substitutions={ox.Variable("target"): to_ox(target)}))  # type: ignore[arg-type]
+        substitutions={ox.Variable("target"): to_ox(target)}))
     kind = ox.NamedNode(str(RDF.type))
     return {quad.subject for row in rows
-            for quad in store.quads_for_pattern(None, kind, row["class"], None)}  # type: ignore[arg-type]
+            for quad in store.quads_for_pattern(None, kind, row["class"], None)}
 
 
 def _sparql(store: ox.Store, job: SparqlJob, focus: set[Any], results: Graph) -> None:
@@ -200,7 +200,7 @@ def _sparql(store: ox.Store, job: SparqlJob, focus: set[Any], results: Graph) ->
 
     :func:`~tradegraph.shacl.validate.check_shape_sparql` has had Oxigraph read it already.
     """
-    rows = store.query(job.select, prefixes=job.prefixes, use_default_graph_as_union=True)
+    rows = cast(ox.QuerySolutions, store.query(job.select, prefixes=job.prefixes, use_default_graph_as_union=True))
     names = [v.value for v in rows.variables]
     seen: set[tuple[Any, ...]] = set()
     for row in rows:
