@@ -23,6 +23,7 @@ import pytest
 
 from tradegraph.facts.loader import load_facts
 from tradegraph.facts.model import load_model
+from tradegraph.network.drawing import SHAPES
 from tradegraph.network.graph import NetworkFilter, actor_network
 from tradegraph.project import Project
 from tradegraph.query.run import QueryRunner
@@ -197,6 +198,13 @@ def test_the_queries_spell_the_declared_rule() -> None:
         kinds = re.findall(r"Class IN \(([^)]*)\)", text)
         tested = {c for block in kinds for c in block.split(", ")} | ({"tg:Person"} if name == "negotiators" else set())
         assert tested == actors, name
+
+
+def test_every_declared_kind_of_actor_has_a_shape_and_a_label() -> None:
+    """The drawing's shapes (one per output format) are the one per-kind table besides the
+    declaration; the page's legend takes its labels from the declaration."""
+    actors = load_model().network.actors
+    assert set(SHAPES) == set(actors) and all(actors.values())
 
 
 def _order(curie: str) -> int:

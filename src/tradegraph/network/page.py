@@ -27,13 +27,12 @@ import networkx as nx
 
 from tradegraph.build.provider import validated_graph
 from tradegraph.errors import UsageError
+from tradegraph.facts.model import load_model
 from tradegraph.network.drawing import SHAPES, country_colors, node_colors, positions, shape
 from tradegraph.network.graph import NetworkFilter, actor_network
 from tradegraph.project import Project, javascript_file
 
 PIXELS = 75.0          # layout units to page pixels
-KIND_LABELS = {"person": "Person", "government": "Government", "ministry": "Ministry",
-               "party": "Political party", "organization": "Organization", "delegation": "Delegation"}
 
 
 def viz(project: Project, output: Path | str, *, filters: NetworkFilter | None = None,
@@ -69,10 +68,11 @@ def render_html(graph: nx.Graph) -> str:
 def page_data(graph: nx.Graph) -> dict[str, Any]:
     """What the page draws: nodes with positions, colours and shapes, edges, events, legend."""
     pos, colors = positions(graph), node_colors(graph)
+    labels = load_model().network.actors   # kind -> its name in legends
     events: dict[str, Any] = graph.graph.get("events", {})
     nodes = [{
         "id": node, "label": data.get("label", node), "kind": data.get("kind", ""),
-        "kind_label": KIND_LABELS.get(data.get("kind", ""), data.get("kind", "")),
+        "kind_label": labels.get(data.get("kind", ""), data.get("kind", "")),
         "country": data.get("country", ""), "country_name": data.get("country_name", ""),
         "posts": data.get("posts", []), "wikidata": data.get("wikidata", ""), "color": colors[node],
         "shape": shape(data.get("kind", ""), 0), "events": data.get("events", []),
@@ -85,7 +85,7 @@ def page_data(graph: nx.Graph) -> dict[str, Any]:
     countries = [{"id": c, "name": names[c], "color": palette[c]} for c in sorted(names)]
     if any(not d.get("country") for _, d in graph.nodes(data=True)):
         countries.append({"id": "", "name": "No country given", "color": "#999999"})
-    kinds = [{"kind": k, "label": KIND_LABELS[k], "shape": SHAPES[k][0]}
+    kinds = [{"kind": k, "label": labels[k], "shape": SHAPES[k][0]}
              for k in SHAPES if any(d.get("kind") == k for _, d in graph.nodes(data=True))]
     sources = {s["id"]: {k: v for k, v in s.items() if k != "evidence"}
                for event in events.values() for s in event["sources"]}
