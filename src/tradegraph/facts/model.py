@@ -289,7 +289,7 @@ def _network(raw: dict[str, Any], kinds: dict[str, Kind]) -> NetworkModel:
     for kind, name in named:
         if kind not in kinds or (name and name not in kinds[kind].fields):
             raise InvalidModel(f"the network names {f'{kind}.{name}' if name else kind}, which is not in the model",
-                               where=Location("model.yaml"), expected="kinds and fields of `kinds:`")
+                               where=Location("model.yaml"), expected="kinds and fields the model defines")
     wholes = {kinds[k].fields[encounters["parts"]].property for rule in links for k in rule.kinds
               if encounters["parts"] in kinds[k].fields}
     if len(wholes) != 1:
