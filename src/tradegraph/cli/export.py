@@ -112,9 +112,11 @@ def network(project_dir: Path | None, metrics: bool, fmt: str, **options: Any) -
     """Show the actor network: who shared events with whom (or, with --metrics, who is central
     and who brokers between countries).
 
-    Actors are people, governments, ministries and parties; two are linked for every event
-    both took part in (meetings, calls, visits, trips, talks, ceremonies, letters). By default
-    retracted facts and events that did not or not yet happen are left out.
+    Actors are people, governments, ministries and parties; two are linked for every
+    encounter: an event both took part in (meetings, calls, visits, trips, talks, ceremonies,
+    letters), an event and its parts counted once (as model.yaml's network block declares, and
+    as the query contact-counts counts). By default retracted facts and events that did not or
+    not yet happen are left out.
 
     \b
     Examples:
