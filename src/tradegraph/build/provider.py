@@ -27,18 +27,22 @@ import hashlib
 import os
 import stat
 from pathlib import Path
+from typing import Any
 
-from rdflib import Dataset
+import pyoxigraph as ox
+from rdflib import Dataset, Graph
 
 from tradegraph.build import fingerprint, pipeline
 from tradegraph.build.dataset import Census, ValidGraph, add_ontology
 from tradegraph.build.outputs import read_record
 from tradegraph.files.atomic import Stamp
 from tradegraph.project import Project
+from tradegraph.rdf import serialize
 from tradegraph.rdf.graphs import ontology_graph
+from tradegraph.rdf.oxterms import from_ox
 
 #: The build outputs the graph can be read back from, best first, and their formats.
-GRAPH_FILES = {"graph.nq": "nquads", "graph.trig": "trig"}
+GRAPH_FILES = {"graph.nq": ox.RdfFormat.N_QUADS, "graph.trig": ox.RdfFormat.TRIG}
 
 
 def validated_graph(project: Project, *, base: str | None = None, validator: str = "fast") -> ValidGraph:
@@ -76,13 +80,42 @@ def reused(project: Project, *, base: str, validator: str) -> ValidGraph | None:
     data = _intact(folder / name, stamps[name])
     if data is None:
         return None
-    dataset = Dataset(default_union=True)
     try:
-        dataset.parse(data=data, format=GRAPH_FILES[name])
-    except Exception:
+        dataset = read_dataset(data, GRAPH_FILES[name], base=base)
+    except SyntaxError:  # bytes as recorded that do not parse: made again, not trusted
         return None
     add_ontology(dataset, base, ontology_graph(project))
     return ValidGraph(dataset=dataset, base=base, census=made[1], origin=folder / name)
+
+
+def read_dataset(data: bytes, fmt: ox.RdfFormat, *, base: str) -> Dataset:
+    """The quads of ``data`` (TriG or N-Quads) as an rdflib dataset with the build's prefixes.
+
+    Oxigraph parses (some forty times faster than rdflib's TriG parser, and it keeps every
+    literal as written); each distinct term becomes an rdflib term once.
+    """
+    dataset = Dataset(default_union=True)
+    for prefix, namespace in serialize.prefixes(base).items():
+        dataset.bind(prefix, namespace)
+    terms: dict[Any, Any] = {}
+    graphs: dict[Any, Graph] = {}
+
+    def term(node: Any) -> Any:
+        found = terms.get(node)
+        if found is None:
+            found = terms[node] = from_ox(node)
+        return found
+
+    def graph(name: Any) -> Graph:
+        found = graphs.get(name)
+        if found is None:
+            found = graphs[name] = dataset.default_graph if isinstance(name, ox.DefaultGraph) \
+                else dataset.graph(term(name))
+        return found
+
+    dataset.addN((term(q.subject), term(q.predicate), term(q.object), graph(q.graph_name))
+                 for q in ox.parse(data, format=fmt))
+    return dataset
 
 
 def _intact(path: Path, stamp: Stamp) -> bytes | None:
