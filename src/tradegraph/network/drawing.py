@@ -42,7 +42,7 @@ def country_colors(countries: Iterable[str]) -> dict[str, str]:
     return {c: PALETTE[i % len(PALETTE)] for i, c in enumerate(sorted(set(countries)))}
 
 
-def node_colors(graph: nx.Graph) -> dict[Any, str]:
+def node_colors(graph: nx.Graph[str]) -> dict[Any, str]:
     """The colour of each node: its country's, or grey when it has none. Colours are given
     out over ``graph.graph["countries"]`` when set (every country of the data, so that a
     filtered network keeps the colours of the whole one)."""
@@ -56,7 +56,7 @@ def shape(kind: str, target: int) -> str:
     return SHAPES.get(kind, SHAPES["organization"])[target]
 
 
-def positions(graph: nx.Graph, *, seed: int = 7) -> dict[Any, tuple[float, float]]:
+def positions(graph: nx.Graph[str], *, seed: int = 7) -> dict[Any, tuple[float, float]]:
     """Node positions in layout units (about one unit between neighbours), y pointing up."""
     components = sorted((sorted(c) for c in nx.connected_components(graph)), key=lambda c: (-len(c), c[0]))
     layouts = [_normalized(_component_layout(_ordered_subgraph(graph, members), seed)) for members in components]
@@ -84,16 +84,16 @@ def _normalized(layout: dict[Any, tuple[float, float]]) -> dict[Any, tuple[float
     return {node: (x - low_x, y - low_y) for node, (x, y) in layout.items()}
 
 
-def _ordered_subgraph(graph: nx.Graph, members: list[Any]) -> nx.Graph:
+def _ordered_subgraph(graph: nx.Graph[str], members: list[Any]) -> nx.Graph[str]:
     """The component as a graph whose nodes and edges iterate in sorted order (a subgraph
     view iterates in set order, which changes between runs and so would the layout)."""
-    sub = nx.Graph()
+    sub: nx.Graph[str] = nx.Graph()
     sub.add_nodes_from(members)
-    sub.add_edges_from(sorted(tuple(sorted((u, v))) for u, v in graph.subgraph(members).edges))
+    sub.add_edges_from(sorted((min(u, v), max(u, v)) for u, v in graph.subgraph(members).edges))
     return sub
 
 
-def _component_layout(graph: nx.Graph, seed: int) -> dict[Any, tuple[float, float]]:
+def _component_layout(graph: nx.Graph[str], seed: int) -> dict[Any, tuple[float, float]]:
     size = len(graph)
     if size == 1:
         return {next(iter(graph)): (0.0, 0.0)}

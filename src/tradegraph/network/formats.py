@@ -44,9 +44,9 @@ def flat(value: Any) -> Any:
     return "" if value is None else value
 
 
-def to_gexf(graph: nx.Graph) -> str:
+def to_gexf(graph: nx.Graph[str]) -> str:
     """GEXF 1.2 with node and edge spells, ``viz`` colour, shape and position."""
-    out = nx.Graph(mode="dynamic")
+    out: nx.Graph[str] = nx.Graph(mode="dynamic")
     pos, colors = positions(graph), node_colors(graph)
     events = graph.graph.get("events", {})
     for node, data in graph.nodes(data=True):
@@ -76,7 +76,7 @@ def to_gexf(graph: nx.Graph) -> str:
     return buffer.getvalue().decode("utf-8")
 
 
-def to_graphml(graph: nx.Graph) -> str:
+def to_graphml(graph: nx.Graph[str]) -> str:
     """GraphML with typed keys (string, int), a ``color`` and an ``x``/``y`` per node."""
     out = _flat_copy(graph)
     pos, colors = positions(graph), node_colors(graph)
@@ -85,9 +85,9 @@ def to_graphml(graph: nx.Graph) -> str:
     return "\n".join(nx.generate_graphml(out, encoding="utf-8", prettyprint=True)) + "\n"
 
 
-def to_cyjs(graph: nx.Graph) -> str:
+def to_cyjs(graph: nx.Graph[str]) -> str:
     """Cytoscape JSON (``.cyjs``): ``elements`` with node positions, lists kept as lists."""
-    plain = nx.Graph(**{k: v for k, v in graph.graph.items() if k not in DETAIL_KEYS})
+    plain: nx.Graph[str] = nx.Graph(**{k: v for k, v in graph.graph.items() if k not in DETAIL_KEYS})
     plain.add_nodes_from(graph.nodes(data=True))
     for left, right, data in graph.edges(data=True):
         plain.add_edge(left, right, id=f"{left}--{right}", **data)
@@ -101,7 +101,7 @@ def to_cyjs(graph: nx.Graph) -> str:
     return json.dumps({**header, **document}, indent=2, ensure_ascii=False) + "\n"
 
 
-def to_dot(graph: nx.Graph) -> str:
+def to_dot(graph: nx.Graph[str]) -> str:
     """Graphviz DOT of an undirected graph; ``neato -n2`` keeps the drawing's positions."""
     pos, colors = positions(graph), node_colors(graph)
     title = f"{graph.graph.get('title', 'Actor network')}: {graph.graph.get('filter', '')}"
@@ -122,13 +122,13 @@ def to_dot(graph: nx.Graph) -> str:
     return "\n".join(lines) + "\n"
 
 
-WRITERS: dict[str, Callable[[nx.Graph], str]] = {
+WRITERS: dict[str, Callable[[nx.Graph[str]], str]] = {
     "gexf": to_gexf, "graphml": to_graphml, "cyjs": to_cyjs, "dot": to_dot,
 }
 
 
-def _flat_copy(graph: nx.Graph) -> nx.Graph:
-    out = nx.Graph(**{k: flat(v) for k, v in graph.graph.items() if k not in DETAIL_KEYS})
+def _flat_copy(graph: nx.Graph[str]) -> nx.Graph[str]:
+    out: nx.Graph[str] = nx.Graph(**{k: flat(v) for k, v in graph.graph.items() if k not in DETAIL_KEYS})
     for node, data in graph.nodes(data=True):
         out.add_node(node, **{k: flat(v) for k, v in data.items()})
     for left, right, data in graph.edges(data=True):

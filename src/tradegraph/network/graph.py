@@ -104,13 +104,13 @@ class NetworkFilter:
         return True
 
 
-def actor_network(facts: FactGraphs, filters: NetworkFilter | None = None) -> nx.Graph:
+def actor_network(facts: FactGraphs, filters: NetworkFilter | None = None) -> nx.Graph[str]:
     """The actor network of ``facts`` (the validated graph, or facts as loaded), with the
     events ``filters`` keeps (see the module)."""
     return network_from_data(read_network_data(facts), filters or NetworkFilter())
 
 
-def network_from_data(data: NetworkData, filters: NetworkFilter) -> nx.Graph:
+def network_from_data(data: NetworkData, filters: NetworkFilter) -> nx.Graph[str]:
     """Build the network from already-read :class:`~tradegraph.network.data.NetworkData`."""
     import networkx as nx
 
@@ -119,7 +119,7 @@ def network_from_data(data: NetworkData, filters: NetworkFilter) -> nx.Graph:
     kinds = declared.actors if filters.include_organizations else declared.default_actors
     actors = {k: a for k, a in data.actors.items() if a.kind in kinds}
     events = [e for e in data.events.values() if filters.keeps(e, data.actors)]
-    graph = nx.Graph(title="Actor network", filter=filters.describe(),
+    graph: nx.Graph[str] = nx.Graph(title="Actor network", filter=filters.describe(),
                      countries=sorted({a.country for a in data.actors.values() if a.country}))
     involved: dict[str, list[Event]] = {}
     for event in events:

@@ -37,7 +37,7 @@ TABLE_COLUMNS = ("id", "label", "kind", "country", "degree", "events", "betweenn
                  "brokerage", "broker_role")
 
 
-def network_metrics(graph: nx.Graph) -> list[dict[str, Any]]:
+def network_metrics(graph: nx.Graph[str]) -> list[dict[str, Any]]:
     """One row per actor, most central first (betweenness, then shared events, then id)."""
     betweenness = nx.betweenness_centrality(graph, normalized=True) if len(graph) else {}
     community = _communities(graph)
@@ -67,7 +67,7 @@ def metrics_table(rows: list[dict[str, Any]]) -> str:
     return text_table(rows, TABLE_COLUMNS)
 
 
-def _brokerage(graph: nx.Graph, node: Any) -> dict[str, int]:
+def _brokerage(graph: nx.Graph[str], node: Any) -> dict[str, int]:
     counts = dict.fromkeys(ROLES, 0)
     own = graph.nodes[node].get("country") or f"?{node}"
     for left, right in combinations(sorted(graph.neighbors(node)), 2):
@@ -82,7 +82,7 @@ def _brokerage(graph: nx.Graph, node: Any) -> dict[str, int]:
     return counts
 
 
-def _communities(graph: nx.Graph) -> dict[Any, int]:
+def _communities(graph: nx.Graph[str]) -> dict[Any, int]:
     """Community numbers from 1, largest community first; isolated actors get their own."""
     if graph.number_of_edges() == 0:
         return {node: i for i, node in enumerate(sorted(graph.nodes), start=1)}

@@ -52,7 +52,7 @@ def viz(project: Project, output: Path | str, *, filters: NetworkFilter | None =
     return render_html(graph).encode("utf-8")
 
 
-def render_html(graph: nx.Graph) -> str:
+def render_html(graph: nx.Graph[str]) -> str:
     """The page for ``graph`` (an :func:`~tradegraph.network.actor_network`)."""
     title = f"{graph.graph.get('title', 'Actor network')}"
     parts = {
@@ -65,7 +65,7 @@ def render_html(graph: nx.Graph) -> str:
     return re.sub(r"\{\{(\w+)\}\}", lambda m: parts[m.group(1)], _template("network.html"))
 
 
-def page_data(graph: nx.Graph) -> dict[str, Any]:
+def page_data(graph: nx.Graph[str]) -> dict[str, Any]:
     """What the page draws: nodes with positions, colours and shapes, edges, events, legend."""
     pos, colors = positions(graph), node_colors(graph)
     labels = load_model().network.actors   # kind -> its name in legends
@@ -80,7 +80,7 @@ def page_data(graph: nx.Graph) -> dict[str, Any]:
     } for node, data in graph.nodes(data=True)]
     edges = [{"id": f"{left}--{right}", "source": left, "target": right, "events": data.get("events", []),
               "within": data.get("within", [])} for left, right, data in graph.edges(data=True)]
-    names = {d.get("country"): d.get("country_name") for _, d in graph.nodes(data=True) if d.get("country")}
+    names: dict[str, str] = {d["country"]: str(d.get("country_name") or "") for _, d in graph.nodes(data=True) if d.get("country")}
     palette = country_colors(graph.graph.get("countries") or names)
     countries = [{"id": c, "name": names[c], "color": palette[c]} for c in sorted(names)]
     if any(not d.get("country") for _, d in graph.nodes(data=True)):

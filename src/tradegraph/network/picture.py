@@ -22,7 +22,7 @@ WIDTH_INCHES, DPI = 16.0, 120
 HEADER_INCHES = 1.15
 
 
-def render_picture(graph: nx.Graph, fmt: str = "png") -> bytes:
+def render_picture(graph: nx.Graph[str], fmt: str = "png") -> bytes:
     """The network drawn as PNG or SVG bytes."""
     if fmt not in PICTURE_FORMATS:
         raise UsageError(f"unknown picture format '{fmt}'", expected="png or svg")
@@ -68,7 +68,7 @@ def render_picture(graph: nx.Graph, fmt: str = "png") -> bytes:
     return buffer.getvalue()
 
 
-def _draw_edges(ax: Any, graph: nx.Graph, pos: dict[Any, tuple[float, float]]) -> None:
+def _draw_edges(ax: Any, graph: nx.Graph[str], pos: dict[Any, tuple[float, float]]) -> None:
     for left, right, data in graph.edges(data=True):
         weight = data.get("weight", 1)
         (x1, y1), (x2, y2) = pos[left], pos[right]
@@ -78,7 +78,7 @@ def _draw_edges(ax: Any, graph: nx.Graph, pos: dict[Any, tuple[float, float]]) -
                 bbox={"boxstyle": "round,pad=0.2", "fc": "white", "ec": "#bbbbbb", "lw": 0.6})
 
 
-def _draw_nodes(ax: Any, graph: nx.Graph, pos: dict[Any, tuple[float, float]], colors: dict[Any, str]) -> None:
+def _draw_nodes(ax: Any, graph: nx.Graph[str], pos: dict[Any, tuple[float, float]], colors: dict[Any, str]) -> None:
     for node, data in graph.nodes(data=True):
         x, y = pos[node]
         size = 260 + 90 * len(data.get("events", []))
@@ -89,7 +89,7 @@ def _draw_nodes(ax: Any, graph: nx.Graph, pos: dict[Any, tuple[float, float]], c
                     bbox={"boxstyle": "round,pad=0.25", "fc": "white", "ec": "none", "alpha": 0.9})
 
 
-def _subtitle(graph: nx.Graph) -> str:
+def _subtitle(graph: nx.Graph[str]) -> str:
     events = graph.graph.get("events", {})
     sources = {s["id"] for event in events.values() for s in event.get("sources", [])}
     return (f"{len(graph)} actors and {graph.number_of_edges()} links from {len(events)} events in "
@@ -97,7 +97,7 @@ def _subtitle(graph: nx.Graph) -> str:
             "its number counts those events.")
 
 
-def _legend_groups(graph: nx.Graph, line: Any) -> list[tuple[str, list[Any]]]:
+def _legend_groups(graph: nx.Graph[str], line: Any) -> list[tuple[str, list[Any]]]:
     names = {d["country"]: d.get("country_name") or d["country"] for _, d in graph.nodes(data=True)
              if d.get("country")}
     countries = [line([], [], linestyle="none", marker="o", markersize=13, markerfacecolor=color,

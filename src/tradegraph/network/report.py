@@ -24,14 +24,14 @@ def text_table(rows: list[dict[str, Any]], columns: Sequence[str]) -> str:
     return "\n".join("  ".join(cell.ljust(w) for cell, w in zip(line, widths)).rstrip() for line in cells)
 
 
-def edge_rows(graph: nx.Graph) -> list[dict[str, Any]]:
+def edge_rows(graph: nx.Graph[str]) -> list[dict[str, Any]]:
     """One row per link, the most shared events first."""
     rows = [{"actor": graph.nodes[u].get("label", u), "other": graph.nodes[v].get("label", v),
              "actor_id": u, "other_id": v, **data} for u, v, data in graph.edges(data=True)]
     return sorted(rows, key=lambda r: (-r.get("weight", 1), r["actor_id"], r["other_id"]))
 
 
-def network_report(graph: nx.Graph, fmt: str) -> str:
+def network_report(graph: nx.Graph[str], fmt: str) -> str:
     """The links as a table (``fmt="table"``) or the whole network as JSON (``"json"``)."""
     if fmt == "json":
         document = {
