@@ -4,7 +4,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: demo test fuzz setup clean
+.PHONY: demo test lint fuzz setup clean
 
 setup: $(STAMP)
 
@@ -26,7 +26,13 @@ demo: $(STAMP)
 	$(BIN)/tradegraph query tariff-in-force --target japan --on 2025-07-31 --format table
 	$(BIN)/tradegraph query tariff-in-force --target japan --on 2025-08-01 --format table
 
-test: $(STAMP)
+# The habits: ruff, mypy --strict (both configured in pyproject.toml); the wings' layering is
+# import-linter's contract, checked by tests/test_architecture.py.
+lint: $(STAMP)
+	$(BIN)/ruff check src tests bench
+	$(BIN)/mypy
+
+test: lint
 	$(BIN)/python -m pytest -n auto
 
 # The fact readers fuzzed through the CLI at length (50,000 examples a test; TG_FUZZ_EXAMPLES=N for more).
