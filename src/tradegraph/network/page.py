@@ -80,7 +80,8 @@ def page_data(graph: nx.Graph[str]) -> dict[str, Any]:
     } for node, data in graph.nodes(data=True)]
     edges = [{"id": f"{left}--{right}", "source": left, "target": right, "events": data.get("events", []),
               "within": data.get("within", [])} for left, right, data in graph.edges(data=True)]
-    names: dict[str, str] = {d["country"]: str(d.get("country_name") or "") for _, d in graph.nodes(data=True) if d.get("country")}
+    names: dict[str, str] = {d["country"]: str(d.get("country_name") or "")
+                             for _, d in graph.nodes(data=True) if d.get("country")}
     palette = country_colors(graph.graph.get("countries") or names)
     countries = [{"id": c, "name": names[c], "color": palette[c]} for c in sorted(names)]
     if any(not d.get("country") for _, d in graph.nodes(data=True)):

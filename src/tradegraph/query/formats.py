@@ -64,7 +64,8 @@ def render(rows: Sequence[Mapping[str, Any]], columns: Sequence[str], fmt: str, 
         out = io.StringIO()
         delimiter = "," if fmt == "csv" else "\t"
         writer = csv.writer(out, quoting=csv.QUOTE_MINIMAL, delimiter=delimiter, lineterminator="\n")
-        quoted = csv.writer(out, quoting=csv.QUOTE_ALL, delimiter=delimiter, lineterminator="\n")  # a \r, which csv does not quote
+        # a cell holding \r, which csv does not quote on its own, is written by this one
+        quoted = csv.writer(out, quoting=csv.QUOTE_ALL, delimiter=delimiter, lineterminator="\n")
         for cells in [list(columns)] + [[_text(row.get(c), tsv=fmt == "tsv") for c in columns] for row in rows]:
             (quoted if any("\r" in cell for cell in cells) else writer).writerow(cells)
         return out.getvalue()

@@ -259,7 +259,7 @@ def run_sparql(text: str, /, *, project: Project | str | Path | None = None,
     Traceback (most recent call last):
     ...
     tradegraph.sparql.guard.OutOfReach: the query reads FROM <file:///etc/passwd>, which is not a graph of the project; expected FROM and FROM NAMED of the project's graphs only (hint: a query never loads documents; list the graphs with `SELECT DISTINCT ?g WHERE { GRAPH ?g {} }`)
-    """
+    """  # noqa: E501 (a doctest's expected message is one line)
     return _runner(project, endpoint, store, allow_remote).sparql(text)
 
 
