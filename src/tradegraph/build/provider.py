@@ -121,12 +121,11 @@ def read_dataset(data: bytes, fmt: ox.RdfFormat, *, base: str) -> Dataset:
 def _intact(path: Path, stamp: Stamp) -> bytes | None:
     """The bytes of ``path`` when it is a regular file (not a link) holding what ``stamp`` records."""
     try:
-        descriptor = os.open(path, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK | os.O_CLOEXEC)
-    except OSError:
+        with os.fdopen(os.open(path, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK | os.O_CLOEXEC), "rb") as stream:
+            info = os.fstat(stream.fileno())
+            if not stat.S_ISREG(info.st_mode) or info.st_size != stamp.size:
+                return None
+            data = stream.read(stamp.size + 1)
+    except OSError:  # gone, a link, unreadable: not the file the build wrote
         return None
-    with os.fdopen(descriptor, "rb") as stream:
-        info = os.fstat(stream.fileno())
-        if not stat.S_ISREG(info.st_mode) or info.st_size != stamp.size:
-            return None
-        data = stream.read(stamp.size + 1)
     return data if hashlib.sha256(data).hexdigest() == stamp.sha256 else None
