@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import cast
 
 from rdflib import RDF, Graph, URIRef
+from rdflib.term import Identifier
 
 from tradegraph.build.dataset import ValidGraph
 from tradegraph.build.reason import INFERRED_GRAPH
@@ -38,7 +41,7 @@ class BuildResult(ValidGraph):
     def sources(self) -> list[tuple[str, str]]:
         """(id, title) of each source document."""
         out, graph = [], self.graph
-        for node in sorted(graph.subjects(RDF.type, TG.NewsArticle)):
+        for node in sorted(cast("Iterable[Identifier]", graph.subjects(RDF.type, TG.NewsArticle))):
             out.append((str(node)[len(self.base):], str(graph.value(node, TG.title) or "")))
         return out
 

@@ -8,14 +8,16 @@ from ``templates/docs.html.j2``; no script, style sheet or font is loaded from a
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import cast
 
 from jinja2 import Environment, PackageLoader, select_autoescape
 from rdflib import OWL, RDF, RDFS, SKOS, BNode, Graph, URIRef
 from rdflib.collection import Collection
 from rdflib.namespace import SH
-from rdflib.term import Node
+from rdflib.term import Identifier, Node
 
 from tradegraph.build.outputs import write_outputs
 from tradegraph.build.provider import validated_graph
@@ -113,9 +115,9 @@ class _Documenter:
             for value in self.graph.objects(node, prop):
                 term.facts.append((name, self.curie(value)))
         if kind == "class":
-            term.facts += [("property of it", self.curie(p)) for p in sorted(self.graph.subjects(RDFS.domain, node))]
+            term.facts += [("property of it", self.curie(p)) for p in _sorted(self.graph.subjects(RDFS.domain, node))]
             term.shapes = self.class_shapes(node)
-            instances = sorted(set(self.graph.subjects(RDF.type, node)))
+            instances = _sorted(set(self.graph.subjects(RDF.type, node)))
             term.examples = [self._example(i) for i in instances[:EXAMPLES]]
         else:
             term.shapes = self.property_shapes(node)
@@ -132,14 +134,14 @@ class _Documenter:
 
     def class_shapes(self, cls: URIRef) -> list[dict[str, str]]:
         rows = []
-        for shape in sorted(self.shapes.subjects(SH.targetClass, cls)):
-            for prop_shape in sorted(self.shapes.objects(shape, SH.property)):
+        for shape in _sorted(self.shapes.subjects(SH.targetClass, cls)):
+            for prop_shape in _sorted(self.shapes.objects(shape, SH.property)):
                 rows.append(self._shape_row(shape, prop_shape))
         return rows
 
     def property_shapes(self, prop: URIRef) -> list[dict[str, str]]:
         return [self._shape_row(next(iter(self.shapes.subjects(SH.property, ps)), ps), ps)
-                for ps in sorted(self.shapes.subjects(SH.path, prop))]
+                for ps in _sorted(self.shapes.subjects(SH.path, prop))]
 
     def _shape_row(self, shape: Node, prop_shape: Node) -> dict[str, str]:
         path = self.shapes.value(prop_shape, SH.path)
@@ -163,9 +165,9 @@ class _Documenter:
 
     def vocabularies(self) -> list[Vocabulary]:
         out = []
-        for scheme in sorted(set(self.graph.subjects(RDF.type, SKOS.ConceptScheme))):
+        for scheme in _sorted(set(self.graph.subjects(RDF.type, SKOS.ConceptScheme))):
             concepts = []
-            for concept in sorted(set(self.graph.subjects(SKOS.inScheme, scheme))):
+            for concept in _sorted(set(self.graph.subjects(SKOS.inScheme, scheme))):
                 term = Term(str(concept), self.curie(concept),
                             self.text(concept, SKOS.prefLabel) or self.text(concept, RDFS.label),
                             self.text(concept, SKOS.definition) or self.text(concept, RDFS.comment), "concept")
@@ -178,3 +180,8 @@ class _Documenter:
                 label = self.text(scheme, SKOS.prefLabel) or self.text(scheme, RDFS.label) or self.curie(scheme)
                 out.append(Vocabulary(self.curie(scheme), label, concepts))
         return out
+
+
+def _sorted(nodes: Iterable[Node]) -> list[Identifier]:
+    """Terms in rdflib's order (by kind, then text); every node a graph yields is an Identifier."""
+    return sorted(cast("Iterable[Identifier]", nodes))

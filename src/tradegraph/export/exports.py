@@ -15,8 +15,10 @@ build's while no input changed) and is deterministic: the same facts give the sa
 from __future__ import annotations
 
 from pathlib import Path
+from typing import cast
 
 from rdflib import Dataset, Graph
+from rdflib.term import Identifier
 
 from tradegraph.build.dataset import ValidGraph, reserved_graphs
 from tradegraph.build.provider import validated_graph
@@ -96,8 +98,8 @@ def format_for(fmt: str | None, path: Path | str | None) -> str:
 class _SortedGraph(Graph):
     """A graph whose subjects and predicate-objects come out sorted, so RDF/XML repeats."""
 
-    def subjects(self, *args, **kwargs):  # type: ignore[no-untyped-def, override]
-        return iter(sorted(set(super().subjects(*args, **kwargs))))
+    def subjects(self, *args, **kwargs):  # type: ignore[no-untyped-def]
+        return iter(sorted(cast("set[Identifier]", set(super().subjects(*args, **kwargs)))))
 
-    def predicate_objects(self, *args, **kwargs):  # type: ignore[no-untyped-def, override]
+    def predicate_objects(self, *args, **kwargs):  # type: ignore[no-untyped-def]
         return iter(sorted(set(super().predicate_objects(*args, **kwargs))))
