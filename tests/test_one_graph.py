@@ -350,3 +350,19 @@ def test_the_facts_view_copies_nothing(minimal: Path) -> None:
     assert view.store is facts.dataset.store
     with pytest.raises(ModificationException):
         view.add((facts.graph_iri("x"), facts.graph_iri("y"), facts.graph_iri("z")))
+
+
+def test_a_library_caller_sees_a_new_shape_in_the_same_process(minimal: Path) -> None:
+    """run_query keeps a runner between calls; a shape added since is seen at the next call."""
+    from tradegraph.errors import ValidationFailed
+    from tradegraph.query.run import run_query
+
+    assert len(run_query("who-met-whom", project=minimal)) > 0
+    (minimal / "shapes").mkdir()
+    (minimal / "shapes" / "extra.ttl").write_text(
+        "@prefix sh: <http://www.w3.org/ns/shacl#> . @prefix tg: <https://w3id.org/tradegraph/ontology#> .\n"
+        "<urn:x:EveryPersonHasAShoeSize> a sh:NodeShape ; sh:targetClass tg:Person ;\n"
+        "  sh:property [ sh:path tg:shoeSize ; sh:minCount 1 ; sh:message \"a person needs a shoe size\" ] .\n",
+        "utf-8")
+    with pytest.raises(ValidationFailed):
+        run_query("who-met-whom", project=minimal)

@@ -18,7 +18,7 @@ from rdflib.term import Identifier
 
 from tradegraph.build.provider import validated_graph
 from tradegraph.errors import InvalidModel, Location, UsageError
-from tradegraph.project import Project, builtin_root
+from tradegraph.project import CONFIG_FILE, Project, builtin_root
 from tradegraph.query.catalogue import LIST_SEPARATOR, Query, find_query, load_queries
 from tradegraph.query.params import Reference, parse_value
 from tradegraph.query.resolve import resolve
@@ -170,12 +170,18 @@ _RUNNERS: dict[tuple[Any, ...], QueryRunner] = {}
 
 
 def _stamp(project: Project) -> tuple[Any, ...]:
-    files = [*project.fact_files(), *project.ontology_files()]
-    return (project.root, project.base, *((str(p), p.stat().st_mtime_ns) for p in files))
+    """What a runner's graph was made from, as this process sees it: every input file's size and
+    time (the provider itself trusts a build only by content hashes; this only keeps a runner
+    alive between calls in one process)."""
+    files = [*project.fact_files(), *project.ontology_files(), *project.shape_files()]
+    settings = project.root / CONFIG_FILE
+    if settings.exists():
+        files.append(settings)
+    return (project.root, project.base, *((str(p), p.stat().st_size, p.stat().st_mtime_ns) for p in files))
 
 
 def runner_for(project: Project | str | Path | None = None) -> QueryRunner:
-    """A runner for the project, reused while its fact and ontology files stay unchanged."""
+    """A runner for the project, reused while its fact, shape, ontology and settings files stay unchanged."""
     opened = project if isinstance(project, Project) else Project.open(project)
     key = _stamp(opened)
     if key not in _RUNNERS:
