@@ -20,7 +20,7 @@ from tradegraph.errors import UsageError, close_matches
 from tradegraph.facts.model import ID_PATTERN
 from tradegraph.query.params import Param
 from tradegraph.rdf.namespaces import PREFIXES
-from tradegraph.sparql.engine import Engine
+from tradegraph.sparql.engine import Answer, Engine
 
 _ID = re.compile(ID_PATTERN)  # matched whole (fullmatch): `$` would let "id\n" through
 _IRI = re.compile(r"[A-Za-z][A-Za-z0-9+.-]*:[^\s<>\"{}|\\^`]+")
@@ -99,11 +99,7 @@ def _matches(engine: Engine, classes: tuple[str, ...], test: str, text: str) -> 
     found: dict[URIRef, str] = {}
     for bindings in _classes(classes):
         answer = engine.select(_MATCH % (_pattern(bindings), test), {"text": Literal(text), **bindings})
-        node_at, label_at = answer.variables.index("node"), answer.variables.index("label")
-        for row in answer.rows:
-            node = row[node_at]
-            if isinstance(node, URIRef):
-                found[node] = str(row[label_at] or "")
+        found.update(_labelled(answer))
     return found
 
 
@@ -112,12 +108,14 @@ def _all(engine: Engine, classes: tuple[str, ...]) -> dict[URIRef, str]:
     for bindings in _classes(classes):
         pattern = _pattern(bindings) or "?node rdfs:label ?anything ."
         answer = engine.select(_ALL % pattern, bindings)
-        node_at, label_at = answer.variables.index("node"), answer.variables.index("label")
-        for row in answer.rows:
-            node = row[node_at]
-            if isinstance(node, URIRef):
-                found[node] = str(row[label_at] or "")
+        found.update(_labelled(answer))
     return found
+
+
+def _labelled(answer: Answer) -> dict[URIRef, str]:
+    """The IRI nodes of an answer's ``?node`` column, each with its ``?label`` (or "")."""
+    node_at, label_at = answer.variables.index("node"), answer.variables.index("label")
+    return {node: str(row[label_at] or "") for row in answer.rows if isinstance(node := row[node_at], URIRef)}
 
 
 def _close(text: str, nodes: dict[URIRef, str], base: str) -> dict[URIRef, str]:
