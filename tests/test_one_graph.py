@@ -366,3 +366,24 @@ def test_a_library_caller_sees_a_new_shape_in_the_same_process(minimal: Path) ->
         "utf-8")
     with pytest.raises(ValidationFailed):
         run_query("who-met-whom", project=minimal)
+
+
+def test_a_build_made_by_other_code_is_not_read(minimal: Path, cli, monkeypatch: pytest.MonkeyPatch,  # type: ignore[no-untyped-def]
+                                                  calls: Counter[str]) -> None:
+    """An edited checkout keeps its version number; the hash of the package's files tells."""
+    from tradegraph.build import fingerprint
+
+    assert cli("build", "--project", str(minimal)).code == 0
+    assert validated_graph(Project.open(minimal)).origin == minimal / "build" / "graph.trig"
+    monkeypatch.setattr(fingerprint, "_code", lambda: "the loader was edited since")
+    calls.clear()
+    assert validated_graph(Project.open(minimal)).origin is None
+    assert calls == {"load": 1, "validate": 1}
+
+
+def test_the_code_hash_covers_the_package_and_not_its_bytecode() -> None:
+    from tradegraph.build import fingerprint
+
+    package = Path(fingerprint.__file__).resolve().parents[1]
+    assert package.name == "tradegraph" and (package / "facts" / "loader.py").exists()
+    assert len(fingerprint._code()) == 64 and fingerprint._code() == fingerprint._code()

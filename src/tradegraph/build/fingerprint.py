@@ -1,8 +1,10 @@
 """What a graph is made from, as one hash: the inputs' contents and the options that change it.
 
 The fingerprint covers the content of every fact file (``graph/**/*.yaml`` and the bulk
-files), shape file, ontology file and the settings file (``tradegraph.yaml``), the model the
-loader follows, the base IRI, the validator, the reasoning profile and tradegraph's version.
+files), shape file, ontology file and the settings file (``tradegraph.yaml``), the code that
+makes the graph (every file of the package: its modules, the model the loader follows, its
+templates, hashed once a process), the base IRI, the validator, the reasoning profile and
+tradegraph's version. An edited checkout thus never serves a build its old code made.
 ``tradegraph build`` records it beside its outputs (in the output folder's record, see
 :mod:`tradegraph.build.outputs`); :mod:`tradegraph.build.provider` reuses a build whose
 fingerprint is the one the inputs have now. A file's time is never part of it: only bytes.
@@ -19,10 +21,10 @@ False
 from __future__ import annotations
 
 import hashlib
+from functools import cache
 from importlib import metadata
 from pathlib import Path
 
-import tradegraph.facts as facts_package
 from tradegraph.build.dataset import Census
 from tradegraph.project import CONFIG_FILE, Project
 
@@ -65,11 +67,11 @@ def fingerprint(project: Project, *, base: str, validator: str, reason: str | No
             encoded = part.encode("utf-8", "surrogateescape")
             digest.update(len(encoded).to_bytes(8, "big") + encoded)  # lengths: no two lists read alike
 
-    say("tradegraph", _version(), "base", base, "validator", validator, "reason", reason or "")
+    say("tradegraph", _version(), "code", _code(), "base", base, "validator", validator, "reason", reason or "")
     settings = project.root / CONFIG_FILE
     say("settings", _file_hash(settings) if settings.exists() or settings.is_symlink() else "(none)")
     for kind, paths in (("facts", project.fact_files()), ("shapes", project.shape_files()),
-                        ("ontology", project.ontology_files()), ("model", _model_files())):
+                        ("ontology", project.ontology_files())):
         say(kind, str(len(paths)))
         for path in paths:
             say(project.relative(path) if kind == "facts" else path.name, _file_hash(path))
@@ -85,9 +87,17 @@ def _file_hash(path: Path) -> str:
     return digest.hexdigest()
 
 
-def _model_files() -> list[Path]:
-    """The model files the loader follows (``model.yaml``, inside the package)."""
-    return sorted(Path(facts_package.__file__).parent.rglob("*.yaml"))
+@cache
+def _code() -> str:
+    """One hash of every file of the installed package (modules, model, templates; not the
+    ontology, shapes and queries it ships, which a project's own inputs already cover), made
+    once a process: the code running is the code that was loaded."""
+    package = Path(__file__).resolve().parents[1]  # src/tradegraph, or site-packages/tradegraph
+    digest = hashlib.sha256()
+    for path in sorted(package.rglob("*")):
+        if path.is_file() and "__pycache__" not in path.parts and "assets" not in path.relative_to(package).parts:
+            digest.update(str(path.relative_to(package)).encode("utf-8") + b"\0" + _file_hash(path).encode("ascii"))
+    return digest.hexdigest()
 
 
 def _version() -> str:
