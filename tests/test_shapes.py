@@ -150,3 +150,24 @@ def test_shapes_sparql_is_written_on_many_lines_and_loaded_on_one(shapes: Graph)
     assert written and all(text.count("\n") > 3 and "#" in text for text in written)
     loaded = [text for *_, text in sparql_texts(shapes)]
     assert loaded == sorted(one_line(text) for text in written) and all("\n" not in t for t in loaded)
+
+
+@pytest.mark.parametrize("validator", ["fast", "pyshacl"])
+def test_a_loop_of_part_of_stops_the_build_naming_each_event(minimal: Path, cli, validator: str) -> None:  # type: ignore[no-untyped-def]
+    """Two events each recorded as part of the other: the encounter rule needs a tree, so both
+    validators refuse it, naming the events, and the build writes nothing."""
+    facts = minimal / "graph" / "sources" / "first-article.yaml"
+    text = facts.read_text("utf-8")
+    meeting = text[text.index("  - id: ana-bo-meeting"):text.index("  - id: atlantis-fish-tariff")]
+
+    def part_of(record: str, whole: str) -> str:
+        return record.replace("    topics: [fish]", f"    part_of: {whole}\n    topics: [fish]", 1)
+
+    talks = part_of(meeting.replace("ana-bo-meeting", "ana-bo-talks"), "ana-bo-meeting")
+    text = text.replace(meeting, part_of(meeting, "ana-bo-talks") + talks, 1)
+    facts.write_text(text, "utf-8")
+    run = cli("build", "--project", str(minimal), "--validator", validator)
+    assert run.code == 1
+    assert "'ana-bo-meeting' is part of itself through `part_of`" in run.err
+    assert "'ana-bo-talks' is part of itself through `part_of`" in run.err
+    assert not (minimal / "build").exists()
