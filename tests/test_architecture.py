@@ -88,3 +88,19 @@ def test_the_architecture_page_names_every_wing_and_module() -> None:
 def _section(page: str, wing: str) -> str:
     """The lines of the page's map that describe ``wing``."""
     return "\n".join(line for line in page.splitlines() if f"`{wing}/`" in line)
+
+
+def test_only_the_public_api_and_the_command_table_import_by_name() -> None:
+    """import-linter sees ``import`` statements only; a module named at run time (importlib,
+    ``__import__``) would slip past the layering. Only the two places whose job it is do so:
+    the package's lazy public API and the CLI's lazy command table, both at the top."""
+    allowed = {PACKAGE / "__init__.py", PACKAGE / "cli" / "main.py"}
+    dynamic = []
+    for path in sorted(PACKAGE.rglob("*.py")):
+        for node in ast.walk(ast.parse(path.read_text("utf-8"))):
+            called = node.func if isinstance(node, ast.Call) else None
+            name = (called.attr if isinstance(called, ast.Attribute) else called.id if isinstance(called, ast.Name)
+                    else None)
+            if name in ("import_module", "__import__") and path not in allowed:
+                dynamic.append(f"{path.relative_to(REPO)}:{node.lineno}")
+    assert dynamic == []
