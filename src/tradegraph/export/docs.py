@@ -22,10 +22,11 @@ from rdflib.term import Identifier, Node
 from tradegraph.build.outputs import write_outputs
 from tradegraph.build.provider import validated_graph
 from tradegraph.project import Project
+from tradegraph.rdf.namespaces import PREFIXES
 from tradegraph.rdf.serialize import prefixes
 from tradegraph.shacl.validate import shapes_graph
 
-TG = "https://w3id.org/tradegraph/ontology#"
+TG = PREFIXES["tg"]  #: the ontology namespace, as text (the page compares IRIs as strings)
 EXAMPLES = 5
 
 
@@ -92,7 +93,7 @@ class _Documenter:
     def render(self) -> str:
         env = Environment(loader=PackageLoader("tradegraph.export", "templates"),
                           autoescape=select_autoescape(["html", "j2"]), trim_blocks=True, lstrip_blocks=True)
-        title = self.text(URIRef(TG.rstrip("#")), URIRef("http://purl.org/dc/terms/title")) or "tradegraph ontology"
+        title = self.text(URIRef(TG.rstrip("#")), URIRef(PREFIXES["dcterms"] + "title")) or "tradegraph ontology"
         classes = [self.term(c, "class") for c in self._ours(OWL.Class)]
         properties = [self.term(p, kind) for kind, cls in (("object property", OWL.ObjectProperty),
                                                            ("datatype property", OWL.DatatypeProperty))
