@@ -7,7 +7,9 @@ graph can follow ``rdfs:subClassOf`` and read the labels and codes of the vocabu
 
 from __future__ import annotations
 
+from functools import lru_cache
 from pathlib import Path
+from typing import Any
 
 from rdflib import Dataset, Graph
 
@@ -26,11 +28,35 @@ def parse_rdf_files(paths: list[Path], *, project: Project | None = None) -> Gra
 
 
 def ontology_graph(project: Project) -> Graph:
-    """The project's ontology (classes, properties and vocabularies)."""
+    """The project's ontology (classes, properties and vocabularies): a new graph each call,
+    made from the triples parsed once a process for each state of the files (path, inode, size,
+    time: a stat never blocks), since parsing the Turtle costs more than validating a small
+    project."""
+    files = project.ontology_files()
     try:
-        return parse_rdf_files(project.ontology_files(), project=project)
+        state = tuple((str(p), s.st_ino, s.st_size, s.st_mtime_ns) for p in files for s in [p.stat()])
+    except OSError:  # the parser names the file and what is wrong
+        state = None
+    triples, namespaces = _parsed_ontology(project, tuple(files), state) if state else _parse_ontology(project, files)
+    graph = Graph()
+    for prefix, namespace in namespaces:
+        graph.bind(prefix, namespace)
+    graph.addN((s, p, o, graph) for s, p, o in triples)
+    return graph
+
+
+@lru_cache(maxsize=4)
+def _parsed_ontology(project: Project, files: tuple[Path, ...] | list[Path],
+                     state: tuple[tuple[str, int, int, int], ...]) -> tuple[tuple[Any, ...], tuple[Any, ...]]:
+    return _parse_ontology(project, files)
+
+
+def _parse_ontology(project: Project, files: list[Path] | tuple[Path, ...]) -> tuple[tuple[Any, ...], tuple[Any, ...]]:
+    try:
+        parsed = parse_rdf_files(list(files), project=project)
     except InvalidData as error:
         raise InvalidModel(error.what, where=error.where, expected=error.expected) from None
+    return tuple(parsed), tuple(parsed.namespaces())
 
 
 def union(dataset: Graph) -> Graph:

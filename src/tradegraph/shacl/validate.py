@@ -86,7 +86,22 @@ def shapes_graph(project: Project, *, ontology: Graph | None = None) -> Graph:
     """The project's SHACL shapes: those the fact model says (:mod:`tradegraph.shacl.generate`,
     with ``ontology``, the project's by default) and the hand-written ones of its shapes files,
     every SPARQL in them checked (see :func:`check_shape_sparql`), then put on one line
-    (see :func:`~tradegraph.shacl.plan.one_line`)."""
+    (see :func:`~tradegraph.shacl.plan.one_line`).
+
+    A new graph each call; with the project's own ontology, its triples are made once a process
+    for each state of the shape and ontology files (parsing and checking them costs more than
+    validating a small project)."""
+    if ontology is not None:
+        return _shapes(project, model_shapes(load_model(), ontology))
+    triples, namespaces = _made(project, _state(project.shape_files()), _state(project.ontology_files()))
+    shapes = Graph()
+    for prefix, namespace in namespaces:
+        shapes.bind(prefix, namespace)
+    shapes.addN((s, p, o, shapes) for s, p, o in triples)
+    return shapes
+
+
+def _shapes(project: Project, generated: Graph) -> Graph:
     files = project.shape_files()
     try:
         shapes = parse_rdf_files(files, project=project)
@@ -95,19 +110,21 @@ def shapes_graph(project: Project, *, ontology: Graph | None = None) -> Graph:
     check_shape_sparql(shapes, shown=lambda text: _find_text(files, text, project))
     for node, _, predicate, text in list(sparql_texts(shapes)):
         shapes.set((node, predicate, Literal(one_line(text))))
-    shapes += model_shapes(load_model(), ontology) if ontology is not None else _model_shapes(project, _state(project))
+    shapes += generated
     return shapes
 
 
 @lru_cache(maxsize=4)
-def _model_shapes(project: Project, state: tuple[tuple[str, int, int, int], ...]) -> Graph:
-    """The shapes the model says with the project's ontology, made once a process for each
-    ``state`` of its ontology files: parsing them takes longer than loading all the shapes."""
-    return model_shapes(load_model(), ontology_graph(project))
+def _made(project: Project, shape_files: tuple[tuple[str, int, int, int], ...],
+          ontology_files: tuple[tuple[str, int, int, int], ...]) -> tuple[tuple[Any, ...], tuple[Any, ...]]:
+    """The shapes' triples and prefixes for one state of the ``shape_files`` and ``ontology_files``
+    (a failure is raised, never kept)."""
+    shapes = _shapes(project, model_shapes(load_model(), ontology_graph(project)))
+    return tuple(shapes), tuple(shapes.namespaces())
 
 
-def _state(project: Project) -> tuple[tuple[str, int, int, int], ...]:
-    """Each ontology file's path, inode, size and modification time (a stat never blocks)."""
+def _state(paths: list[Path]) -> tuple[tuple[str, int, int, int], ...]:
+    """Each file's path, inode, size and modification time (a stat never blocks)."""
     def stat(path: Path) -> tuple[str, int, int, int]:
         try:
             info = path.stat()
@@ -115,7 +132,7 @@ def _state(project: Project) -> tuple[tuple[str, int, int, int], ...]:
             return (str(path), -1, -1, -1)
         return (str(path), info.st_ino, info.st_size, info.st_mtime_ns)
 
-    return tuple(stat(path) for path in project.ontology_files())
+    return tuple(stat(path) for path in paths)
 
 
 def check_shape_sparql(shapes: Graph, *, shown: Callable[[str], Location | None] = lambda text: None) -> None:
