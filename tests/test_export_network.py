@@ -6,10 +6,13 @@ import io
 import json
 import shutil
 import subprocess
+from itertools import pairwise
 from pathlib import Path
 
 import networkx as nx
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from tradegraph.facts.loader import load_facts
 from tradegraph.network.formats import WRITERS, flat
@@ -109,3 +112,21 @@ def test_graphviz_draws_the_dot_file(graph: nx.Graph, tmp_path: Path) -> None:
         done = subprocess.run([*engine, "-Tsvg", str(source)], capture_output=True, text=True, timeout=60)
         assert done.returncode == 0, done.stderr
         assert done.stderr == "" and "Ana Example" in done.stdout and "<svg" in done.stdout
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.tuples(st.integers(0, 60), st.integers(0, 10)), min_size=0, max_size=8))
+def test_gexf_spells_never_overlap_and_cover_exactly_the_event_days(ranges: list[tuple[int, int]]) -> None:
+    """Gephi refuses overlapping spells: whatever the events' day ranges, the spells written are
+    in order, apart (not even sharing a day) and cover exactly the days of the events."""
+    from datetime import date, timedelta
+
+    from tradegraph.network.formats import _spells
+
+    day = lambda n: (date(2025, 4, 1) + timedelta(days=n)).isoformat()  # noqa: E731
+    events = {f"e{i}": {"earliest": day(start), "latest": day(start + length)}
+              for i, (start, length) in enumerate(ranges)}
+    spells = _spells(events, list(events))
+    assert all(a[1] is not None and b[0] is not None and a[1] < b[0] for a, b in pairwise(spells))
+    covered = {n for start, length in ranges for n in range(start, start + length + 1)}
+    assert {n for n in range(80) if any(s <= day(n) <= e for s, e in spells)} == covered

@@ -4,8 +4,9 @@ Graphviz (DOT).
 Every writer is deterministic (same network, same bytes) and flattens attributes to what its
 tools accept: lists become ``"; "``-joined text in GEXF, GraphML and DOT (Cytoscape JSON keeps
 them as lists, which Cytoscape reads as list columns); dates are ISO strings. GEXF is dynamic:
-each edge carries one spell per shared event and each actor one per event it took part in,
-so Gephi's timeline plays the talks day by day. Every format carries the drawing's positions
+an edge is present over the days of its shared events and an actor over the days of its
+events, as spells, those that overlap or touch merged into one (Gephi refuses overlapping
+spells), so Gephi's timeline plays the talks day by day. Every format carries the drawing's positions
 and colours (:mod:`tradegraph.network.drawing`).
 
 >>> import networkx as nx
@@ -137,12 +138,26 @@ def _flat_copy(graph: nx.Graph[str]) -> nx.Graph[str]:
 
 
 def _spells(events: dict[str, dict[str, Any]], ids: list[str]) -> list[tuple[str | None, str | None]]:
-    spells = []
-    for ident in ids:
-        event = events.get(ident, {})
-        if event.get("earliest") or event.get("latest"):
-            spells.append((event.get("earliest"), event.get("latest")))
-    return sorted(set(spells), key=lambda s: (s[0] or "", s[1] or ""))
+    """The days the events ``ids`` span, as (start, end) ISO dates, ``None`` an open end; spells
+    that overlap or share a day are merged (GEXF readers such as Gephi's refuse overlaps).
+
+    >>> events = {"talks": {"earliest": "2025-04-01", "latest": "2025-07-11"},
+    ...           "call": {"earliest": "2025-07-05", "latest": "2025-07-05"},
+    ...           "visit": {"earliest": "2025-07-11", "latest": "2025-07-12"},
+    ...           "later": {"earliest": "2025-07-19", "latest": None}}
+    >>> _spells(events, ["call", "talks", "visit", "later"])
+    [('2025-04-01', '2025-07-12'), ('2025-07-19', None)]
+    """
+    found = {(event.get("earliest"), event.get("latest")) for event in (events.get(i, {}) for i in ids)
+             if event.get("earliest") or event.get("latest")}
+    merged: list[tuple[str | None, str | None]] = []
+    for start, end in sorted(found, key=lambda s: (s[0] or "", s[1] or "\uffff")):
+        if merged and (merged[-1][1] is None or start is None or start <= merged[-1][1]):
+            first, last = merged[-1]
+            merged[-1] = (first, None if last is None or end is None else max(last, end))
+        else:
+            merged.append((start, end))
+    return merged
 
 
 def _attributes(attrs: dict[str, Any]) -> str:
