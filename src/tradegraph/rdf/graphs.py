@@ -27,36 +27,53 @@ def parse_rdf_files(paths: list[Path], *, project: Project | None = None) -> Gra
     return read_rdf_files(paths, shown=[project.relative(p) for p in paths] if project else None)
 
 
+#: Each file's path, inode, size and modification time (-1s when it cannot be read).
+FileState = tuple[tuple[str, int, int, int], ...]
+#: A graph's triples and prefixes, kept between calls (terms are immutable; graphs are not).
+Frozen = tuple[tuple[Any, ...], tuple[Any, ...]]
+
+
 def ontology_graph(project: Project) -> Graph:
     """The project's ontology (classes, properties and vocabularies): a new graph each call,
-    made from the triples parsed once a process for each state of the files (path, inode, size,
-    time: a stat never blocks), since parsing the Turtle costs more than validating a small
-    project."""
-    files = project.ontology_files()
+    made from the triples parsed once a process for each state of the files, since parsing the
+    Turtle costs more than validating a small project."""
+    return thawed(_ontology(project, file_state(project.ontology_files())))
+
+
+@lru_cache(maxsize=4)
+def _ontology(project: Project, state: FileState) -> Frozen:
+    """The ontology parsed for one ``state`` of its files (a failure is raised, never kept)."""
     try:
-        state = tuple((str(p), s.st_ino, s.st_size, s.st_mtime_ns) for p in files for s in [p.stat()])
-    except OSError:  # the parser names the file and what is wrong
-        state = None
-    triples, namespaces = _parsed_ontology(project, tuple(files), state) if state else _parse_ontology(project, files)
+        return frozen(parse_rdf_files(project.ontology_files(), project=project))
+    except InvalidData as error:
+        raise InvalidModel(error.what, where=error.where, expected=error.expected) from None
+
+
+def file_state(paths: list[Path]) -> FileState:
+    """What says whether files changed, without reading them (a stat never blocks)."""
+    def stat(path: Path) -> tuple[str, int, int, int]:
+        try:
+            info = path.stat()
+        except OSError:
+            return (str(path), -1, -1, -1)
+        return (str(path), info.st_ino, info.st_size, info.st_mtime_ns)
+
+    return tuple(stat(path) for path in paths)
+
+
+def frozen(graph: Graph) -> Frozen:
+    """A graph's triples and prefixes, to keep."""
+    return tuple(graph), tuple(graph.namespaces())
+
+
+def thawed(kept: Frozen) -> Graph:
+    """A new graph of what :func:`frozen` kept."""
+    triples, namespaces = kept
     graph = Graph()
     for prefix, namespace in namespaces:
         graph.bind(prefix, namespace)
     graph.addN((s, p, o, graph) for s, p, o in triples)
     return graph
-
-
-@lru_cache(maxsize=4)
-def _parsed_ontology(project: Project, files: tuple[Path, ...] | list[Path],
-                     state: tuple[tuple[str, int, int, int], ...]) -> tuple[tuple[Any, ...], tuple[Any, ...]]:
-    return _parse_ontology(project, files)
-
-
-def _parse_ontology(project: Project, files: list[Path] | tuple[Path, ...]) -> tuple[tuple[Any, ...], tuple[Any, ...]]:
-    try:
-        parsed = parse_rdf_files(list(files), project=project)
-    except InvalidData as error:
-        raise InvalidModel(error.what, where=error.where, expected=error.expected) from None
-    return tuple(parsed), tuple(parsed.namespaces())
 
 
 def union(dataset: Graph) -> Graph:

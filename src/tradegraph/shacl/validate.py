@@ -24,7 +24,7 @@ from tradegraph.errors import InvalidData, InvalidModel, Location, UsageError
 from tradegraph.facts.loader import Facts
 from tradegraph.facts.model import load_model
 from tradegraph.project import Project
-from tradegraph.rdf.graphs import ontology_graph, parse_rdf_files, union
+from tradegraph.rdf.graphs import FileState, Frozen, file_state, frozen, ontology_graph, parse_rdf_files, thawed, union
 from tradegraph.rdf.namespaces import local_name
 from tradegraph.shacl.generate import model_shapes
 from tradegraph.shacl.plan import declared_prefixes, one_line, shape_name, sparql_texts
@@ -93,12 +93,7 @@ def shapes_graph(project: Project, *, ontology: Graph | None = None) -> Graph:
     validating a small project)."""
     if ontology is not None:
         return _shapes(project, model_shapes(load_model(), ontology))
-    triples, namespaces = _made(project, _state(project.shape_files()), _state(project.ontology_files()))
-    shapes = Graph()
-    for prefix, namespace in namespaces:
-        shapes.bind(prefix, namespace)
-    shapes.addN((s, p, o, shapes) for s, p, o in triples)
-    return shapes
+    return thawed(_made(project, file_state(project.shape_files()), file_state(project.ontology_files())))
 
 
 def _shapes(project: Project, generated: Graph) -> Graph:
@@ -115,24 +110,10 @@ def _shapes(project: Project, generated: Graph) -> Graph:
 
 
 @lru_cache(maxsize=4)
-def _made(project: Project, shape_files: tuple[tuple[str, int, int, int], ...],
-          ontology_files: tuple[tuple[str, int, int, int], ...]) -> tuple[tuple[Any, ...], tuple[Any, ...]]:
-    """The shapes' triples and prefixes for one state of the ``shape_files`` and ``ontology_files``
-    (a failure is raised, never kept)."""
-    shapes = _shapes(project, model_shapes(load_model(), ontology_graph(project)))
-    return tuple(shapes), tuple(shapes.namespaces())
-
-
-def _state(paths: list[Path]) -> tuple[tuple[str, int, int, int], ...]:
-    """Each file's path, inode, size and modification time (a stat never blocks)."""
-    def stat(path: Path) -> tuple[str, int, int, int]:
-        try:
-            info = path.stat()
-        except OSError:
-            return (str(path), -1, -1, -1)
-        return (str(path), info.st_ino, info.st_size, info.st_mtime_ns)
-
-    return tuple(stat(path) for path in paths)
+def _made(project: Project, shape_files: FileState, ontology_files: FileState) -> Frozen:
+    """The shapes for one state of the ``shape_files`` and ``ontology_files`` (a failure is
+    raised, never kept)."""
+    return frozen(_shapes(project, model_shapes(load_model(), ontology_graph(project))))
 
 
 def check_shape_sparql(shapes: Graph, *, shown: Callable[[str], Location | None] = lambda text: None) -> None:
