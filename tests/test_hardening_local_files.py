@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import socket
 import subprocess
 import sys
@@ -263,3 +264,35 @@ def test_sparql_file_that_loops_is_one_line(tmp_path: Path) -> None:
     done = tradegraph("sparql", "--project", str(PROJECT), "-f", str(path), timeout=30)
     assert done.returncode == 2
     assert one_error(done) == f"error: {path}: cannot read the file (a loop of symlinks); expected a SPARQL query file"
+
+
+# ------------------------------------------------------------------ special files among a project's inputs
+@pytest.fixture(scope="module")
+def built(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A copy of the minimal project with a build of its own, whose record later commands check."""
+    project = tmp_path_factory.mktemp("built") / "minimal"
+    shutil.copytree(PROJECT, project)
+    done = tradegraph("build", "--project", str(project))
+    assert done.returncode == 0, done.stderr
+    return project
+
+
+@pytest.mark.parametrize("folder", ["shapes", "ontology", "graph/sources"])
+@pytest.mark.parametrize("kind", ["fifo", "symlink to a device"])
+@pytest.mark.parametrize("command", [["build"], ["query", "who-met-whom"]], ids=["build", "query"])
+def test_a_special_file_among_the_inputs_is_refused_at_once(built: Path, tmp_path: Path, folder: str, kind: str,
+                                                           command: list[str]) -> None:
+    """Every input is hashed to tell whether the last build is still current: a FIFO or a device
+    there is refused as not regular, by build and by a command reading the build, never waited
+    for or read without end."""
+    project = tmp_path / "project"
+    shutil.copytree(built, project, symlinks=True)
+    (project / folder).mkdir(parents=True, exist_ok=True)
+    made = special(tmp_path, kind)
+    made.rename(project / folder / ("special.yaml" if folder == "graph/sources" else "special.ttl"))
+    before = sorted(p.name for p in (project / "build").iterdir())
+    done = tradegraph(*command, "--project", str(project), timeout=30)
+    # a fact file is data (exit 1, as the loader has always said); a shape or ontology file, the model (2)
+    assert done.returncode == (1 if folder == "graph/sources" else 2)
+    assert "not a regular file" in one_error(done)
+    assert sorted(p.name for p in (project / "build").iterdir()) == before

@@ -26,6 +26,8 @@ from importlib import metadata
 from pathlib import Path
 
 from tradegraph.build.dataset import Census
+from tradegraph.errors import TradegraphError
+from tradegraph.files.localfile import open_regular
 from tradegraph.project import CONFIG_FILE, Project
 
 #: The entry of an output folder's record (:func:`tradegraph.build.outputs.read_record`) that
@@ -51,10 +53,11 @@ def recorded(about: dict[str, object]) -> tuple[str, Census] | None:
 
 
 def current(project: Project, *, base: str, validator: str, reason: str | None) -> str | None:
-    """:func:`fingerprint`, or ``None`` when an input cannot be read (the loader says why)."""
+    """:func:`fingerprint`, or ``None`` when an input cannot be read or is not a regular file
+    (the loader then says why, in its own words)."""
     try:
         return fingerprint(project, base=base, validator=validator, reason=reason)
-    except OSError:
+    except (OSError, TradegraphError):
         return None
 
 
@@ -79,9 +82,10 @@ def fingerprint(project: Project, *, base: str, validator: str, reason: str | No
 
 
 def _file_hash(path: Path) -> str:
-    """The SHA-256 of a file's bytes, read a block at a time."""
+    """The SHA-256 of a file's bytes, read a block at a time, through the one reader of local
+    files (a FIFO or a device among the inputs is refused, never waited for or read)."""
     digest = hashlib.sha256()
-    with path.open("rb") as stream:
+    with open_regular(path, what="an input file") as stream:
         for block in iter(lambda: stream.read(1 << 20), b""):
             digest.update(block)
     return digest.hexdigest()
