@@ -27,7 +27,8 @@ from tradegraph.remote.transport import Endpoint
 from tradegraph.sparql.engine import Answer, Engine, LocalEngine
 from tradegraph.sparql.guard import OutOfReach
 from tradegraph.sparql.text import QuerySyntaxError, inline_values
-from tradegraph.store.oxigraph import FactStore, StoreEngine
+from tradegraph.store.engine import StoreEngine
+from tradegraph.store.oxigraph import FactStore
 
 Value = str | int | Decimal | float | bool | date | list[str] | None
 
