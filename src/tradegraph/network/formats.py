@@ -72,6 +72,9 @@ def to_gexf(graph: nx.Graph[str]) -> str:
         description = meta.find("description")
         if description is not None:
             description.text = f"{graph.graph.get('title', 'Actor network')}: {graph.graph.get('filter', '')}"
+    element = writer.xml.find("graph")
+    if element is not None:   # networkx writes name="", an attribute the GEXF 1.2 schema does not have
+        element.attrib.pop("name", None)
     buffer = io.BytesIO()
     writer.write(buffer)
     return buffer.getvalue().decode("utf-8")
