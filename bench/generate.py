@@ -1,6 +1,6 @@
 """A synthetic trade graph in tradegraph's own fact formats, for benchmarks.
 
-    python bench/generate.py --events 100000 --seed 1 --bad-rate 0.01 --out /tmp/tg-100k
+    python bench/generate.py --events 100000 --seed 1 --bad-rate 0.01 --out /tmp/tg-100k [--bad-apart]
 
 writes a project whose graph/bulk/ holds actors.jsonl (dozens of governments with their
 countries, capitals, ministries and posts; thousands of officials; topics; publishers),
@@ -9,7 +9,14 @@ visits and rounds of talks with 2-6 participants drawn with power-law activity, 
 statements, tariffs with versions that replace each other, tenures and deadlines). A fraction
 ``--bad-rate`` of the facts are deliberately invalid: they load, but violate the shapes (a
 meeting or call with one participant, a tenure that ends before it starts, a statement that
-says nothing).
+says nothing); with ``--bad-apart`` they go to bad-facts.jsonl beside graph/ instead, so the
+project builds and the bad facts can be added to a copy of it.
+
+It also picks the parameters of the selective queries by rank among the valid facts, so they
+are as typical at every size: the official of median activity (events taken part in or spoken
+at), the country of median rank among tariff targets, the median event date, the deadline of
+median date, and the middle event for a node. They are printed, returned and written to
+params.json in the project.
 """
 
 from __future__ import annotations
@@ -19,8 +26,11 @@ import itertools
 import json
 import random
 import string
+from collections import Counter
+from contextlib import nullcontext
 from datetime import date, timedelta
 from pathlib import Path
+from typing import Any
 
 EVENT_KINDS = [("meeting", 30), ("phone-call", 18), ("visit", 8), ("talks", 8), ("statement", 16),
                ("trip", 6), ("tariff", 8), ("tenure", 4), ("deadline", 2)]
@@ -39,13 +49,15 @@ def main() -> None:
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--bad-rate", type=float, default=0.01, help="fraction of deliberately invalid facts")
     parser.add_argument("--out", type=Path, required=True, help="the project directory to write")
+    parser.add_argument("--bad-apart", action="store_true", help="write the bad facts to bad-facts.jsonl, outside graph/")
     args = parser.parse_args()
-    counts = generate(args.events, seed=args.seed, bad_rate=args.bad_rate, out=args.out)
-    print(json.dumps(counts))
+    made = generate(args.events, seed=args.seed, bad_rate=args.bad_rate, out=args.out, bad_apart=args.bad_apart)
+    print(json.dumps(made))
 
 
-def generate(events: int, *, seed: int, bad_rate: float, out: Path) -> dict[str, int]:
-    """Write the project; return how many records of each file and how many are bad."""
+def generate(events: int, *, seed: int, bad_rate: float, out: Path, bad_apart: bool = False) -> dict[str, Any]:
+    """Write the project; return how many records of each file, how many are bad, and ``params``
+    (the selective queries' parameters, also in params.json)."""
     rng = random.Random(seed)
     bulk = out / "graph" / "bulk"
     bulk.mkdir(parents=True, exist_ok=True)
@@ -55,13 +67,57 @@ def generate(events: int, *, seed: int, bad_rate: float, out: Path) -> dict[str,
     n_sources = max(10, events // 25)
     sources = [_source(rng, i, actors) for i in range(n_sources)]
     _write(bulk / "sources.jsonl", sources)
-    bad = 0
-    with (bulk / "facts.jsonl").open("w", encoding="utf-8") as stream:
-        facts = _facts(rng, events, bad_rate, actors, sources)
-        for record in facts:
-            bad += record.pop("_bad", 0)
-            stream.write(json.dumps(record, ensure_ascii=False) + "\n")
-    return {"actors": len(actors["records"]), "sources": n_sources, "facts": events, "bad": bad}
+    bad, ranks = 0, _Ranks()
+    with (bulk / "facts.jsonl").open("w", encoding="utf-8") as stream, \
+            (out / "bad-facts.jsonl").open("w", encoding="utf-8") if bad_apart else nullcontext(stream) as apart:
+        for record in _facts(rng, events, bad_rate, actors, sources):
+            is_bad = record.pop("_bad", 0)
+            bad += is_bad
+            if not is_bad:
+                ranks.count(record)
+            (apart if is_bad else stream).write(json.dumps(record, ensure_ascii=False) + "\n")
+    params = ranks.params()
+    (out / "params.json").write_text(json.dumps(params, indent=2) + "\n", "utf-8")
+    return {"actors": len(actors["records"]), "sources": n_sources, "facts": events, "bad": bad, "params": params}
+
+
+class _Ranks:
+    """What the valid facts hold, counted as they are written, to pick the parameters by rank."""
+
+    def __init__(self) -> None:
+        self.activity: Counter[str] = Counter()
+        self.targets: Counter[str] = Counter()
+        self.dates: list[str] = []
+        self.deadlines: list[tuple[str, str]] = []
+        self.events: list[str] = []
+
+    def count(self, record: dict[str, Any]) -> None:
+        for taking_part in record.get("participants", []):
+            self.activity[taking_part if isinstance(taking_part, str) else taking_part["actor"]] += 1
+        if "speaker" in record:
+            self.activity[record["speaker"]] += 1
+        if record["kind"] == "tariff":
+            self.targets[record["target"]] += 1
+        elif record["kind"] == "deadline":
+            self.deadlines.append((record["when"], record["id"]))
+        elif "when" in record:
+            self.dates.append(record["when"])
+            self.events.append(record["id"])
+
+    def params(self) -> dict[str, str | None]:
+        """The actor of median activity, the country of median rank as a tariff target, the median
+        event date, the deadline of median date and the middle event (ties broken by id); None
+        for what a tiny project lacks."""
+        def middle(ranked: list[Any]) -> Any:
+            return ranked[len(ranked) // 2] if ranked else None
+
+        def median_rank(counts: Counter[str]) -> str | None:
+            return middle(sorted(counts, key=lambda key: (-counts[key], key)))
+
+        deadline = middle(sorted(self.deadlines))
+        return {"actor": median_rank(self.activity), "country": median_rank(self.targets),
+                "date": middle(sorted(self.dates)), "deadline": deadline[1] if deadline else None,
+                "event": middle(self.events)}
 
 
 def _write(path: Path, records: list[dict]) -> None:

@@ -3,9 +3,9 @@
     python bench/queries.py [--events 2000 | --project DIR] [--repeat 3] [--timeout 600] [--no-rdflib]
                             [--query NAME ...]
 
-Generates a project (bench/generate.py, 1% bad facts) or takes one, loads it into an Oxigraph
+Generates a project (bench/generate.py, 1% bad facts) or takes one it made, loads it into an Oxigraph
 store (the build's path) and into an in-memory rdflib dataset (the baseline), runs every
-canned query on both with bench/run.py's parameters, checks that both give the same rows,
+canned query on both with the generator's parameters (bench/plan.py: given), checks that both give the same rows,
 and prints a table of the median seconds of each (over --repeat runs; a run over 10 s is not
 repeated) and their ratio. Writes bench/results/queries-<events>.json. A query that passes
 --timeout seconds on rdflib is stopped and shown as such. A project with its own queries/
@@ -30,7 +30,7 @@ HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 
 from generate import generate  # noqa: E402
-from run import PARAMS  # noqa: E402
+from plan import given  # noqa: E402
 
 from tradegraph.build.dataset import load_dataset  # noqa: E402
 from tradegraph.project import Project  # noqa: E402
@@ -85,8 +85,9 @@ def measure(project: Project, events: int, repeat: int, timeout: float, rdflib: 
             start = time.perf_counter()
             runners["rdflib"] = QueryRunner(project, engine=LocalEngine(load_dataset(project)))
             figures["load_s"]["rdflib"] = round(time.perf_counter() - start, 3)
+        generated = json.loads((project.root / "params.json").read_text("utf-8"))
         for name in sorted(set(load_queries(project)) & set(only or load_queries(project))):
-            params = PARAMS.get(name, {})
+            params = given(name, generated)
             row: dict[str, Any] = {"params": params}
             answers = {}
             for engine, runner in runners.items():
