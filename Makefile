@@ -4,7 +4,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: demo test lint fuzz setup clean
+.PHONY: demo test lint fuzz docs setup clean
 
 setup: $(STAMP)
 
@@ -38,6 +38,11 @@ test: lint
 # The fact readers fuzzed through the CLI at length (50,000 examples a test; TG_FUZZ_EXAMPLES=N for more).
 fuzz: $(STAMP)
 	TG_FUZZ_PROFILE=fuzz-deep $(BIN)/python -m pytest -q -p no:randomly tests/test_fuzz_loader.py
+
+# The README's figures and outputs, and the catalogue of queries, from the commands that make
+# them (cog blocks; tests/test_docs_fresh.py fails while a committed one is stale).
+docs: $(STAMP)
+	$(BIN)/cog -r -I . README.md queries/README.md
 
 clean:
 	rm -rf build .pytest_cache

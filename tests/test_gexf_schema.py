@@ -13,9 +13,11 @@ from __future__ import annotations
 
 import shutil
 import xml.etree.ElementTree as ET
+from collections.abc import Callable
 from datetime import date
 from itertools import pairwise
 from pathlib import Path
+from typing import Any
 
 import pytest
 import xmlschema
@@ -110,12 +112,13 @@ def gephi_problems(text: str) -> list[str]:
     assert graph is not None
     problems: list[str] = []
     timeformat = graph.get("timeformat", "double")
-    parse_time = {"date": date.fromisoformat, "integer": int, "double": float}.get(timeformat, str)
+    times: dict[str, Callable[[str], Any]] = {"date": date.fromisoformat, "integer": int, "double": float}
+    parse_time = times.get(timeformat, str)
     declared: dict[str, dict[str, str]] = {"node": {}, "edge": {}}
     for attributes in graph.findall(f"{G}attributes"):
         for attribute in attributes.findall(f"{G}attribute"):
             declared[attributes.get("class", "")][attribute.get("id", "")] = attribute.get("type", "")
-    checks = {"string": str, "integer": int, "long": int, "double": float, "float": float,
+    checks: dict[str, Callable[[str], Any]] = {"string": str, "integer": int, "long": int, "double": float, "float": float,
               "boolean": lambda v: {"true": True, "false": False}[v]}
     nodes = {node.get("id") for node in graph.iter(f"{G}node")}
     for kind in ("node", "edge"):
@@ -129,12 +132,12 @@ def gephi_problems(text: str) -> list[str]:
                 except (ValueError, KeyError):
                     problems.append(f"{name}: spell {spell.attrib} is not in timeformat {timeformat}")
                     continue
-                if start is not None and end is not None and start > end:  # type: ignore[operator]
+                if start is not None and end is not None and start > end:
                     problems.append(f"{name}: spell starts after it ends: {spell.attrib}")
                 spells.append((start, end))
             spells.sort(key=lambda s: (s[0] is not None, s[0]))
             for (_, end), (start, _) in pairwise(spells):
-                if end is None or start is None or start <= end:  # type: ignore[operator]
+                if end is None or start is None or start <= end:
                     problems.append(f"{name}: overlapping spells {spells}")
             for value in element.iter(f"{G}attvalue"):
                 kind_of = declared[kind].get(value.get("for", ""))

@@ -96,7 +96,8 @@ class _Documenter:
         title = self.text(URIRef(TG.rstrip("#")), URIRef(PREFIXES["dcterms"] + "title")) or "tradegraph ontology"
         classes = [self.term(c, "class") for c in self._ours(OWL.Class)]
         properties = [self.term(p, kind) for kind, cls in (("object property", OWL.ObjectProperty),
-                                                           ("datatype property", OWL.DatatypeProperty))
+                                                           ("datatype property", OWL.DatatypeProperty),
+                                                           ("annotation property", OWL.AnnotationProperty))
                       for p in self._ours(cls)]
         return env.get_template("docs.html.j2").render(
             title=title, classes=classes, properties=sorted(properties, key=lambda t: t.curie),
