@@ -4,7 +4,8 @@ written out from the store.
 :func:`tradegraph.build.build` takes this path for a project with bulk facts or when given
 ``store`` (``tradegraph build --store DIR``). The store is written beside ``DIR`` and takes
 its place only when the facts load and conform, so a failed build leaves the old store (and
-``build/``) as they were.
+``build/``) as they were. The N-Quads loaded are also streamed to a temporary file (beside
+``DIR``, or in the temporary folder), which the SHACL engine reads: the store is never dumped.
 """
 
 from __future__ import annotations
@@ -28,8 +29,11 @@ from tradegraph.project import Project
 from tradegraph.rdf.namespaces import local_name
 from tradegraph.rdf.serialize import prefixes
 from tradegraph.shacl.fast import validate_store
-from tradegraph.shacl.validate import shapes_graph
+from tradegraph.shacl.validate import Report, shapes_graph
 from tradegraph.store.oxigraph import FactStore, load_store
+
+#: The temporary N-Quads copy of what is loaded, read by the SHACL engine (``.nq``: it reads by suffix).
+_COPY = "loaded.nq"
 
 
 class StoreBuildResult(BuildResult):
@@ -41,15 +45,18 @@ class StoreBuildResult(BuildResult):
         return self.store.count()
 
     def class_counts(self) -> list[tuple[str, int]]:
-        rows = self.store.query_facts(
-            "SELECT ?class (COUNT(DISTINCT ?node) AS ?n) WHERE { ?node a ?class "
+        typed = self.store.in_facts("?node a ?class")
+        rows = self.store.query(
+            f"SELECT ?class (COUNT(DISTINCT ?node) AS ?n) WHERE {{ {typed} "
             "FILTER (?class NOT IN (tg:TimeSpec, tg:Participation, time:Instant, time:Interval)) } GROUP BY ?class")
         counts = [(local_name(row["class"].value), int(row["n"].value)) for row in rows]
         return sorted(counts, key=lambda kv: (-kv[1], kv[0]))
 
     def sources(self) -> list[tuple[str, str]]:
-        rows = self.store.query_facts(
-            "SELECT ?s ?title WHERE { ?s a tg:NewsArticle OPTIONAL { ?s tg:title ?title } } ORDER BY ?s LIMIT 20")
+        article, title = (self.store.in_facts("?s a tg:NewsArticle"),
+                          self.store.in_facts("?s tg:title ?title", graph="_title_graph"))
+        rows = self.store.query(  # DISTINCT: a source typed in two graphs is one row, as in their merge
+            f"SELECT DISTINCT ?s ?title WHERE {{ {article} OPTIONAL {{ {title} }} }} ORDER BY ?s LIMIT 20")
         return [(row["s"].value[len(self.facts.base):], row["title"].value if row["title"] else "") for row in rows]
 
 
@@ -74,9 +81,8 @@ def _build(project: Project, *, out: Path | str | None, base: str | None, write:
         staging = Path(tempfile.mkdtemp(prefix=f".{final.name}.", suffix=".new", dir=final.parent))
     try:
         with Progress() as progress:
-            loaded = load_store(project, path=staging, base=base, progress=progress)
-            report = validate_store(loaded.store, shapes=shapes_graph(project), facts=loaded.facts,
-                                    step=progress.step)
+            loaded, report = _load_and_validate(project, staging=staging, base=base, progress=progress,
+                                                beside=final.parent if final is not None else None)
             if not report.conforms:
                 raise ValidationFailed(f"the graph violates the shapes ({len(report.violations)} violation(s))",
                                        report=report.text())
@@ -104,6 +110,24 @@ def _build(project: Project, *, out: Path | str | None, base: str | None, write:
         result.store = _swap(staging, final, result)
         result.written.append(final)
     return result
+
+
+def _load_and_validate(project: Project, *, staging: Path | None, base: str | None, progress: Progress,
+                       beside: Path | None) -> tuple[FactStore, Report]:
+    """Load the store, streaming the same N-Quads to a temporary file that the SHACL engine reads."""
+    try:
+        with tempfile.TemporaryDirectory(prefix=".tradegraph-load.", dir=beside) as folder:
+            copy = Path(folder) / _COPY
+            with copy.open("wb") as stream:
+                loaded = load_store(project, path=staging, base=base, progress=progress, copy=stream)
+            report = validate_store(loaded.store, shapes=shapes_graph(project), facts=loaded.facts,
+                                    step=progress.step, nquads=copy)
+    except OSError as exc:
+        if staging is not None:  # the store's own I/O too: told by the caller
+            raise
+        raise OutputError(f"cannot write the temporary copy of the facts in {tempfile.gettempdir()}: {exc}",
+                          hint="free some space there, or point TMPDIR elsewhere") from None
+    return loaded, report
 
 
 def outputs(store: FactStore, report: str) -> dict[str, bytes | Callable[[BinaryIO], None]]:

@@ -1,6 +1,8 @@
 """Fast SHACL validation with the same report as pyshacl's.
 
-SHACL Core goes to the ``shacl`` engine (Rust), which reads an N-Triples dump of the store;
+SHACL Core goes to the ``shacl`` engine (Rust), which reads the N-Quads the store was loaded
+from (the copy :func:`~tradegraph.store.oxigraph.load_store` writes), or else an N-Triples dump of
+the store;
 SPARQL-based constraints run on Oxigraph, once per constraint over the whole store, keeping
 the rows of the shape's focus nodes (``shacl`` compares ``xsd:date`` values wrongly in its
 SPARQL); and a shape the fast path does not handle is checked by pyshacl, with a note in
@@ -41,17 +43,22 @@ _PLACEHOLDER = re.compile(r"\{[?$]([A-Za-z_][A-Za-z0-9_]*)\}")
 
 
 def validate_store(store: ox.Store, *, shapes: Graph, facts: Facts | None = None,
-                   step: Callable[[str], None] | None = None) -> Report:
-    """Validate the union of a store's graphs (the ontology included) against ``shapes``."""
-    results, notes = check_store(store, shapes=shapes, step=step)
+                   step: Callable[[str], None] | None = None, nquads: Path | None = None) -> Report:
+    """Validate the union of a store's graphs (the ontology included) against ``shapes``.
+
+    ``nquads`` is an N-Quads file (``.nq``) holding exactly the store's quads, such as the copy
+    :func:`~tradegraph.store.oxigraph.load_store` writes: the SHACL engine reads it instead of a
+    dump of the store.
+    """
+    results, notes = check_store(store, shapes=shapes, step=step, nquads=nquads)
     report = report_of(results, shapes=shapes, facts=facts)
     report.notes.extend(notes)
     return report
 
 
 def check_store(store: ox.Store, *, shapes: Graph, step: Callable[[str], None] | None = None,
-                text: tuple[str, str] | None = None, shapes_text: str | None = None
-                ) -> tuple[Graph, list[str]]:
+                text: tuple[str, str] | None = None, shapes_text: str | None = None,
+                nquads: Path | None = None) -> tuple[Graph, list[str]]:
     """The SHACL results graph (``sh:ValidationResult`` nodes) of a store, and the plan's notes.
 
     ``text`` is the same data as (text, format), when the caller has it: Oxigraph stores
@@ -59,7 +66,8 @@ def check_store(store: ox.Store, *, shapes: Graph, step: Callable[[str], None] |
     ``"300"^^xsd:byte`` as an integer), and rdflib rewrites ill-formed literals when it parses
     or writes them (``"1"^^xsd:boolean`` as ``true``), so data and shapes checked as given
     are best read by the ``shacl`` engine as given (``shapes_text``: the shapes' Turtle, used
-    when the plan leaves the shapes unchanged).
+    when the plan leaves the shapes unchanged). ``nquads`` is a file of the same data, read
+    instead of a dump of the store.
     """
     check_shape_sparql(shapes)
     plan = plan_shapes(shapes)
@@ -67,7 +75,8 @@ def check_store(store: ox.Store, *, shapes: Graph, step: Callable[[str], None] |
     if plan.core:
         _say(step, "SHACL Core (shacl)")
         unchanged = shapes_text is not None and not plan.sparql and not plan.fallback
-        _core(store, shapes_text if unchanged else _turtle(core_shapes(shapes, plan)), results, text)  # type: ignore[arg-type]
+        _core(store, shapes_text if unchanged else _turtle(core_shapes(shapes, plan)), results,  # type: ignore[arg-type]
+              text, nquads)
     instances: dict[Node, set[Any]] = {}
     for job in plan.sparql:
         _say(step, f"SPARQL constraint of {job.shape}")
@@ -129,13 +138,16 @@ def _turtle(shapes: Graph) -> str:
     return _ntriples(shapes)
 
 
-def _core(store: ox.Store, shapes: str, results: Graph, text: tuple[str, str] | None) -> None:
+def _core(store: ox.Store, shapes: str, results: Graph, text: tuple[str, str] | None,
+          nquads: Path | None = None) -> None:
     try:
         compiled = _compiled(shapes)
     except ValueError as error:  # the engine's "invalid shapes graph"
         raise shapes_failed(error) from None
     if text is not None:
         report = compiled.validate_text(text[0], format=text[1], allow_warnings=True)
+    elif nquads is not None:
+        report = compiled.validate_file(str(nquads), allow_warnings=True)
     else:
         with tempfile.TemporaryDirectory(prefix="tradegraph-shacl-") as folder:
             dump = Path(folder) / "data.nt"

@@ -18,7 +18,7 @@ import shutil
 from collections.abc import Callable, Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
-from typing import Any
+from typing import Any, BinaryIO
 
 import pyoxigraph as ox
 from rdflib.term import Identifier
@@ -66,8 +66,26 @@ class FactStore:
         return sorted((g for g in self.store.named_graphs() if g != ontology), key=str)
 
     def query_facts(self, text: str) -> Any:
-        """A query over the facts' graphs only (the ontology left out), as pyoxigraph answers it."""
+        """A query over the facts' graphs only (the ontology left out), as pyoxigraph answers it.
+
+        The facts' graphs are passed as a list, which Oxigraph merges graph by graph: slow for
+        thousands of graphs, but the order of the answers is the order of the graphs (by name),
+        which the Turtle output keeps. :meth:`in_facts` is the fast way, in Oxigraph's own order.
+        """
         return self.store.query(text, prefixes=QUERY_PREFIXES, default_graph=self.fact_graphs())
+
+    def in_facts(self, pattern: str, *, graph: str = "_graph") -> str:
+        """``pattern`` matched within any one graph of the facts, not the ontology's: a group to
+        put in a query given to :meth:`query`, where the store's indexes find it directly.
+
+        A solution comes once per graph that holds it (SELECT DISTINCT where that matters); the
+        graph is bound to the variable named ``graph`` (one name for each use in a query).
+        """
+        return f"GRAPH ?{graph} {{ {pattern} }} FILTER (?{graph} != <{self.base}{ONTOLOGY_GRAPH}>)"
+
+    def query(self, text: str) -> Any:
+        """A query over the store as it is (the named graphs by name), with the usual prefixes."""
+        return self.store.query(text, prefixes=QUERY_PREFIXES)
 
     def triples(self) -> Iterator[Any]:
         """The distinct triples of the facts' graphs, as pyoxigraph triples."""
@@ -75,7 +93,7 @@ class FactStore:
 
     def count(self) -> int:
         """How many distinct triples the facts' graphs hold."""
-        rows = self.query_facts("SELECT (COUNT(*) AS ?n) WHERE { SELECT DISTINCT ?s ?p ?o WHERE { ?s ?p ?o } }")
+        rows = self.query(f"SELECT (COUNT(*) AS ?n) WHERE {{ SELECT DISTINCT ?s ?p ?o WHERE {{ {self.in_facts('?s ?p ?o')} }} }}")
         return int(next(iter(rows))["n"].value)
 
 
@@ -84,11 +102,14 @@ class QuadWriter:
 
     Oxigraph loads a chunk on a thread of its own (it lets go of the GIL) while the loader
     makes the next one, so the two overlap; at most one chunk waits. :meth:`close` waits for
-    the last chunk and raises what the loading thread raised.
+    the last chunk and raises what the loading thread raised. With ``copy``, every chunk is
+    also written there, as it goes, so the same N-Quads can be read again (by the SHACL
+    engine) without dumping the store.
     """
 
-    def __init__(self, store: ox.Store, base: str, *, on_flush: Callable[[int], None] | None = None) -> None:
-        self.store, self.base, self.on_flush = store, base, on_flush
+    def __init__(self, store: ox.Store, base: str, *, on_flush: Callable[[int], None] | None = None,
+                 copy: BinaryIO | None = None) -> None:
+        self.store, self.base, self.on_flush, self.copy = store, base, on_flush, copy
         self.lines: list[str] = []
         self.written = 0
         self._graphs: dict[str, _NamedGraph] = {}
@@ -106,6 +127,8 @@ class QuadWriter:
             return
         chunk, count = "".join(self.lines).encode("utf-8"), len(self.lines)
         self.lines = []
+        if self.copy is not None:
+            self.copy.write(chunk)
         self._wait()
         self._pending = self._pool.submit(self._load, chunk, count)
 
@@ -145,18 +168,20 @@ class _NamedGraph:
 
 
 def load_store(project: Project, *, path: Path | None = None, base: str | None = None,
-               progress: Progress | None = None) -> FactStore:
+               progress: Progress | None = None, copy: BinaryIO | None = None) -> FactStore:
     """Load the project's facts (YAML and bulk) and ontology into a new store.
 
     ``path`` is a directory for an on-disk store (created; it must not hold a store yet);
-    ``None`` keeps the store in memory. Bad records raise
+    ``None`` keeps the store in memory. ``copy`` is a binary file that receives every quad
+    loaded (the facts and the ontology) as N-Quads, streamed, for
+    :func:`tradegraph.shacl.fast.validate_store`'s ``data``. Bad records raise
     :class:`~tradegraph.errors.InvalidData` as :func:`~tradegraph.facts.loader.load_facts` does.
     """
     if path is not None and path.exists() and any(path.iterdir()):
         raise UsageError(f"{path} is not empty", expected="a new or empty directory for the store")
     store = ox.Store(str(path)) if path is not None else ox.Store()
     base = base or project.base
-    writer = QuadWriter(store, base, on_flush=progress.triples if progress else None)
+    writer = QuadWriter(store, base, on_flush=progress.triples if progress else None, copy=copy)
     try:
         try:
             facts = load_facts(project, base=base, graphs=writer.graph,
@@ -164,7 +189,10 @@ def load_store(project: Project, *, path: Path | None = None, base: str | None =
         finally:
             writer.close()
         ontology = ox.NamedNode(base + ONTOLOGY_GRAPH)  # blank nodes too: added as terms, not text
-        store.extend(ox.Quad(to_ox(s), to_ox(p), to_ox(o), ontology) for s, p, o in ontology_graph(project))
+        quads = [ox.Quad(to_ox(s), to_ox(p), to_ox(o), ontology) for s, p, o in ontology_graph(project)]
+        store.extend(quads)
+        if copy is not None:  # the store's own labels for the blank nodes, which the copy keeps
+            ox.serialize(quads, copy, ox.RdfFormat.N_QUADS)
     except BaseException:
         del store
         if path is not None:
