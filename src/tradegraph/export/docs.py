@@ -93,7 +93,7 @@ class _Documenter:
     def render(self) -> str:
         env = Environment(loader=PackageLoader("tradegraph.export", "templates"),
                           autoescape=select_autoescape(["html", "j2"]), trim_blocks=True, lstrip_blocks=True)
-        title = self.text(URIRef(TG.rstrip("#")), URIRef(PREFIXES["dcterms"] + "title")) or "tradegraph ontology"
+        title = self.text(URIRef(TG.rstrip("#")), RDFS.label) or "tradegraph ontology"
         classes = [self.term(c, "class") for c in self._ours(OWL.Class)]
         properties = [self.term(p, kind) for kind, cls in (("object property", OWL.ObjectProperty),
                                                            ("datatype property", OWL.DatatypeProperty),
