@@ -1,6 +1,6 @@
 """Engines on pyoxigraph, for parity tests: the same canned queries must give the same rows
-with pyoxigraph's ``substitutions`` (the package's :class:`~tradegraph.store.oxigraph.StoreEngine`) and
-with a ``VALUES`` block (as sent to a remote endpoint) as with rdflib's ``initBindings``."""
+with the values written in as terms (the package's :class:`~tradegraph.store.engine.StoreEngine`)
+and with a ``VALUES`` block (as sent to a remote endpoint) as with rdflib's ``initBindings``."""
 
 from __future__ import annotations
 
@@ -10,10 +10,10 @@ import pyoxigraph as ox
 from rdflib import Dataset, URIRef
 from rdflib.term import Identifier
 
-from tradegraph.rdf.oxterms import from_ox, to_ox
+from tradegraph.rdf.oxterms import to_ox
 from tradegraph.sparql.engine import Answer
 from tradegraph.sparql.text import inline_values
-from tradegraph.store.oxigraph import StoreEngine
+from tradegraph.store.engine import StoreEngine, Values
 
 
 def oxigraph_store(dataset: Dataset) -> ox.Store:
@@ -28,11 +28,14 @@ class OxigraphEngine(StoreEngine):
 
     def __init__(self, store: ox.Store, *, values: bool = False) -> None:
         super().__init__(store)
-        self.values = values
+        self.inline = values
 
     def select(self, text: str, bindings: Mapping[str, Identifier]) -> Answer:
-        if not self.values:
+        if not self.inline:
             return super().select(text, bindings)
-        result = self.store.query(inline_values(text, bindings), use_default_graph_as_union=True)
-        variables = [v.value for v in result.variables]
-        return Answer(variables, [tuple(from_ox(row[v]) for v in variables) for row in result])
+        return super().select(inline_values(text, bindings), {})
+
+    def values(self, text: str, bindings: Mapping[str, Identifier], *, base: str) -> Values:
+        if not self.inline:
+            return super().values(text, bindings, base=base)
+        return super().values(inline_values(text, bindings), {}, base=base)

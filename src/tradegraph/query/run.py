@@ -27,7 +27,7 @@ from tradegraph.remote.transport import Endpoint
 from tradegraph.sparql.engine import Answer, Engine, LocalEngine
 from tradegraph.sparql.guard import OutOfReach
 from tradegraph.sparql.text import QuerySyntaxError, inline_values
-from tradegraph.store.engine import StoreEngine
+from tradegraph.store.engine import StoreEngine, Values
 from tradegraph.store.oxigraph import FactStore
 
 Value = str | int | Decimal | float | bool | date | list[str] | None
@@ -100,8 +100,10 @@ class QueryRunner:
         """Run a canned query; one that does not parse or reaches out is named by its file."""
         bound = self.bindings(query, params)
         where = Location(self.project.relative(query.path))
+        engine = self.engine
         try:
-            answer = self.engine.select(query.text, bound)
+            answer: Answer | Values = (engine.values(query.text, bound, base=self.base)
+                                       if isinstance(engine, StoreEngine) else engine.select(query.text, bound))
         except QuerySyntaxError as error:
             raise InvalidModel(error.what, where=where, expected=error.expected, hint="fix the query file") from None
         except OutOfReach as error:
@@ -112,8 +114,8 @@ class QueryRunner:
         """An ad-hoc query, without parameters: rows (SELECT), a boolean (ASK) or a graph."""
         engine = self.engine
         if isinstance(engine, (RemoteEngine, StoreEngine)):
-            result = engine.sparql(text)
-            return shape(result, None, base=self.base) if isinstance(result, Answer) else result
+            result = engine.sparql(text, base=self.base) if isinstance(engine, StoreEngine) else engine.sparql(text)
+            return shape(result, None, base=self.base) if isinstance(result, (Answer, Values)) else result
         if not isinstance(engine, LocalEngine):
             return shape(engine.select(text, {}), None, base=self.base)
         result = engine.run(text)
@@ -125,8 +127,13 @@ class QueryRunner:
         return shape(Answer(variables, [tuple(row) for row in result]), None, base=self.base)
 
 
-def shape(answer: Answer, query: Query | None, *, base: str) -> Rows:
-    """Rows of Python values: parameter columns dropped, list columns split and sorted."""
+def shape(answer: Answer | Values, query: Query | None, *, base: str) -> Rows:
+    """Rows of Python values: parameter columns dropped, list columns split and sorted.
+
+    An :class:`Answer` holds rdflib terms, each made a value by :func:`to_python`; the store's
+    :class:`~tradegraph.store.engine.Values` hold those values already.
+    """
+    plain = isinstance(answer, Values)
     hidden = {p.variable for p in query.params} if query else set()
     lists = set(query.lists) if query else set()
     columns = [v for v in answer.variables if v not in hidden]
@@ -136,7 +143,7 @@ def shape(answer: Answer, query: Query | None, *, base: str) -> Rows:
         for variable, term in zip(answer.variables, row):
             if variable in hidden:
                 continue
-            value = to_python(term, base)
+            value = term if plain else to_python(term, base)  # type: ignore[arg-type]
             if variable in lists:
                 value = sorted(x for x in str(value or "").split(LIST_SEPARATOR) if x)
             record[variable] = value

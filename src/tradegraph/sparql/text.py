@@ -1,9 +1,12 @@
 """Reading SPARQL text without parsing it: where the code is, where a parameter is used.
 
-Canned queries must give the same rows on rdflib (``initBindings``), on pyoxigraph
-(``substitutions``) and on a remote endpoint (a ``VALUES`` block right after the first
-``WHERE {``). The three agree only when parameters are used in ways they all read alike;
-:func:`parameter_problems` names the uses that break that parity (see queries/README.md).
+Canned queries must give the same rows on rdflib (``initBindings``), on the Oxigraph store
+(each parameter's term written in the text in place of its variable, :func:`bind_terms`, so
+that Oxigraph plans with the value) and on a remote endpoint (a ``VALUES`` block right after
+the first ``WHERE {``, :func:`inline_values`). The three agree only when parameters are used
+in ways they all read alike; :func:`parameter_problems` names the uses that break that parity
+(see queries/README.md). A value enters the text only as its term's own serialization
+(:func:`term_text`: pyoxigraph validates and escapes it), one token that no value can widen.
 
 A canned query says "the parameter ?p was given" as ``GIVEN(?p)``; :func:`expand_given`
 writes it out, when the query is loaded, in the one spelling all three read alike.
@@ -15,21 +18,36 @@ The text is first *masked*: comments, strings and IRIs become spaces, so that ``
 'SELECT ?a     \\nWHERE { ?a               "  " }'
 >>> inline_values("SELECT ?a ?b WHERE { ?a ?p ?b }", {"b": Literal('x" }'), "c": None})
 'SELECT ?a ?b WHERE { VALUES (?b) { ("x\\\\" }") } ?a ?p ?b }'
+>>> bind_terms("SELECT ?a ?b WHERE { ?a ?p ?b # ?b\\n FILTER(?b != '?b') } ORDER BY ?b", {"b": Literal('x" }')})
+'SELECT ?a ?b WHERE { ?a ?p "x\\\\" }" # ?b\\n FILTER("x\\\\" }" != \\'?b\\') } ORDER BY ?b'
+>>> strip_comments('SELECT * # all\\nWHERE { ?s ?p "#1" }')
+'SELECT *      \\nWHERE { ?s ?p "#1" }'
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Collection, Mapping
+from collections.abc import Collection, Iterator, Mapping
 from dataclasses import dataclass
 
-from rdflib.term import Identifier, Literal  # noqa: F401  (Literal: used by the doctest)
+from rdflib.term import Identifier, Literal, URIRef
 
 from tradegraph.errors import InvalidModel, Location, UsageError
+from tradegraph.rdf.oxterms import to_ox
 
 _IRI = re.compile(r"<[^<>\"{}|^`\\\s]*>")
 _WHERE = re.compile(r"\bWHERE\s*\{", re.IGNORECASE)
 _VAR = re.compile(r"[?$]([A-Za-z_][A-Za-z0-9_]*)")
+#: A variable token, its whole name (SPARQL's VARNAME: letters and digits of any script, ``_``,
+#: ``·`` and combining marks), so that ``?p`` is never read inside ``?pé``.
+_VARIABLE = re.compile(r"[?$]([\w\u00B7\u0300-\u036F\u203F\u2040]+)")
+_NAME_CHAR = re.compile(r"[\w\u00B7\u0300-\u036F\u203F\u2040?$:.-]")
+_CLAUSE = re.compile(r"(?<![\w?$:.-])(?:SELECT(?:\s+(?:DISTINCT|REDUCED))?|GROUP\s+BY|ORDER\s+BY)(?![\w:.-])",
+                     re.IGNORECASE)
+_CLAUSE_END = re.compile(r"(?:WHERE|FROM|HAVING|ORDER|GROUP|LIMIT|OFFSET|VALUES)(?![\w:.-])", re.IGNORECASE)
+_AS_BEFORE = re.compile(r"(?<![\w?$:.-])AS\s*$", re.IGNORECASE)
+_BOUND_BEFORE = re.compile(r"(?<![\w?$:.-])BOUND\s*\(\s*$", re.IGNORECASE)
+_VALUES_WORD = re.compile(r"(?<![\w?$:.-])VALUES(?![\w:.-])", re.IGNORECASE)
 _WORD_BEFORE = re.compile(r"([A-Za-z_]+)\s*(?:[?$][A-Za-z0-9_]+|<\s*>|[A-Za-z0-9_]*:[A-Za-z0-9_-]*)?\s*$")
 #: What ``GIVEN(?p)`` stands for: true when the parameter is bound, false when it is not, on
 #: rdflib (``initBindings``), pyoxigraph (``substitutions``) and behind a ``VALUES`` block alike.
@@ -56,13 +74,29 @@ def mask(text: str) -> str:
     The quotes of a string stay, so that the mask still shows where a literal stands.
     """
     out = list(text)
+    for _, start, end in _spans(text):
+        out[start:end] = " " * (end - start)
+    return "".join(out)
+
+
+def strip_comments(text: str) -> str:
+    """``text`` with its comments replaced by spaces (same length); a ``#`` in a string or an IRI stays."""
+    out = list(text)
+    for kind, start, end in _spans(text):
+        if kind == "comment":
+            out[start:end] = " " * (end - start)
+    return "".join(out)
+
+
+def _spans(text: str) -> Iterator[tuple[str, int, int]]:
+    """(kind, start, end) of every comment, string (its content, without the quotes) and IRI of ``text``."""
     i, n = 0, len(text)
     while i < n:
         char = text[i]
         if char == "#":
             end = text.find("\n", i)
             end = n if end < 0 else end
-            out[i:end] = " " * (end - i)
+            yield "comment", i, end
             i = end
         elif char in "\"'":
             quote = char * 3 if text.startswith(char * 3, i) else char
@@ -70,14 +104,13 @@ def mask(text: str) -> str:
             while j < n and not text.startswith(quote, j):
                 j += 2 if text[j] == "\\" else 1
             end = min(j, n)
-            out[i + len(quote):end] = " " * (end - i - len(quote))
+            yield "string", i + len(quote), end
             i = end + len(quote)
         elif char == "<" and (match := _IRI.match(text, i)):
-            out[i:match.end()] = " " * (match.end() - i)
+            yield "iri", i, match.end()
             i = match.end()
         else:
             i += 1
-    return "".join(out)
 
 
 def expand_given(text: str, parameters: Collection[str], *, shown: str = "the query", line: int = 1) -> str:
@@ -133,16 +166,98 @@ def where_brace(text: str) -> int:
 def inline_values(text: str, bindings: Mapping[str, Identifier | None]) -> str:
     """The query with ``bindings`` as a ``VALUES`` block right after its first ``WHERE {``.
 
-    Terms are written with ``.n3()``, so a value is always data, never query text;
+    Terms are written by :func:`term_text`, so a value is always data, never query text;
     unbound (``None``) parameters are left out. This is how a remote endpoint gets them.
     """
-    bound = {name: term for name, term in bindings.items() if term is not None}
+    bound = {name: term_text(term) for name, term in bindings.items() if term is not None}
     brace = where_brace(text)
     if not bound or brace < 0:
         return text
     names = " ".join(f"?{name}" for name in bound)
-    terms = " ".join(term.n3() for term in bound.values())
-    return f"{text[:brace + 1]} VALUES ({names}) {{ ({terms}) }}{text[brace + 1:]}"
+    return f"{text[:brace + 1]} VALUES ({names}) {{ ({' '.join(bound.values())}) }}{text[brace + 1:]}"
+
+
+def term_text(term: Identifier) -> str:
+    """An IRI or a literal in SPARQL syntax, as pyoxigraph writes it (N-Triples).
+
+    pyoxigraph builds the term first and refuses what is not one (an IRI with a space, ``>``
+    or ``"``; a bad language tag); the text it writes escapes every quote, backslash and line
+    break, so it is always exactly one token of the query:
+
+    >>> term_text(Literal('a "b"\\n#c', lang="en"))
+    '"a \\\\"b\\\\"\\\\n#c"@en'
+    >>> term_text(URIRef("http://example.org/a>b"))
+    Traceback (most recent call last):
+    ...
+    tradegraph.errors.UsageError: 'http://example.org/a>b' cannot be bound as an RDF term (Invalid IRI code point '>'); expected an IRI or a literal
+    """  # noqa: E501 (a doctest's expected message is one line)
+    if not isinstance(term, (URIRef, Literal)):  # a blank node in a query would be a new variable
+        raise UsageError(f"{str(term)!r} cannot be bound as an RDF term", expected="an IRI or a literal")
+    try:
+        return str(to_ox(term))
+    except ValueError as exc:
+        raise UsageError(f"{str(term)!r} cannot be bound as an RDF term ({exc})",
+                         expected="an IRI or a literal") from None
+
+
+def bind_terms(text: str, bindings: Mapping[str, Identifier | None]) -> str:
+    """The query with each bound variable of ``bindings`` replaced by its term (:func:`term_text`).
+
+    Only the variable tokens of the code are replaced: a ``?p`` in a comment, a string or an
+    IRI stays, and so does ``?pa``. Where a term cannot stand, the variable stays and is left
+    unbound: as an item of a ``SELECT`` list, of ``GROUP BY`` and of ``ORDER BY`` (a constant
+    there groups and orders as the unbound variable does; a parameter's column is not shown).
+    A query that assigns the variable itself (``AS ?p``, a ``VALUES`` header) or tests it with
+    ``BOUND`` cannot take a term for it: a :class:`QuerySyntaxError`. Unbound (``None``)
+    variables stay variables. Oxigraph then plans with the values, in subqueries too.
+
+    >>> bind_terms("SELECT ?p (COUNT(?x) AS ?n) { ?x ?p ?pa } GROUP BY ?p", {"p": URIRef("http://x/y")})
+    'SELECT ?p (COUNT(?x) AS ?n) { ?x <http://x/y> ?pa } GROUP BY ?p'
+    """
+    bound = {name: term_text(term) for name, term in bindings.items() if term is not None}
+    if not bound:
+        return text
+    code = mask(text)
+    kept = _kept(code)
+    pieces: list[str] = []
+    done = 0
+    for match in _VARIABLE.finditer(code):
+        name = match.group(1)
+        if name not in bound or match.start() in kept:
+            continue
+        before = code[max(0, match.start() - 40):match.start()]
+        if _AS_BEFORE.search(before) or _BOUND_BEFORE.search(before) or _in_values_header(code, match.start()):
+            raise QuerySyntaxError(f"the query assigns or tests ?{name} itself, which a parameter binds",
+                                   expected=f"?{name} used as a term (test it with GIVEN(?{name}))",
+                                   hint="see 'Parameters' in queries/README.md")
+        pieces += [text[done:match.start()], bound[name]]
+        done = match.end()
+    return "".join(pieces) + text[done:]
+
+
+def _kept(code: str) -> set[int]:
+    """Where a variable is a bare item of a ``SELECT`` list, ``GROUP BY`` or ``ORDER BY``.
+
+    A clause runs from its keyword to what ends it (the group of a ``SELECT``, the next
+    clause or the closing brace of a subquery); only its items outside brackets count.
+    """
+    kept: set[int] = set()
+    for clause in _CLAUSE.finditer(code):
+        depth = 0
+        for i in range(clause.end(), len(code)):
+            char = code[i]
+            if depth == 0 and (char in "{}" or (_CLAUSE_END.match(code, i) and not _NAME_CHAR.match(code, i - 1))):
+                break
+            depth += 1 if char == "(" else -1 if char == ")" else 0
+            if depth == 0 and char in "?$":
+                kept.add(i)
+    return kept
+
+
+def _in_values_header(code: str, position: int) -> bool:
+    """Whether ``position`` is among the variables of a ``VALUES`` clause, before its ``{``."""
+    start = max(code.rfind("{", 0, position), code.rfind("}", 0, position))
+    return bool(_VALUES_WORD.search(code, start + 1, position))
 
 
 @dataclass
