@@ -34,7 +34,7 @@ from tradegraph.errors import EndpointError, Location, UsageError
 from tradegraph.rdf.namespaces import QUERY_PREFIXES
 from tradegraph.remote.transport import Endpoint, one_line, request
 from tradegraph.sparql.engine import Answer
-from tradegraph.sparql.text import inline_values, mask
+from tradegraph.sparql.text import inline_values, mask, strip_comments
 
 _RESULT_TYPES = ("application/sparql-results+json", "application/json")
 # No JSON-LD: its @context could make the parser fetch any URL or local file the endpoint names.
@@ -73,11 +73,18 @@ class RemoteEngine:
 def query_form(text: str) -> str:
     """``SELECT``, ``ASK``, ``CONSTRUCT`` or ``DESCRIBE`` (SPARQLWrapper's reading); an update is refused.
 
+    SPARQLWrapper 2.0 removes only every other line of a run of comment lines and then takes
+    the first form keyword it finds anywhere, even inside a word (a ``#+`` header line that
+    says "address" made a query an ``ADD``), so it reads the text without its comments
+    (:func:`~tradegraph.sparql.text.strip_comments`, which leaves strings and IRIs alone):
+
     >>> query_form("PREFIX x: <x:> ASK { ?s ?p ?o }")
     'ASK'
+    >>> query_form("# one\\n# to add\\n# and to drop\\nSELECT * { ?s ?p '# DROP ALL' }")
+    'SELECT'
     """
     wrapper = SPARQLWrapper("http://127.0.0.1/unused")  # reads the query only: it never opens a URL here
-    wrapper.setQuery(text)
+    wrapper.setQuery(strip_comments(text))
     if wrapper.isSparqlUpdateRequest():
         raise UsageError("tradegraph runs queries on an endpoint, not updates",
                          expected="SELECT, ASK, CONSTRUCT or DESCRIBE",
