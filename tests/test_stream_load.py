@@ -1,0 +1,96 @@
+"""The store's load path (facts as N-Quads text, bulk-loaded) holds exactly the quads of the
+rdflib path, whatever the text in the records: quotes, backslashes, newlines, any Unicode,
+language tags. And the store build validates the N-Quads it loaded, not a dump of the store.
+"""
+
+from __future__ import annotations
+
+import json
+import tempfile
+from pathlib import Path
+from typing import Any
+
+import pyoxigraph as ox
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from tradegraph.facts.loader import load_facts
+from tradegraph.files.values import text_problem
+from tradegraph.project import Project
+from tradegraph.rdf.graphs import ONTOLOGY_GRAPH
+from tradegraph.rdf.oxterms import to_ox
+from tradegraph.store.oxigraph import load_store
+
+BASE = "https://example.org/id/"
+#: Text as a record may hold it: anything a fact file may carry (the loader refuses the rest).
+TEXT = st.text(st.characters(codec="utf-8", exclude_categories=("Cs",)), min_size=1, max_size=40).filter(
+    lambda text: text.strip() != "" and text_problem(text) is None)
+TAG = st.sampled_from(["en", "ja", "zh-Hans", "de-CH", "pt-BR"])
+
+
+def _project(folder: Path, names: list[str], tagged: dict[str, str], title: str, quote: str, evidence: str) -> Project:
+    (folder / "graph" / "bulk").mkdir(parents=True)
+    (folder / "tradegraph.yaml").write_text(f"base: {BASE}\n", "utf-8")
+    actors: list[dict[str, Any]] = [{"kind": "country", "id": "c-1", "name": "Country", "iso": "JP"},
+                                     {"kind": "organization", "id": "o-1", "name": "News"}]
+    actors += [{"kind": "person", "id": f"p-{i}", "name": name, "country": "c-1", "names": tagged}
+               for i, name in enumerate(names)]
+    facts: list[dict[str, Any]] = [
+        {"kind": "source", "id": "s-1", "title": title, "publisher": "o-1", "published": "2025-07-01",
+         "url": "https://news.example/1"},
+        {"kind": "statement", "id": "e-1", "source": "s-1", "evidence": evidence, "speaker": "p-0",
+         "when": "2025-06-30", "quote": quote}]
+    for name, records in (("actors", actors), ("facts", facts)):
+        (folder / "graph" / "bulk" / f"{name}.jsonl").write_text(
+            "".join(json.dumps(r, ensure_ascii=False) + "\n" for r in records), "utf-8")
+    return Project.open(folder)
+
+
+def _rdflib_quads(project: Project) -> set[ox.Quad]:
+    """The rdflib path's quads, as a store holds them (Oxigraph keeps literals by value)."""
+    dataset = load_facts(project).dataset
+    store = ox.Store()
+    store.extend(ox.Quad(to_ox(s), to_ox(p), to_ox(o), to_ox(g)) for s, p, o, g in dataset.quads()
+                 if g is not None and str(g).startswith(BASE))
+    return set(store)
+
+
+def _store_quads(project: Project) -> set[ox.Quad]:
+    store = load_store(project).store
+    ontology = ox.NamedNode(BASE + ONTOLOGY_GRAPH)
+    return {q for q in store if q.graph_name != ontology}
+
+
+@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(names=st.lists(TEXT, min_size=1, max_size=3), tagged=st.dictionaries(TAG, TEXT, max_size=3),
+       title=TEXT, quote=TEXT, evidence=TEXT)
+def test_the_store_holds_exactly_the_quads_of_the_rdflib_path(names: list[str], tagged: dict[str, str],
+                                                               title: str, quote: str, evidence: str) -> None:
+    with tempfile.TemporaryDirectory() as folder:
+        project = _project(Path(folder), names, tagged, title, quote, evidence)
+        assert _store_quads(project) == _rdflib_quads(project)
+
+
+@pytest.mark.parametrize("text", ['say "hi"', "back\\slash", "line\nbreak", "tab\there", "carriage\rreturn",
+                                  "é 赤沢 😀", "\\u0022", "ends with \\", "<not an iri>", "_:b0", "@en"])
+def test_hard_literals_arrive_as_written(text: str, tmp_path: Path) -> None:
+    project = _project(tmp_path, [text], {"ja": text}, text, text, text)
+    values = {q.object.value for q in _store_quads(project) if isinstance(q.object, ox.Literal)}
+    assert text in values
+    assert _store_quads(project) == _rdflib_quads(project)
+
+
+def test_the_store_build_validates_the_loaded_nquads_without_a_dump(tmp_path: Path,
+                                                                   monkeypatch: pytest.MonkeyPatch) -> None:
+    from tradegraph.build.onstore import build_in_store
+    from tradegraph.shacl import fast
+
+    def no_dump(*args: Any) -> None:
+        raise AssertionError("the store was dumped")
+
+    monkeypatch.setattr(fast, "_dump_union", no_dump)
+    project = _project(tmp_path / "p", ["Ana"], {}, "Title", "Quote", "Evidence")
+    result = build_in_store(project, write=False)
+    assert result.report.conforms
+    assert result.triple_count() == len(_rdflib_quads(project))
