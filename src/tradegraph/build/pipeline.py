@@ -19,7 +19,7 @@ from tradegraph.build.dataset import Census, fact_union
 from tradegraph.build.outputs import write_outputs
 from tradegraph.build.reason import INFERRED_GRAPH, infer
 from tradegraph.build.result import BuildResult
-from tradegraph.errors import UsageError, ValidationFailed
+from tradegraph.errors import InvalidData, UsageError, ValidationFailed
 from tradegraph.facts.loader import Facts, load_facts
 from tradegraph.project import Project
 from tradegraph.rdf import serialize
@@ -40,7 +40,7 @@ class Checked(NamedTuple):
 
 def build(project: Project, *, out: Path | str | None = None, base: str | None = None,
           write: bool = True, reason: str | None = None, store: Path | str | None = None,
-          validator: str = "fast") -> BuildResult:
+          validator: str = "fast", drafts: bool = False) -> BuildResult:
     """Load, validate and (when ``write``) write ``graph.ttl``, ``.trig``, ``.jsonld`` and ``report.txt``.
 
     With ``reason`` (``"rdfs"`` or ``"owlrl"``) the triples the ontology implies are added
@@ -51,6 +51,8 @@ def build(project: Project, *, out: Path | str | None = None, base: str | None =
     facts go into an Oxigraph store instead (:mod:`tradegraph.build.onstore`), on disk at
     ``store`` or in memory, and ``graph.nq`` is written instead of ``graph.jsonld``.
     ``validator`` is ``"fast"`` (:mod:`tradegraph.shacl.fast`) or ``"pyshacl"``, the reference.
+    Records marked ``draft`` are refused unless ``drafts``; then they are built, each keeping
+    its mark (``schema:creativeWorkStatus "proposed"``).
 
     Raises :class:`~tradegraph.errors.InvalidData` for bad fact files and
     :class:`~tradegraph.errors.ValidationFailed` when the graph violates the shapes; in
@@ -67,7 +69,7 @@ def build(project: Project, *, out: Path | str | None = None, base: str | None =
         from tradegraph.build.onstore import build_in_store
 
         return build_in_store(project, out=out, base=base, write=write, store=store, made_from=made_from)
-    facts, report, ontology = check(project, base=base, validator=validator)
+    facts, report, ontology = check(project, base=base, validator=validator, drafts=drafts)
     census = Census.of(facts)
     result = BuildResult(dataset=facts.dataset, base=facts.base, census=census, report=report, facts=facts,
                          project=project)
@@ -91,7 +93,7 @@ def build(project: Project, *, out: Path | str | None = None, base: str | None =
     return result
 
 
-def check(project: Project, *, base: str | None = None, validator: str = "fast") -> Checked:
+def check(project: Project, *, base: str | None = None, validator: str = "fast", drafts: bool = False) -> Checked:
     """Load the project's facts and validate them (with ``validator``) against its shapes and
     ontology: the one way every command gets facts it may trust.
 
@@ -99,6 +101,8 @@ def check(project: Project, *, base: str | None = None, validator: str = "fast")
     :class:`~tradegraph.errors.ValidationFailed`, with the report, when they violate the shapes.
     """
     facts = load_facts(project, base=base)
+    if not drafts:
+        _refuse_drafts(facts)
     shapes, ontology = shapes_graph(project), ontology_graph(project)
     report = validate_data(fact_union(facts.dataset, facts.base), shapes=shapes, ontology=ontology, facts=facts,
                            validator=validator)
@@ -106,3 +110,14 @@ def check(project: Project, *, base: str | None = None, validator: str = "fast")
         raise ValidationFailed(f"the graph violates the shapes ({len(report.violations)} violation(s))",
                                report=report.text())
     return Checked(facts, report, ontology)
+
+
+def _refuse_drafts(facts: Facts) -> None:
+    """Raise for the first record still marked ``draft`` (``tradegraph draft`` proposed it and
+    no one has reviewed it), saying how many there are."""
+    marked = [record for record in facts.records.values() if "draft" in record.data]
+    if marked:
+        more = f" (and {len(marked) - 1} more)" if len(marked) > 1 else ""
+        raise InvalidData(f"{marked[0].kind.name} '{marked[0].id}' is a draft no one has reviewed{more}",
+                          where=marked[0].where, expected="reviewed records",
+                          hint="review them with `tradegraph review FILE`, or build them marked with --drafts")

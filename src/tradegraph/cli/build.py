@@ -9,11 +9,32 @@ import click
 
 from tradegraph.cli.common import err, open_project, printable_lines, project_option
 from tradegraph.errors import ValidationFailed
+from tradegraph.project import Project
 
 #: tradegraph.shacl.paths.VALIDATORS, spelt here so that `--help` loads no RDF library (a test compares them).
 _validator_option = click.option(
     "--validator", type=click.Choice(["fast", "pyshacl"]), default="fast", show_default=True,
     help="The SHACL engine: the fast path, or pyshacl, the reference (slow on large graphs).")
+_texts_option = click.option(
+    "--texts", multiple=True, type=click.Path(file_okay=False, path_type=Path),
+    help="A folder outside the project that the sources' local copies (`file:`) may be read from, "
+         "to check their evidence (repeatable).")
+
+
+def _check_evidence(project: Project, texts: tuple[Path, ...], files: list[Path] | None = None, *,
+                    warn: bool = True) -> None:
+    """Every evidence quote against its source's local copy: the errors (and, with ``warn``, the
+    warnings: no local copy, one outside the allowed folders) on stderr, and a failure (exit 1)
+    when a quote is not in its text."""
+    from tradegraph.draft.evidence import check_evidence
+
+    findings = check_evidence(project, texts=texts, files=files)
+    for finding in findings:
+        if finding.error or warn:
+            err(f"{'error' if finding.error else 'warning'}: {finding}")
+    errors = sum(finding.error for finding in findings)
+    if errors:
+        raise ValidationFailed(f"{errors} evidence quote(s) not in their source's local copy")
 
 
 @click.command()
@@ -27,8 +48,11 @@ _validator_option = click.option(
 @click.option("--store", type=click.Path(path_type=Path), default=None,
               help="Also write the graph into an Oxigraph store in this directory, for `query --store`.")
 @_validator_option
+@click.option("--drafts", is_flag=True,
+              help="Build records still marked as drafts too, each keeping its mark in the outputs.")
+@_texts_option
 def build(project_dir: Path | None, out: Path | None, base: str | None, reason: str | None,
-          store: Path | None, validator: str) -> None:
+          store: Path | None, validator: str, drafts: bool, texts: tuple[Path, ...]) -> None:
     """Load the facts, validate them against the shapes, and write build/graph.ttl, graph.trig,
     graph.jsonld and report.txt.
 
@@ -46,8 +70,10 @@ def build(project_dir: Path | None, out: Path | None, base: str | None, reason: 
     """
     from tradegraph.build.pipeline import build as run_build
 
-    result = run_build(open_project(project_dir), out=out, base=base, reason=reason, store=store,
-                       validator=validator)
+    project = open_project(project_dir)
+    _check_evidence(project, texts, warn=False)  # `validate` gives the warnings
+    result = run_build(project, out=out, base=base, reason=reason, store=store, validator=validator,
+                       drafts=drafts)
     click.echo(printable_lines(result.summary()))
     for note in result.report.notes:
         err(f"note: {note}")
@@ -59,7 +85,8 @@ def build(project_dir: Path | None, out: Path | None, base: str | None, reason: 
 @project_option
 @click.argument("files", nargs=-1, type=click.Path(path_type=Path))  # a directory: one line from the reader
 @_validator_option
-def validate(project_dir: Path | None, files: tuple[Path, ...], validator: str) -> None:
+@_texts_option
+def validate(project_dir: Path | None, files: tuple[Path, ...], validator: str, texts: tuple[Path, ...]) -> None:
     """Validate the project's facts, or the given fact files (.yaml) and RDF files (.ttl, .nt,
     .trig, .jsonld), against the shapes. Prints the report; exits 1 on violations.
 
@@ -69,9 +96,15 @@ def validate(project_dir: Path | None, files: tuple[Path, ...], validator: str) 
       tradegraph validate graph/sources/new-article.yaml
       tradegraph validate build/graph.ttl --validator pyshacl
     """
+    from tradegraph.draft.marks import still_drafts
     from tradegraph.shacl.paths import validate_paths
 
-    report = validate_paths(open_project(project_dir), list(files), validator=validator)
+    project = open_project(project_dir)
+    for mark in still_drafts(project):
+        err(f"draft: {mark}")
+    sources = [f for f in files if f.suffix.lower() in (".yaml", ".yml") and f.parent.name == "sources"]
+    _check_evidence(project, texts, sources if files else None)
+    report = validate_paths(project, list(files), validator=validator)
     for note in report.notes:
         err(f"note: {note}")
     click.echo(report.text(), nl=False)
