@@ -156,14 +156,13 @@ class ActorIndex:
                     found.append(self._mention(record, sentence, match.start(), match.end(), how))
         people = self._people()
         spellings = [(word, i) for i, k in enumerate(people) for word in {k.name, k.name.split()[-1]} if len(word) >= 4]
-        for match in _CAPITALISED.finditer(text):
-            span = match.group(0).rstrip(".")
-            if not free(match.start(), match.start() + len(span)) or span.lower() in _NOT_NAMES or len(span) < 4:
+        for start, span in _spans(text):
+            if not free(start, start + len(span)) or span.lower() in _NOT_NAMES or len(span) < 4:
                 continue
             best = process.extractOne(span, [w for w, _ in spellings], scorer=fuzz.ratio, score_cutoff=85)
             if best is not None:
                 record = people[spellings[best[2]][1]]
-                found.append(self._mention(record, sentence, match.start(), match.start() + len(span), "fuzzy"))
+                found.append(self._mention(record, sentence, start, start + len(span), "fuzzy"))
         for start, end in _name_spans(text):
             if not free(start, end):
                 continue
@@ -220,6 +219,16 @@ def _current_tenures(project: Project) -> Iterable[tuple[str, str]]:
             if isinstance(item, dict) and item.get("kind") == "tenure" and item.get("status") == "current" \
                     and isinstance(item.get("post"), str) and isinstance(item.get("holder"), str):
                 yield item["post"], item["holder"]
+
+
+def _spans(text: str) -> Iterable[tuple[int, str]]:
+    """Each run of capitalised words, then each of its words alone (a misspelt surname after
+    "Then" or a title)."""
+    for run in _CAPITALISED.finditer(text):
+        yield run.start(), run.group(0).rstrip(".")
+        for word in re.finditer(r"[^\s]+", run.group(0)):
+            if word.group(0) != run.group(0):
+                yield run.start() + word.start(), word.group(0).rstrip(".")
 
 
 def _name_spans(text: str) -> Iterable[tuple[int, int]]:
