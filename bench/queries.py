@@ -3,11 +3,11 @@
     python bench/queries.py [--events 2000 | --project DIR] [--repeat 3] [--timeout 600] [--no-rdflib]
                             [--query NAME ...]
 
-Generates a project (bench/generate.py, 1% bad facts) or takes one it made, loads it into an Oxigraph
-store (the build's path) and into an in-memory rdflib dataset (the baseline), runs every
-canned query on both with the generator's parameters (bench/plan.py: given), checks that both give the same rows,
-and prints a table of the median seconds of each (over --repeat runs; a run over 10 s is not
-repeated) and their ratio. Writes bench/results/queries-<events>.json. A query that passes
+Generates a project (bench/generate.py, 1% bad facts) or takes one it made, loads it into an
+Oxigraph store (the build's path) and into an in-memory rdflib dataset (the baseline), runs
+every canned query on both with the generator's parameters (bench/plan.py: ``given``), checks
+that both give the same rows, and prints a table of the median seconds of each (over --repeat
+runs; a run over 10 s is not repeated) and their ratio. Writes bench/results/queries-<events>.json. A query that passes
 --timeout seconds on rdflib is stopped and shown as such. A project with its own queries/
 runs those instead of the built-in ones, which is how to measure a rewrite against the old text.
 """
