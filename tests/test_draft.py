@@ -82,6 +82,7 @@ def test_an_unknown_person_like_name_is_proposed_and_known_from_then_on() -> Non
     assert [(m.id, m.text, m.new) for m in first] == [("jane-doe", "Jane Doe", True), ("japan", "Japan", False)]
     assert [(m.id, m.new) for m in index.find("Doe said nothing.")] == [("jane-doe", False)]
     assert index.find("The World Expo opened in July.") == []  # capitalised, but no person
+    assert [(m.id, m.new) for m in index.find("A test for Ishiba and Doe.")] == [("ishiba", True), ("jane-doe", False)]
 
 
 def test_the_draft_matches_the_graph_and_proposes_the_rest(project: Path) -> None:

@@ -167,8 +167,18 @@ class ActorIndex:
             if not free(start, end):
                 continue
             if _TITLE_BEFORE.search(text[max(0, start - 40):start]) or _AFTER.search(text[end:end + 30]):
-                person = self.add_person(text[start:end])
-                found.append(self._mention(person, sentence, start, end, "new", new=True))
+                proposed = self.add_person(text[start:end])
+                found.append(self._mention(proposed, sentence, start, end, "new", new=True))
+        for named in [m for m in found if m.kind == "person"]:  # "Ishiba and Akazawa": a surname beside a name
+            for joined, offset in ((re.search(r"\b([A-Z][a-z]{2,})\s+and\s+$", text[:named.start]), 0),
+                                  (re.match(r"\s+and\s+([A-Z][a-z]{2,})\b", text[named.end:]), named.end)):
+                if joined is None or joined.group(1).lower() in _NOT_NAMES:
+                    continue
+                start = joined.start(1) + offset
+                end = start + len(joined.group(1))
+                if start > 0 and free(start, end):
+                    new_person = self.add_person(joined.group(1))
+                    found.append(self._mention(new_person, sentence, start, end, "new", new=True))
         return sorted(found, key=lambda m: m.start)
 
     def _people(self) -> list[Known]:

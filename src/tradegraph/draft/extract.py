@@ -8,7 +8,8 @@ The rules are the domain's, stated here and nowhere else:
   hosted / arrival (a visit), trip / travelled (a trip), ceremony, national day (an occasion),
   election, a letter or an announcement; its participants are the people the sentence names
   (a pronoun is the last person named before), its date the sentence's date expression (or,
-  when it has none, that of the sentence before in the same paragraph), its place the first
+  when it has none, the day the story last named, in this paragraph or the one before; an
+  event with no date at all is not proposed), its place the first
   place it names, its mode "phone" or "in person" when the words say so;
 - a quote (“...”) is a statement of the person the sentence says said, told or wrote it ("he"
   is the last person named before); "NAME said (that) ..." without a quote is one too;
@@ -22,7 +23,7 @@ The rules are the domain's, stated here and nowhere else:
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date
 from itertools import pairwise
 from typing import Any
@@ -123,7 +124,8 @@ def draft_text(text: str, *, published: date, index: ActorIndex, source: str) ->
         referent = recent[-1] if pronoun and recent else None
         if _THEY.search(_outside_quotes(sentence)) and len(recent) >= 2:
             people = people + [Mention(ident, "person", "they", 0, 0) for ident in recent[-2:]]
-        carry = carried[1] if carried and carried[0] >= paragraph - 1 else None
+        carry = replace(carried[1], how=f"said in an earlier sentence ({carried[1].how})") \
+            if carried and carried[0] >= paragraph - 1 else None
         for proposal in _proposals(sentence, mentions, people, dates, carry, referent, pronoun, index, published):
             same = next((p for p in draft.proposals if _same_event(p, proposal)), None)
             if same is not None:  # told again: one record, both sentences as its evidence
@@ -132,6 +134,8 @@ def draft_text(text: str, *, published: date, index: ActorIndex, source: str) ->
                 continue
             proposal.record = {"id": _unique(proposal.record.pop("id"), ids), **proposal.record}
             draft.proposals.append(proposal)
+            if carry is not None and carried is not None and carry in proposal.dates:
+                carried = (paragraph, carried[1])  # the story still tells of that day
         named = [m.id for m in people if not m.possessive and m.text != "they"]
         recent = [r for r in recent if r not in named] + named
         if dates and dates[-1].precision == "day":
@@ -190,6 +194,8 @@ def _clause_event(sentence: str, clause: str, offset: int, people: list[Mention]
             continue
         if kind == "election" and not any(m.kind == "country" for m in mentions):
             continue
+        if day is None:
+            continue  # an event needs a date, and the text gives none: no guess
         if kind in ("announcement", "letter") and has_statement:
             continue
         if kind == "announcement" and re.search(r"\bletter\b", clause, re.IGNORECASE):
