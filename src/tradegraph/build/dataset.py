@@ -1,8 +1,12 @@
-"""The dataset that queries, exports and the network read: facts plus the ontology.
+"""The dataset that queries, exports and the network read: facts plus the ontology, and
+what is derived from both.
 
 The facts keep one named graph per source (and per actors file); the ontology goes in a
 named graph of its own, ``<base>graph/ontology``, so that queries over the union default
-graph can follow ``rdfs:subClassOf`` and read the labels and codes of the vocabularies.
+graph can follow ``rdfs:subClassOf`` and read the labels and codes of the vocabularies; the
+closures and day keys the canned queries read go in ``<base>graph/derived``
+(:mod:`tradegraph.build.derive`), computed from the facts and the ontology by
+:func:`assemble` each time a dataset is put together, never read back from a file.
 
 Readers that want the facts alone (the exports, the network, ``stats``) read
 :func:`fact_union`: a view of the dataset's graphs without the ontology and the inferred
@@ -19,6 +23,7 @@ from typing import Any, Protocol
 
 from rdflib import Dataset, Graph, URIRef
 
+from tradegraph.build.derive import DERIVED_GRAPH, derive
 from tradegraph.facts.loader import RESERVED_GRAPHS, Facts, load_facts
 from tradegraph.project import Project
 from tradegraph.rdf.graphs import ONTOLOGY_GRAPH, ontology_graph
@@ -77,8 +82,9 @@ class Census:
 class ValidGraph:
     """A project's graph, validated: what every command that reads the graph gets.
 
-    ``dataset`` holds one named graph per source and per actors file, and the ontology in
-    ``<base>graph/ontology``; its default graph is the union of them all (what queries read).
+    ``dataset`` holds one named graph per source and per actors file, the ontology in
+    ``<base>graph/ontology`` and the derived triples in ``<base>graph/derived``; its default
+    graph is the union of them all (what queries read).
     ``facts`` (with the records' files and lines) and ``report`` are there when the facts were
     loaded and validated in this process; ``origin`` names the build output read instead.
     """
@@ -100,13 +106,15 @@ class ValidGraph:
 
 
 def reserved_graphs(base: str) -> frozenset[URIRef]:
-    """The named graphs that hold something other than facts: the ontology, the inferred triples."""
-    return frozenset(URIRef(f"{base}graph/{name}") for name in RESERVED_GRAPHS)
+    """The named graphs that hold something other than facts: the ontology, the inferred and the
+    derived triples."""
+    return frozenset(URIRef(f"{base}graph/{name}") for name in RESERVED_GRAPHS) | {URIRef(base + DERIVED_GRAPH)}
 
 
 def fact_union(dataset: Dataset, base: str) -> Graph:
     """The facts of ``dataset`` alone, each triple once: a read-only view over its store
-    (:func:`~tradegraph.rdf.views.union_view`) without the ontology's and the inferred graph."""
+    (:func:`~tradegraph.rdf.views.union_view`) without the ontology's, the inferred and the
+    derived graph."""
     return union_view(dataset, leave_out=reserved_graphs(base))
 
 
@@ -117,14 +125,22 @@ def add_ontology(dataset: Dataset, base: str, ontology: Graph) -> Graph:
     return named
 
 
+def assemble(dataset: Dataset, base: str, ontology: Graph) -> None:
+    """Complete a dataset of facts for its readers: ``ontology`` as its named graph
+    ``<base>graph/ontology``, then what :func:`~tradegraph.build.derive.derive` computes from
+    both as ``<base>graph/derived`` (made again, whatever ``dataset`` held there)."""
+    add_ontology(dataset, base, ontology)
+    derive(dataset, base)
+
+
 def load_dataset(project: Project, *, base: str | None = None, facts: Facts | None = None) -> Dataset:
-    """The project's facts and ontology as one dataset whose default graph is the union,
-    as loaded (not validated: see :func:`tradegraph.build.provider.validated_graph`).
+    """The project's facts, ontology and derived triples as one dataset whose default graph is
+    the union, as loaded (not validated: see :func:`tradegraph.build.provider.validated_graph`).
 
     >>> dataset = load_dataset(Project.open("tests/fixtures/minimal"))
     >>> sorted(str(g.identifier).rsplit("/", 1)[-1] for g in dataset.graphs() if len(g))
-    ['actors', 'first-article', 'ontology']
+    ['actors', 'derived', 'first-article', 'ontology']
     """
     facts = facts or load_facts(project, base=base)
-    add_ontology(facts.dataset, facts.base, ontology_graph(project))
+    assemble(facts.dataset, facts.base, ontology_graph(project))
     return facts.dataset

@@ -21,6 +21,7 @@ import pyoxigraph as ox
 
 from tradegraph.build import outputs as ownership
 from tradegraph.build.dataset import Census
+from tradegraph.build.derive import derive_store
 from tradegraph.build.fingerprint import made_from as made_from_entry
 from tradegraph.build.result import BuildResult
 from tradegraph.errors import OutputError, ValidationFailed
@@ -96,6 +97,9 @@ def _build(project: Project, *, out: Path | str | None, base: str | None, write:
                 result.written = ownership.write_outputs(project, project.build_dir(out),
                                                          outputs(loaded, report.text()),
                                                          about=made_from_entry(made_from, census))
+            # after the outputs, which hold the facts alone: the provider derives again on reuse
+            progress.step("deriving closures and day keys")
+            derive_store(loaded.store, facts.base)
     except BaseException as exc:
         if staging is not None:
             shutil.rmtree(staging, ignore_errors=True)

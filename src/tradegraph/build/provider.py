@@ -33,7 +33,7 @@ import pyoxigraph as ox
 from rdflib import Dataset, Graph
 
 from tradegraph.build import fingerprint, pipeline
-from tradegraph.build.dataset import Census, ValidGraph, add_ontology
+from tradegraph.build.dataset import Census, ValidGraph, assemble
 from tradegraph.build.outputs import read_record
 from tradegraph.files.atomic import Stamp
 from tradegraph.project import Project
@@ -57,9 +57,9 @@ def validated_graph(project: Project, *, base: str | None = None, validator: str
 
 
 def loaded(project: Project, *, base: str | None = None, validator: str = "fast") -> ValidGraph:
-    """The graph loaded and validated now, with the ontology as its named graph."""
+    """The graph loaded and validated now, with the ontology and the derived triples as named graphs."""
     facts, report, ontology = pipeline.check(project, base=base, validator=validator)
-    add_ontology(facts.dataset, facts.base, ontology)
+    assemble(facts.dataset, facts.base, ontology)
     return ValidGraph(dataset=facts.dataset, base=facts.base, census=Census.of(facts), report=report, facts=facts)
 
 
@@ -84,7 +84,7 @@ def reused(project: Project, *, base: str, validator: str) -> ValidGraph | None:
         dataset = read_dataset(data, GRAPH_FILES[name], base=base)
     except SyntaxError:  # bytes as recorded that do not parse: made again, not trusted
         return None
-    add_ontology(dataset, base, ontology_graph(project))
+    assemble(dataset, base, ontology_graph(project))
     return ValidGraph(dataset=dataset, base=base, census=made[1], origin=folder / name)
 
 
