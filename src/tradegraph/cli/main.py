@@ -29,7 +29,7 @@ COMMANDS = {
     "export": "export:export", "network": "export:network", "viz": "export:viz",
     "init": "project:init", "new-source": "project:new_source",
     "queries": "query:queries", "query": "query:query", "sparql": "query:sparql",
-    "draft": "draft:draft", "review": "draft:review",
+    "draft": "draft:draft", "review": "draft:review", "site": "site:site",
 }
 
 

@@ -62,8 +62,9 @@ def push(project_dir: Path | None, endpoint: str, graph_store: str | None, repla
               help="Let queries and updates use SERVICE, LOAD and FROM/USING graphs the store does not hold.")
 def serve(project_dir: Path | None, port: int, writable: bool, timeout: float, allow_remote: bool) -> None:
     """Serve the graph with the Oxigraph server on 127.0.0.1, read-only unless --writable, its
-    default graph the union of the named graphs (as the canned queries expect). Prints the URL
-    of its query page and endpoint; Ctrl-C stops it and removes its temporary store.
+    default graph the union of the named graphs (as the canned queries expect), and the query
+    browser at / (every canned query a form, every node a page; Oxigraph's own SPARQL page at
+    /yasgui). Prints the URLs; Ctrl-C stops it and removes its temporary store.
 
     It answers only requests that name it (Host 127.0.0.1:PORT or localhost:PORT) and come from
     programs or its own page, never from another site's page. Queries may not reach other
@@ -77,11 +78,13 @@ def serve(project_dir: Path | None, port: int, writable: bool, timeout: float, a
       tradegraph query who-met-whom --endpoint http://127.0.0.1:7878/query --before 2025-08-01
     """
     from tradegraph.remote.serve import serve as run_serve
+    from tradegraph.site.pages import site_on
 
     def ready(text: str) -> None:
         err("press Ctrl-C to stop")  # before the URLs: whoever waits for them may stop us at once
         click.echo(text)
 
-    run_serve(open_project(project_dir), port=port, writable=writable, timeout=timeout, allow_remote=allow_remote,
-              on_ready=ready, on_note=err)
+    project = open_project(project_dir)
+    run_serve(project, port=port, writable=writable, timeout=timeout, allow_remote=allow_remote,
+              on_ready=ready, on_note=err, pages=lambda url: site_on(project, url))
     err("stopped")

@@ -38,7 +38,7 @@ from rdflib import Dataset
 from tradegraph.build.provider import validated_graph
 from tradegraph.errors import EndpointError, Location, UsageError
 from tradegraph.project import Project
-from tradegraph.remote.serve_guard import HOST, TOKEN_VARIABLE, Guard
+from tradegraph.remote.serve_guard import HOST, RAW_PAGE, TOKEN_VARIABLE, Guard, Pages
 from tradegraph.remote.serve_tmp import mark, reclaim_stale, serve_directory
 from tradegraph.remote.transport import TOKEN
 
@@ -169,9 +169,12 @@ class OxigraphServer:
 
 def serve(project: Project, *, port: int = 7878, writable: bool = False, timeout: float = 30,
           allow_remote: bool = False, token: str | None = None, on_ready: Callable[[str], None] | None = None,
-          on_note: Callable[[str], None] | None = None) -> None:
+          on_note: Callable[[str], None] | None = None, pages: Callable[[str], Pages] | None = None) -> None:
     """Serve the project's graph until Ctrl-C or SIGTERM; ``on_ready`` gets what to tell the user,
     ``on_note`` each stale temporary store of an earlier serve it removed.
+
+    ``pages``, given the private query URL of the Oxigraph server, makes what answers the
+    pages at ``/`` (the query browser); the server's own query page then moves to ``/yasgui``.
 
     ``port`` 0 takes a free port. Read-only unless ``writable``; a writable server accepts writes
     with ``token`` only (a new one when None, given in the ready text); ``timeout``: seconds a
@@ -193,7 +196,7 @@ def serve(project: Project, *, port: int = 7878, writable: bool = False, timeout
             assert server.pid is not None
             mark(tmp, os.getpid(), server.pid)
             guard = Guard(port=port, backend=server.port, graphs=names, token=token if writable else None,
-                          allow_remote=allow_remote)
+                          allow_remote=allow_remote, pages=pages(server.query_url) if pages else None)
 
             def ready() -> None:
                 url = f"http://{guard.authority}/"
@@ -201,7 +204,8 @@ def serve(project: Project, *, port: int = 7878, writable: bool = False, timeout
                     on_ready(f"serving {len(dataset)} triples in {len(names)} named graphs "
                              f"({'read-write' if writable else 'read-only'}) at {url}\nquery endpoint: {url}query"
                              + (f"\nupdate endpoint: {url}update\ngraph store: {url}store\n"
-                                f"write token: {_token_shown(token)}" if writable else ""))
+                                f"write token: {_token_shown(token)}" if writable else "")
+                             + (f"\nraw SPARQL page: {url}{RAW_PAGE.lstrip('/')}" if pages else ""))
 
             try:  # from the moment the server answers, Ctrl-C means "stop serving", not an error
                 stopped = asyncio.run(guard.run(alive=lambda: server.process is not None

@@ -17,6 +17,12 @@ refuses, before anything reaches it:
 
 Each connection has a deadline for its request head and its body, and serves one request;
 asyncio holds thousands of idle connections, so half-open ones (slowloris) cost no answers.
+
+Given ``pages`` (a function of a path and its parameters, such as the query browser's; this
+wing does not know what it shows), the front answers every ``GET`` and ``HEAD`` of a path
+that is not the SPARQL protocol's with it, after the same ``Host`` and ``Origin`` checks;
+any other method on such a path is refused. The Oxigraph server's own query page then moves
+to :data:`RAW_PAGE`.
 """
 
 from __future__ import annotations
@@ -46,6 +52,8 @@ STATIC = ("/", "/yasgui.min.css", "/yasgui.min.js", "/logo.svg")
 OPERATIONS = {"/query": "query", "/update": "update", "/sparql": None}
 DATASET_PARAMS = ("default-graph-uri", "named-graph-uri", "using-graph-uri", "using-named-graph-uri")
 FORM = "application/x-www-form-urlencoded"
+#: Where the Oxigraph server's own query page (YASGUI) is when ``pages`` answer at ``/``.
+RAW_PAGE = "/yasgui"
 READ_ONLY = "The server is read-only"
 #: The environment variable that holds the write token of a writable server.
 TOKEN_VARIABLE = "TRADEGRAPH_SERVE_TOKEN"
@@ -80,6 +88,28 @@ class Request:
     body: bytes = b""
 
 
+@dataclass(frozen=True)
+class Page:
+    """An answer that ``pages`` give: a status, a media type and the body."""
+
+    status: int
+    media_type: str
+    body: bytes
+    headers: tuple[tuple[str, str], ...] = ()
+
+    def response(self, *, head: bool = False) -> bytes:
+        reason = http.client.responses.get(self.status, "Error")
+        lines = [f"HTTP/1.1 {self.status} {reason}", f"Content-Type: {self.media_type}",
+                 f"Content-Length: {len(self.body)}", "X-Content-Type-Options: nosniff",
+                 "X-Frame-Options: DENY", "Referrer-Policy: same-origin", "Connection: close"]
+        lines += [f"{name}: {value}" for name, value in self.headers]
+        return ("\r\n".join(lines) + "\r\n\r\n").encode("latin-1") + (b"" if head else self.body)
+
+
+#: What answers the pages: a path and its query parameters in, a :class:`Page` out (run in a thread).
+Pages = Callable[[str, list[tuple[str, str]]], Page]
+
+
 @dataclass
 class Forward:
     """What is passed on to the Oxigraph server."""
@@ -105,6 +135,7 @@ class Guard:
     allow_remote: bool = False
     head_seconds: float = HEAD_SECONDS
     body_seconds: float = BODY_SECONDS
+    pages: Pages | None = None
     _server: asyncio.AbstractServer | None = None
 
     @property
@@ -145,6 +176,9 @@ class Guard:
         try:
             try:
                 request = await self.read(reader, writer)
+                if self.is_page(request):
+                    await self.answer_page(request, writer)
+                    return
                 forward = await self.vet(request)
             except Refused as refused:
                 writer.write(refused.response())
@@ -234,10 +268,28 @@ class Guard:
         except TimeoutError:
             raise Refused(408, "the request body did not arrive in time") from None
 
+    def is_page(self, request: Request) -> bool:
+        """Whether ``pages`` answer ``request``'s path (every path but the protocol's and the raw page's)."""
+        path = request.path
+        return self.pages is not None and not (path in OPERATIONS or path.startswith("/store") or _is_raw(path)
+                                               or path in STATIC[1:])
+
+    async def answer_page(self, request: Request, writer: asyncio.StreamWriter) -> None:
+        """Answer ``request`` with ``pages`` (read-only: GET and HEAD only)."""
+        assert self.pages is not None
+        if request.method not in ("GET", "HEAD"):
+            raise Refused(405, f"the pages are read-only: {_shown(request.method)} is refused",
+                          headers=(("Allow", "GET, HEAD"),))
+        page = await asyncio.get_running_loop().run_in_executor(None, self.pages, request.path, request.params)
+        writer.write(page.response(head=request.method == "HEAD"))
+        await asyncio.wait_for(writer.drain(), SEND_SECONDS)
+
     async def vet(self, request: Request) -> Forward:
         """What to pass on for ``request``, or :class:`Refused`."""
         accept = {"Accept": request.headers.get("Accept") or "*/*"}
         method, path = request.method, request.path
+        if self.pages is not None and _is_raw(path):  # the Oxigraph page, moved from /
+            path = path[len(RAW_PAGE):] or "/"
         if path in STATIC and method in ("GET", "HEAD"):
             return Forward(method, path, accept)
         if path.startswith("/store") and method in ("GET", "HEAD", "PUT", "POST", "DELETE"):
@@ -350,6 +402,10 @@ def _is_write(request: Request) -> bool:
     kind = (request.headers.get_content_type() or "").lower()
     return request.method == "POST" and (request.path == "/update" or (
         request.path == "/sparql" and kind == "application/sparql-update"))
+
+
+def _is_raw(path: str) -> bool:
+    return path == RAW_PAGE or path.startswith(RAW_PAGE + "/")
 
 
 def _origin_of(url: str | None) -> str | None:
