@@ -1,0 +1,178 @@
+"""The query browser's pages, without a server: every form's default submission gives the
+CLI's rows, a bad value gives the CLI's message beside its field, every literal is escaped,
+and the static site is written atomically over nothing it did not write."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import shutil
+from html import unescape
+from html.parser import HTMLParser
+from pathlib import Path
+
+import pytest
+
+from tradegraph.build.outputs import write_outputs
+from tradegraph.errors import OutputError, UsageError
+from tradegraph.project import Project
+from tradegraph.query.formats import render
+from tradegraph.query.run import runner_for
+from tradegraph.site.pages import Site
+from tradegraph.site.publish import write_site
+
+from .conftest import FIXTURES, REPO
+
+SCRIPT = "<script>alert(1)</script>"
+RTL = "وزارة التجارة"
+
+
+class Form(HTMLParser):
+    """The values a browser would submit from a page's query form, and the table's row count."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.values: list[tuple[str, str]] = []
+        self.rows = 0
+        self._in_body = False
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        found = dict(attrs)
+        if tag == "input" and found.get("name"):
+            if found.get("type") == "checkbox" and "checked" not in found:
+                return
+            if found.get("value"):
+                self.values.append((str(found["name"]), str(found["value"])))
+        if tag == "tbody":
+            self._in_body = True
+        if tag == "tr" and self._in_body:
+            self.rows += 1
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag == "tbody":
+            self._in_body = False
+
+
+def parsed(html: bytes) -> Form:
+    form = Form()
+    form.feed(html.decode("utf-8"))
+    return form
+
+
+@pytest.fixture(scope="module")
+def site() -> Site:
+    return Site(runner_for(REPO))
+
+
+@pytest.mark.parametrize("name", sorted(p.stem for p in Project.open(REPO).query_files()))
+def test_every_forms_default_submission_gives_the_clis_rows(site: Site, name: str) -> None:
+    query = site.queries[name]
+    opened = site(f"/query-{name}.html")
+    assert opened.status == 200, opened.body.decode()[:2000]
+    form = parsed(opened.body)
+    submitted = site(f"/query-{name}.html", form.values)
+    rows = site.runner.run_query(query, dict(form.values))
+    assert rows == site.runner.run_query(query, {})  # the form's defaults are the CLI's
+    assert parsed(submitted.body).rows == len(rows)
+    csv = site(f"/query-{name}.csv", form.values)
+    assert csv.body.decode("utf-8") == render(rows, rows.columns, "csv")
+
+
+def test_the_example_link_gives_the_clis_rows_for_the_examples(site: Site) -> None:
+    query = site.queries["who-met-whom"]
+    example = {p.name: p.example for p in query.params if p.example}
+    page = site("/query-who-met-whom.html", list(example.items()))
+    rows = site.runner.run_query(query, example)
+    assert page.status == 200 and 0 < parsed(page.body).rows == len(rows)
+    assert b'href="query-who-met-whom.html?before=2025-08-01&amp;after=2025-07-01' in site("/query-who-met-whom.html").body
+
+
+@pytest.mark.parametrize(("field", "value"), [("before", "2025-13-45"), ("actor", "Nobody At All"), ("mode", "telepathy")])
+def test_a_bad_value_gets_the_clis_message_beside_its_field(site: Site, field: str, value: str) -> None:
+    query = site.queries["who-met-whom"]
+    with pytest.raises(UsageError) as cli:
+        site.runner.run_query(query, {field: value})
+    page = site("/query-who-met-whom.html", [(field, value)])
+    text = page.body.decode("utf-8")
+    assert page.status == 400 and "Traceback" not in text
+    beside = text.split(f'id="e-{field}"', 1)[1].split("</p>", 1)[0]
+    assert unescape(beside.split(">", 1)[1]) == str(cli.value)
+    assert f'aria-describedby="h-{field} e-{field}"' in text
+    download = site("/query-who-met-whom.csv", [(field, value)])
+    assert download.status == 400 and download.body.decode("utf-8") == str(cli.value) + "\n"
+
+
+def test_a_page_never_shows_a_stack_trace(site: Site) -> None:
+    for path in ("/nowhere", "/node-no-such-node.html", "/node-../etc/passwd.html", "/query-nope.html"):
+        page = site(path)
+        assert page.status == 404 and b"Traceback" not in page.body
+
+
+@pytest.fixture(scope="module")
+def hostile(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The minimal project with a `<script>` in a name and a right-to-left name."""
+    root = tmp_path_factory.mktemp("hostile") / "minimal"
+    shutil.copytree(FIXTURES / "minimal", root)
+    actors = root / "graph" / "actors.yaml"
+    text = actors.read_text("utf-8").replace("name: Ana Example", f'name: "Ana {SCRIPT}"', 1)
+    actors.write_text(text.replace("name: Utopia", f"name: {RTL}", 1), "utf-8")
+    return root
+
+
+def test_every_literal_is_escaped(hostile: Path) -> None:
+    site = Site(runner_for(hostile))
+    pages = [site("/"), site("/query-who-met-whom.html"), site("/query-actor-timeline.html"),
+             site("/node-ana.html"), site("/node-utopia.html"), site("/query-who-met-whom.html", [("actor", "ana")]),
+             site("/query-who-met-whom.html", [("actor", SCRIPT)])]
+    texts = [page.body.decode("utf-8") for page in pages]
+    assert all(SCRIPT not in text for text in texts)
+    assert any("Ana &lt;script&gt;alert(1)&lt;/script&gt;" in text for text in texts[1:5])
+    assert f"<bdi>{RTL}</bdi>" in texts[4]
+    assert "&lt;script&gt;" in texts[6] and pages[6].status == 400
+
+
+def test_the_static_site_is_written_whole_and_only_over_its_own_files(hostile: Path, tmp_path: Path) -> None:
+    out = tmp_path / "public"
+    written = write_site(Project.open(hostile), out)
+    names = {p.name for p in written}
+    assert {"index.html", "site.css", "site.js", "cytoscape.min.js", "node-ana.html", "node-ana.ttl",
+            "query-who-met-whom.html", "query-who-met-whom.csv", "query-who-met-whom.rq"} <= names
+    assert (out / ".tradegraph-outputs.json").is_file()
+    assert SCRIPT not in (out / "node-ana.html").read_text("utf-8")
+    (out / "notes.txt").write_text("mine", "utf-8")
+    (out / "node-bo.html").write_text("changed by hand", "utf-8")
+    before = {p.name: p.read_bytes() for p in out.iterdir()}
+    with pytest.raises(OutputError, match=r"node-bo\.html"):
+        write_site(Project.open(hostile), out)
+    assert {p.name: p.read_bytes() for p in out.iterdir()} == before  # nothing written, nothing removed
+    (out / "node-bo.html").unlink()
+    write_site(Project.open(hostile), out)
+    assert (out / "notes.txt").read_text("utf-8") == "mine" and (out / "node-bo.html").is_file()
+
+
+def test_the_static_site_removes_the_pages_it_no_longer_writes(hostile: Path, tmp_path: Path) -> None:
+    out = tmp_path / "public"
+    write_site(Project.open(hostile), out)
+    (out / "node-gone.html").write_text("x", "utf-8")  # not in the record: left alone
+    stale = out / "query-retired.csv"
+    record = out / ".tradegraph-outputs.json"
+    stale.write_text("old", "utf-8")  # as if an earlier run had written it
+    data = json.loads(record.read_text("utf-8"))
+    data["files"][stale.name] = _stamp(stale)
+    record.write_text(json.dumps(data), "utf-8")
+    write_site(Project.open(hostile), out)
+    assert not stale.exists() and (out / "node-gone.html").exists()
+
+
+def _stamp(path: Path) -> dict[str, object]:
+    stat = path.stat()
+    return {"size": stat.st_size, "mtime_ns": stat.st_mtime_ns, "sha256": hashlib.sha256(path.read_bytes()).hexdigest()}
+
+
+def test_the_static_site_does_not_go_into_a_builds_folder(tmp_path: Path) -> None:
+    project = Project.open(FIXTURES / "minimal")
+    folder = tmp_path / "build"
+    folder.mkdir()
+    write_outputs(project, folder, {"graph.ttl": b""})
+    with pytest.raises(OutputError, match="holds a build's outputs"):
+        write_site(project, folder)
