@@ -77,7 +77,7 @@ def _write(project: Any, path: Path, data: bytes | str) -> None:
 @project_option
 @click.option("--format", "-f", "fmt", default=None, metavar="FORMAT",
               help="ttl, nt, jsonld, trig or xml (the RDF graph); gexf, graphml, cyjs or dot (the actor "
-                   "network). Default: from the suffix of --output.")
+                   "network); plover (the events as PLOVER JSON Lines). Default: from the suffix of --output.")
 @click.option("--output", "-o", type=click.Path(dir_okay=False, path_type=Path), default=None,
               help="The file to write (default: standard output).")
 @network_options
@@ -98,6 +98,11 @@ def export(project_dir: Path | None, fmt: str | None, output: Path | None, **opt
     from tradegraph.export.exports import format_for
 
     project = open_project(project_dir)
+    if fmt == "plover":  # the events as PLOVER JSON Lines: written by the feeds wing
+        from tradegraph.feeds.plover_out import plover_export
+
+        _write(project, output or Path("-"), plover_export(project))
+        return
     text = run_export(project, format_for(fmt, output), filters=_filter(**options))
     _write(project, output or Path("-"), text)
 

@@ -30,6 +30,7 @@ COMMANDS = {
     "init": "project:init", "new-source": "project:new_source",
     "queries": "query:queries", "query": "query:query", "sparql": "query:sparql",
     "draft": "draft:draft", "review": "draft:review", "site": "site:site",
+    "import": "feeds:import_group",
 }
 
 
