@@ -50,9 +50,44 @@ def main() -> None:
     parser.add_argument("--bad-rate", type=float, default=0.01, help="fraction of deliberately invalid facts")
     parser.add_argument("--out", type=Path, required=True, help="the project directory to write")
     parser.add_argument("--bad-apart", action="store_true", help="write the bad facts to bad-facts.jsonl, outside graph/")
+    parser.add_argument("--plover", type=int, default=0, metavar="N",
+                        help="also write plover.jsonl: a PLOVER feed of N events for `tradegraph import plover`")
     args = parser.parse_args()
     made = generate(args.events, seed=args.seed, bad_rate=args.bad_rate, out=args.out, bad_apart=args.bad_apart)
+    if args.plover:
+        made["plover"] = plover_feed(args.plover, seed=args.seed, path=args.out / "plover.jsonl")
     print(json.dumps(made))
+
+
+PLOVER_EVENTS = [(("CONSULT", None), 40), (("CONSULT", "visit"), 15), (("CONSULT", "phone"), 15),
+                 (("ACCUSE", "disapprove"), 10), (("THREATEN", "restrict"), 8), (("AGREE", None), 12)]
+
+
+def plover_feed(events: int, *, seed: int, path: Path) -> int:
+    """Write a PLOVER JSON Lines feed of ``events`` records (the published data fields: id, date,
+    actor, recipient, event, mode, context, event_loc, event_text, cite_info), written a line at a
+    time; about one in eight is AGREE, which tradegraph does not map. Returns the records written."""
+    rng = random.Random(seed + 7)
+    countries = ["USA", "JPN", "CHN", "KOR", "DEU", "FRA", "GBR", "CAN", "MEX", "IND", "BRA", "AUS", "IDN", "VNM"]
+    people = [(f"Official {i} of {c}", c) for c in countries for i in range(max(5, min(400, events // 200)))]
+    kinds, weights = zip(*PLOVER_EVENTS)
+    with path.open("w", encoding="utf-8") as stream:
+        for i in range(events):
+            event, mode = rng.choices(kinds, weights)[0]
+            day = (START + timedelta(days=rng.randrange(DAYS))).isoformat()
+            actor, recipient = rng.sample(people, 2)
+            sides = [{"code": c, "entity_text": n} if rng.random() < 0.7 else {"code": c, "sector": "GOV"}
+                     for n, c in (actor, recipient)]
+            record = {"id": f"PLV-{i:08d}", "date": day, "event": [event], "actor": [sides[0]], "recipient": [sides[1]],
+                      "context": ["economic"], "event_text": [f"{actor[0]} and {recipient[0]} ({event.lower()})"],
+                      "cite_info": {"url": f"https://news.example.org/{day}/{i}", "title": f"Report {i}",
+                                    "publication": f"Outlet {i % 40}", "coder": "bench-generate", "codebook": "plover-base"}}
+            if mode:
+                record["mode"] = [mode]
+            if rng.random() < 0.3:
+                record["event_loc"] = {"resolved_place": f"City {rng.randrange(60)}", "country_code": recipient[1]}
+            stream.write(json.dumps(record) + "\n")
+    return events
 
 
 def generate(events: int, *, seed: int, bad_rate: float, out: Path, bad_apart: bool = False) -> dict[str, Any]:

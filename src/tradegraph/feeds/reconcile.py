@@ -6,7 +6,8 @@ For each actor a feed names, in this order:
    ``same-as``: it is that graph actor; ``not-same`` pairs are never matched below;
 2. a graph actor has the same Wikidata id;
 3. a graph actor of the same country (or of none) has the same name or alias, or one within
-   :data:`FUZZY_CUTOFF` of it (rapidfuzz's token-sort ratio, ignoring case and punctuation);
+   :data:`FUZZY_CUTOFF` of it (rapidfuzz's token-sort ratio, ignoring case and punctuation) with
+   the same numbers in it;
 4. a country with no name (``JPN GOV``) is that country's government;
 5. otherwise it is a new actor (``record_origin: coded``), listed in the import's report with
    the key a decision names it by, so a person can write ``same-as`` for the next import.
@@ -194,7 +195,7 @@ class Reconciler:
 
     # ------------------------------------------------------------------ actors
     def actor(self, coded: CodedActor, *, country_ok: bool = False) -> str:
-        """The id of the graph actor ``coded`` is (a new one when none is).
+        """The id of the graph actor ``coded`` is (a new one when none is); each key is matched once.
 
         With ``country_ok`` (a statement's target) a country with no name and no sector is the
         country itself, not its government.
@@ -238,9 +239,10 @@ class Reconciler:
     def _by_name(self, name: str, country: str | None, key: str) -> str | None:
         ids, names = self._choices(country)
         wanted = normal(name)
+        numbers = re.findall(r"[0-9]+", wanted)
         for found in process.extract(wanted, names, scorer=fuzz.token_sort_ratio, score_cutoff=FUZZY_CUTOFF, limit=5):
-            ident = ids[found[2]]
-            if (key, ident) not in self.decisions.not_same:
+            ident = ids[found[2]]  # a near name with other numbers ("Unit 3", "Unit 30") is another actor
+            if (key, ident) not in self.decisions.not_same and re.findall(r"[0-9]+", found[0]) == numbers:
                 return ident
         return None
 
