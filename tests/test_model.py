@@ -31,7 +31,7 @@ def test_a_kind_inherits_its_bases_fields_and_overrides_key_by_key() -> None:
     model = load_model()
     meeting, trip, ministry = model.kinds["meeting"], model.kinds["trip"], model.kinds["ministry"]
     assert meeting.ancestors[:2] == ("gathering", "event") and meeting.own == ()
-    assert list(meeting.fields)[:7] == ["label", "note", "wikidata", "evidence", "attribution", "related", "retracted_by"]
+    assert list(meeting.fields)[:7] == ["label", "note", "wikidata", "record_origin", "evidence", "attribution", "related"]
     assert meeting.fields["status"].required and not model.kinds["statement"].fields["status"].required
     assert meeting.fields["status"].vocabulary == "event-status"   # the base's keys, but `required`
     assert trip.fields["participants"].required and not meeting.fields["participants"].required

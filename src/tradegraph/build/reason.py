@@ -9,8 +9,8 @@ tools that only speak PROV-O, schema.org or FOAF.
 The ontology is in OWL 2 DL, alone and with the data. What OWL 2 RL, and so ``owlrl``,
 cannot use: the domains of tg:country, tg:jurisdiction and tg:name and the ranges of
 tg:about, tg:addressee, tg:delegationOf, tg:imposedBy and tg:target, which are unions of
-classes, and the domain and range of tg:wikidata, which are owl:Thing; from those it
-infers nothing. The rest of the ontology is in OWL 2 RL. The data's xsd:date literals are
+classes, and the domain and range of tg:wikidata and the domain of tg:recordOrigin, which
+are owl:Thing; from those it infers nothing. The rest of the ontology is in OWL 2 RL. The data's xsd:date literals are
 outside the datatypes of OWL 2 RL (and of OWL 2); they stay as they are.
 
 >>> from tradegraph.project import Project
