@@ -13,13 +13,16 @@ from pathlib import Path
 
 import pytest
 
+from tradegraph.build.derive import derive_store
 from tradegraph.build.outputs import write_outputs
 from tradegraph.errors import OutputError, UsageError
 from tradegraph.project import Project
 from tradegraph.query.formats import render
-from tradegraph.query.run import runner_for
+from tradegraph.query.run import QueryRunner, runner_for
 from tradegraph.site.pages import Site
 from tradegraph.site.publish import write_site
+from tradegraph.store.engine import StoreEngine
+from tradegraph.store.oxigraph import load_store
 
 from .conftest import FIXTURES, REPO
 
@@ -76,6 +79,25 @@ def test_every_forms_default_submission_gives_the_clis_rows(site: Site, name: st
     assert parsed(submitted.body).rows == len(rows)
     csv = site(f"/query-{name}.csv", form.values)
     assert csv.body.decode("utf-8") == render(rows, rows.columns, "csv")
+
+
+@pytest.fixture(scope="module")
+def store_site() -> Site:
+    """The repository's graph in an Oxigraph store with its derived keys, as `serve` and `build --store` hold it."""
+    project = Project.open(REPO)
+    store = load_store(project).store
+    derive_store(store, project.base)
+    return Site(QueryRunner(project, engine=StoreEngine(store)))
+
+
+def test_the_forms_give_the_graphs_date_span_on_oxigraph_as_on_rdflib(site: Site, store_site: Site) -> None:
+    first, last = site.names.first, site.names.last
+    assert first is not None and last is not None and first < last
+    assert (store_site.names.first, store_site.names.last) == (first, last)
+    span = f"the graph's dates run from {first} to {last}"
+    for pages in (site, store_site):
+        page = pages("/query-who-met-whom.html").body.decode("utf-8")
+        assert span in page and f'data-first="{first}" data-last="{last}"' in page
 
 
 def test_the_example_link_gives_the_clis_rows_for_the_examples(site: Site) -> None:

@@ -25,8 +25,11 @@ _NODES = _PREFIXES + """SELECT ?node ?label ?type WHERE {
   OPTIONAL { ?node a ?type }
 }"""
 _KINDS = _PREFIXES + "SELECT ?class ?kind WHERE { ?class tg:kindOf ?kind }"
-_SPAN = _PREFIXES + """SELECT (MIN(?begin) AS ?first) (MAX(?end) AS ?last) WHERE {
-  { ?fact tg:earliestBegin ?begin } UNION { ?fact tg:latestEnd ?end }
+# Two aggregates over their own patterns: MIN over a UNION's rows where ?begin is unbound is
+# an error, hence unbound, on Oxigraph (rdflib skips the unbound rows), and the span was lost.
+_SPAN = _PREFIXES + """SELECT ?first ?last WHERE {
+  { SELECT (MIN(?begin) AS ?first) WHERE { ?fact tg:earliestBegin ?begin } }
+  { SELECT (MAX(?end) AS ?last) WHERE { ?fact tg:latestEnd ?end } }
 }"""
 #: The kinds a node page knows, most telling first: a node's kind is the first it belongs to.
 KINDS = ("SourceDocument", "TradeMeasure", "Actor", "Country", "Tenure", "Post", "Event", "Statement",
