@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
 import shutil
 from html import unescape
 from html.parser import HTMLParser
@@ -122,6 +123,23 @@ def test_a_bad_value_gets_the_clis_message_beside_its_field(site: Site, field: s
     assert f'aria-describedby="h-{field} e-{field}"' in text
     download = site("/query-who-met-whom.csv", [(field, value)])
     assert download.status == 400 and download.body.decode("utf-8") == str(cli.value) + "\n"
+
+
+def test_the_timeline_puts_its_labels_in_a_column_beside_the_bars(site: Site) -> None:
+    page = site("/node-akazawa.html").body.decode("utf-8")
+    timeline = page.split('<ol class="timeline"', 1)[1].split("</ol>", 1)[0]
+    rows = re.findall(r'<li class="bar[^"]*">(.*?)</li>', timeline, re.DOTALL)
+    events = site.runner.run_query(site.queries["actor-timeline"], {"actor": "akazawa"})
+    assert len(rows) == len(events) > 5
+    labels = []
+    for row in rows:
+        label, track = row.split("<svg", 1)
+        assert "<text" not in track  # no label drawn over the bars
+        full = unescape(re.search(r'<span class="label" title="([^"]*)"', label).group(1))  # type: ignore[union-attr]
+        labels.append(full)
+        x, width = (float(v) for v in re.search(r'<rect x="([0-9.]+)%" y="1" width="([0-9.]+)%"', track).groups())  # type: ignore[union-attr]
+        assert 0 <= x and 0 < width and x + width <= 100  # within the axis at any width
+    assert sorted(label.rsplit(" (", 1)[0] for label in labels) == sorted(str(row["event"]) for row in events)
 
 
 def test_a_page_never_shows_a_stack_trace(site: Site) -> None:

@@ -29,7 +29,7 @@ _VIEW = re.compile(r"^#\s*defaultView\s*:\s*([A-Za-z]+)\s*$", re.MULTILINE)
 _DAY = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
 _DATE_COLUMNS = ("date", "first", "published", "on")
 _LABEL_COLUMNS = ("event", "measure", "fact", "claim", "what", "label", "post", "source", "id")
-WIDTH, ROW, MARGIN = 900, 22, 8
+WIDTH = 900
 
 
 def default_view(text: str) -> str | None:
@@ -50,11 +50,11 @@ def span(text: object) -> tuple[date | None, date | None]:
 
 @dataclass(frozen=True)
 class Bar:
-    """One dated row on the timeline, in SVG units."""
+    """One dated row on the timeline: its label, and where its bar starts and how wide it is, in
+    percent of the time axis (so that ``x + width <= 100`` at any width of the page)."""
 
     x: float
     width: float
-    y: float
     label: str
     when: str
     link: str | None
@@ -63,16 +63,20 @@ class Bar:
 
 @dataclass(frozen=True)
 class Timeline:
-    """A timeline: its bars, the axis ticks, and its height."""
+    """A timeline: its bars, earliest first, and the axis ticks (percent of the axis, month)."""
 
     bars: list[Bar]
     ticks: list[tuple[float, str]]
-    height: float
-    width: int = WIDTH
 
 
 def timeline(rows: Sequence[Mapping[str, Any]], columns: Sequence[str], names: Names) -> Timeline | None:
-    """The rows with a date on a time axis, earliest first; None when no row has a known day."""
+    """The rows with a date on a time axis, earliest first; None when no row has a known day.
+
+    >>> t = timeline([{"date": "2025-01-01..2025-01-31", "event": "A"}, {"date": "2025-03-01", "event": "B"}],
+    ...              ["date", "event"], Names("x:", {}, {}))
+    >>> [(b.label, b.x, b.width) for b in t.bars], t.ticks[0]
+    ([('A', 0.0, 51.7), ('B', 98.3, 1.7)], (0.0, '2025-01'))
+    """
     when = next((c for c in _DATE_COLUMNS if c in columns), None)
     what = next((c for c in _LABEL_COLUMNS if c in columns), None)
     if when is None:
@@ -82,19 +86,19 @@ def timeline(rows: Sequence[Mapping[str, Any]], columns: Sequence[str], names: N
     if not days:
         return None
     first, last = min(days), max(days)
-    scale = (WIDTH - 2 * MARGIN) / max(1, (last - first).days + 1)
+    scale = 100 / ((last - first).days + 1)
     bars = []
-    for i, ((start, end), row) in enumerate(sorted(dated, key=lambda d: (d[0][0] or d[0][1] or first, str(d[1])))):
+    for (start, end), row in sorted(dated, key=lambda d: (d[0][0] or d[0][1] or first, str(d[1]))):
         begin, finish = start or first, end or last
+        x = round((begin - first).days * scale, 1)
         label = str(row.get(what) or "") if what else ""
-        bars.append(Bar(x=round(MARGIN + (begin - first).days * scale, 1),
-                        width=round(max(3.0, ((finish - begin).days + 1) * scale), 1), y=20 + i * ROW,
+        bars.append(Bar(x=x, width=round(min(100 - x, max(0.5, ((finish - begin).days + 1) * scale)), 1),
                         label=label, when=str(row.get(when) or ""), link=names.link(row.get("id")) or names.link(label),
                         open_start=start is None))
     months = sorted({d.replace(day=1) for d in _months(first, last)})
-    step = max(1, len(months) // 8)
-    ticks = [(round(MARGIN + max(0, (m - first).days) * scale, 1), m.strftime("%Y-%m")) for m in months[::step]]
-    return Timeline(bars, ticks, 30 + len(bars) * ROW)
+    step = max(1, len(months) // 6)
+    ticks = [(round(max(0, (m - first).days) * scale, 1), m.strftime("%Y-%m")) for m in months[::step]]
+    return Timeline(bars, ticks)
 
 
 @dataclass(frozen=True)
