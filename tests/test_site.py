@@ -150,11 +150,12 @@ def test_a_page_never_shows_a_stack_trace(site: Site) -> None:
 
 @pytest.fixture(scope="module")
 def hostile(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """The minimal project with a `<script>` in a name and a right-to-left name."""
+    """The minimal project with a `<script>` in a name, a right-to-left name and an alias."""
     root = tmp_path_factory.mktemp("hostile") / "minimal"
     shutil.copytree(FIXTURES / "minimal", root)
     actors = root / "graph" / "actors.yaml"
     text = actors.read_text("utf-8").replace("name: Ana Example", f'name: "Ana {SCRIPT}"', 1)
+    text = text.replace("name: Bo Sample", 'name: Bo Sample\n    aliases: ["Utopia\'s envoy"]', 1)
     actors.write_text(text.replace("name: Utopia", f"name: {RTL}", 1), "utf-8")
     return root
 
@@ -169,6 +170,47 @@ def test_every_literal_is_escaped(hostile: Path) -> None:
     assert any("Ana &lt;script&gt;alert(1)&lt;/script&gt;" in text for text in texts[1:5])
     assert f"<bdi>{RTL}</bdi>" in texts[4]
     assert "&lt;script&gt;" in texts[6] and pages[6].status == 400
+
+
+def completed(site: Site, text: str, param: str = "actor", query: str = "who-met-whom") -> list[dict[str, str]]:
+    page = site("/complete", [("query", query), ("param", param), ("q", text)])
+    assert page.status == 200 and page.media_type.startswith("application/json")
+    found: list[dict[str, str]] = json.loads(page.body)
+    return found
+
+
+def test_names_complete_from_names_and_aliases_by_one_query(hostile: Path) -> None:
+    site = Site(runner_for(hostile))
+    assert completed(site, "ENVOY") == [{"id": "bo", "label": "Bo Sample", "matched": "Utopia's envoy"}]
+    assert [c["id"] for c in completed(site, "sample")] == ["bo"]
+    assert [c["id"] for c in completed(site, "atlantis")] == ["atlantis-government"]  # the country is no actor
+    assert [c["id"] for c in completed(site, "atlantis", "target", "measure-history")] == ["atlantis"]
+    for bad in ([("query", "who-met-whom"), ("param", "before"), ("q", "x")], [("param", "actor"), ("q", "x")],
+                [("query", "who-met-whom"), ("param", "actor"), ("q", "x" * 101)]):
+        page = site("/complete", bad)
+        assert page.status == 400 and "error" in json.loads(page.body)
+    form = site("/query-who-met-whom.html").body.decode("utf-8")
+    assert 'data-complete="complete?query=who-met-whom&amp;param=actor"' in form
+    assert '<datalist id="names-actor"></datalist>' in form  # served: no names up front, asked as one types
+
+
+def test_completion_puts_names_that_start_with_the_text_first_and_gives_at_most_20(site: Site,
+                                                                                  store_site: Site) -> None:
+    for pages in (site, store_site):
+        found = completed(pages, "aka")
+        assert found[0]["id"] == "akazawa" and found[0]["label"] == "Ryosei Akazawa"
+        many = completed(pages, "a")
+        assert len(many) == 20 and len({c["id"] for c in many}) == 20
+        starts = [c["matched"].lower().startswith("a") for c in many]
+        assert starts == sorted(starts, reverse=True)  # every prefix match before any other
+    assert completed(site, "a") == completed(store_site, "a")
+
+
+def test_the_static_site_offers_its_names_in_the_page(hostile: Path) -> None:
+    site = Site(runner_for(hostile), static=True)
+    form = site("/query-who-met-whom.html").body.decode("utf-8")
+    assert "data-complete" not in form and '<option value="Bo Sample">' in form
+    assert site("/complete", [("query", "who-met-whom"), ("param", "actor"), ("q", "bo")]).status == 404
 
 
 def test_the_static_site_is_written_whole_and_only_over_its_own_files(hostile: Path, tmp_path: Path) -> None:

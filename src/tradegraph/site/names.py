@@ -14,12 +14,14 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 
 from rdflib import Literal, URIRef
+from rdflib.term import Identifier
 
 from tradegraph.facts.model import ID_PATTERN
 from tradegraph.rdf.namespaces import PREFIXES
 from tradegraph.sparql.engine import Engine
+from tradegraph.sparql.text import bind_terms
 
-_PREFIXES = "".join(f"PREFIX {name}: <{PREFIXES[name]}>\n" for name in ("rdfs", "tg"))
+_PREFIXES = "".join(f"PREFIX {name}: <{PREFIXES[name]}>\n" for name in ("rdfs", "skos", "tg"))
 _NODES = _PREFIXES + """SELECT ?node ?label ?type WHERE {
   ?node rdfs:label|tg:title|tg:summary ?label .
   OPTIONAL { ?node a ?type }
@@ -31,6 +33,22 @@ _SPAN = _PREFIXES + """SELECT ?first ?last WHERE {
   { SELECT (MIN(?begin) AS ?first) WHERE { ?fact tg:earliestBegin ?begin } }
   { SELECT (MAX(?end) AS ?last) WHERE { ?fact tg:latestEnd ?end } }
 }"""
+# The nodes whose name or alias holds the text (the names found first, in a subquery, so that
+# Oxigraph scans the few thousand names once rather than every node of the class), of a class
+# (by the derived closure: subclasses count); names that start with the text first, then the
+# shortest. The text is written into the query as a term (bind_terms), subquery included.
+_COMPLETE = _PREFIXES + """SELECT ?node (SAMPLE(?shown) AS ?label) (MIN(?name) AS ?matched) WHERE {
+  { SELECT DISTINCT ?node ?name WHERE {
+      { ?node tg:name ?name } UNION { ?node skos:altLabel ?name } UNION { ?node rdfs:label ?name }
+      UNION { ?node skos:prefLabel ?name } UNION { ?node skos:notation ?name }
+      FILTER(CONTAINS(LCASE(STR(?name)), ?text)) } }
+  %s
+  OPTIONAL { ?node rdfs:label ?shown }
+} GROUP BY ?node
+ORDER BY (MIN(IF(STRSTARTS(LCASE(STR(?name)), ?text), 0, 1))) (MIN(STRLEN(STR(?name)))) ?node
+LIMIT %d"""
+#: How many names the completion endpoint offers at most.
+COMPLETE_LIMIT = 20
 #: The kinds a node page knows, most telling first: a node's kind is the first it belongs to.
 KINDS = ("SourceDocument", "TradeMeasure", "Actor", "Country", "Tenure", "Post", "Event", "Statement",
          "Claim", "Deadline", "EventTally", "Topic", "Place", "Fact")
@@ -106,6 +124,38 @@ def read_names(engine: Engine, base: str) -> Names:
     span = engine.select(_SPAN, {}).rows
     first, last = (span[0] if span else (None, None))
     return Names(base, nodes, labels, _day(first), _day(last))
+
+
+@dataclass(frozen=True)
+class Completion:
+    """A node offered for what was typed: its id (what the input takes), label, and the name or alias matched."""
+
+    id: str
+    label: str
+    matched: str
+
+
+def complete(engine: Engine, classes: tuple[str, ...], text: str, *, base: str) -> list[Completion]:
+    """At most :data:`COMPLETE_LIMIT` nodes of ``classes`` (full IRIs; none: any node) whose name or
+    alias holds ``text`` (any case), names that start with it first; one query on ``engine``.
+
+    >>> from tradegraph.query.run import runner_for
+    >>> runner = runner_for("tests/fixtures/minimal")
+    >>> complete(runner.engine, (PREFIXES["tg"] + "Actor",), "sam", base=runner.base)
+    [Completion(id='bo', label='Bo Sample', matched='Bo Sample')]
+    """
+    wanted = text.strip().lower()
+    if not wanted:
+        return []
+    found: list[Completion] = []
+    for cls in classes or ("",):
+        pattern = "?node a ?type . ?type tg:kindOf ?class ." if cls else ""
+        bound: dict[str, Identifier] = {"text": Literal(wanted)} | ({"class": URIRef(cls)} if cls else {})
+        text = bind_terms(_COMPLETE % (pattern, COMPLETE_LIMIT), bound)
+        for node, label, matched in engine.select(text, {}).rows:
+            if isinstance(node, URIRef) and not any(c.id == node_id(node, base) for c in found):
+                found.append(Completion(node_id(node, base), str(label or matched), str(matched)))
+    return found[:COMPLETE_LIMIT]
 
 
 def node_id(term: URIRef, base: str) -> str:

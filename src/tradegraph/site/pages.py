@@ -19,11 +19,12 @@ CLI refuses gets the CLI's message, beside its field. Templates escape every val
 
 from __future__ import annotations
 
+import json
 import re
 import threading
 import time
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from datetime import date
 from decimal import Decimal
 from importlib.resources import files
@@ -40,13 +41,13 @@ from tradegraph.query.formats import render
 from tradegraph.query.params import Param
 from tradegraph.query.run import QueryRunner, Rows, remote_runner
 from tradegraph.remote.serve_guard import RAW_PAGE, Page
-from tradegraph.site.names import Names, is_local_id, read_names
+from tradegraph.site.names import Names, complete, is_local_id, read_names
 from tradegraph.site.nodes import Value, node_facts
 from tradegraph.site.views import default_view, network, steps, timeline
 
 HTML = "text/html; charset=utf-8"
 #: The content security policy of every served page: nothing but this server's own files.
-POLICY = ("default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
+POLICY = ("default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self'; "
           "form-action 'self'; base-uri 'none'; frame-ancestors 'none'")
 ASSETS = {"site.css": "text/css; charset=utf-8", "site.js": "text/javascript; charset=utf-8",
           "cytoscape.min.js": "text/javascript; charset=utf-8"}
@@ -54,6 +55,8 @@ DOWNLOADS = {"csv": "text/csv; charset=utf-8", "json": "application/json; charse
              "rq": "application/sparql-query; charset=utf-8"}
 _QUERY = re.compile(r"^/query-([a-z0-9-]+)\.(html|csv|json|rq)$")
 _NODE = re.compile(r"^/node-(.+)\.(html|ttl)$")
+#: The longest text the completion endpoint takes.
+COMPLETE_TEXT = 100
 _INPUTS = {"xsd:date": "date", "integer": "number", "boolean": "checkbox"}
 
 
@@ -66,6 +69,7 @@ class Field:
     value: str
     error: str | None
     completions: str | None
+    complete: str | None = None
 
 
 class Site:
@@ -110,6 +114,8 @@ class Site:
     def page(self, path: str, params: Mapping[str, str]) -> Page:
         if path in ("/", "/index.html"):
             return self.html("catalogue.html")
+        if path == "/complete" and not self.static:
+            return self.complete(params)
         if path.lstrip("/") in ASSETS:
             return self.asset(path.lstrip("/"))
         if found := _QUERY.match(path):
@@ -188,13 +194,30 @@ class Site:
         value = given.get(param.name, given.get(param.variable, ""))
         if not value and param.default is not None and param.type != "boolean":
             value = param.default
-        completions = None
+        completions = complete = None
         if param.type == "iri":
             completions = f"names-{param.name}"
-        return Field(param, _INPUTS.get(param.type, "text"), value, errors.get(param.name), completions)
+            if not self.static:
+                complete = "complete?" + urlencode({"query": query.name, "param": param.name})
+        return Field(param, _INPUTS.get(param.type, "text"), value, errors.get(param.name), completions, complete)
 
     def completions(self, param: Param) -> list[str]:
+        """The names a static page's input offers (served pages ask :meth:`complete` as the user types)."""
         return self.names.completions(param.classes)
+
+    def complete(self, params: Mapping[str, str]) -> Page:
+        """``/complete?query=Q&param=P&q=TEXT``: the nodes the parameter may name whose name or alias
+        holds TEXT, as JSON (``[{"id", "label", "matched"}]``, at most 20); one query on the engine."""
+        query = self.queries.get(params.get("query", ""))
+        param = query.param(params.get("param", "")) if query is not None else None
+        text = params.get("q", "")
+        if param is None or param.type != "iri" or len(text) > COMPLETE_TEXT:
+            return Page(400, DOWNLOADS["json"], json.dumps({"error": (
+                f"give query=NAME&param=NAME of a parameter that names a node, and q=TEXT of at most "
+                f"{COMPLETE_TEXT} characters")}).encode("utf-8"))
+        found = complete(self.runner.engine, param.classes, text, base=self.runner.base)
+        return Page(200, DOWNLOADS["json"], json.dumps([asdict(c) for c in found], ensure_ascii=False).encode("utf-8"),
+                    headers=(("Cache-Control", "no-store"),))
 
     def table(self, rows: Sequence[Mapping[str, Any]], columns: Sequence[str]) -> list[list[list[Value]]]:
         """Every cell as a list of values, each linked to the page of the node it names."""

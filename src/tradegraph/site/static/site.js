@@ -1,4 +1,4 @@
-/* tradegraph's query browser: sortable tables and the network view. Works without it: the tables and links are plain HTML. */
+/* tradegraph's query browser: sortable tables, name completion (served pages) and the network view. Works without it: the tables and links are plain HTML. */
 (function () {
   "use strict";
   function cellText(row, index) { return (row.cells[index] && row.cells[index].textContent || "").trim(); }
@@ -25,6 +25,30 @@
         rows.sort(function (r, s) { var c = compare(cellText(r, index), cellText(s, index)); return ascending ? c : -c; });
         rows.forEach(function (row) { body.appendChild(row); });
       });
+    });
+  });
+  document.querySelectorAll("input[data-complete]").forEach(function (input) {
+    var list = document.getElementById(input.getAttribute("list")), timer = null;
+    if (!list) { return; }
+    input.addEventListener("input", function () {
+      var text = input.value.trim();
+      clearTimeout(timer);
+      if (text.length < 2) { return; }
+      timer = setTimeout(function () {
+        fetch(input.getAttribute("data-complete") + "&q=" + encodeURIComponent(text), { headers: { Accept: "application/json" } })
+          .then(function (answer) { return answer.ok ? answer.json() : []; })
+          .then(function (found) {
+            if (input.value.trim() !== text) { return; }  /* typed on since: a newer answer is on its way */
+            list.replaceChildren.apply(list, found.map(function (node) {
+              var option = document.createElement("option");
+              option.value = node.id;
+              option.label = node.matched === node.label ? node.label : node.label + " (" + node.matched + ")";
+              return option;
+            }));
+            input.setAttribute("data-completed", String(found.length));
+          })
+          .catch(function () { /* no completion: the input still takes any name */ });
+      }, 120);
     });
   });
   var drawn = 0;
