@@ -22,6 +22,7 @@ from tradegraph.query.formats import render
 from tradegraph.query.run import QueryRunner, runner_for
 from tradegraph.site.pages import Site
 from tradegraph.site.publish import write_site
+from tradegraph.site.views import default_view
 from tradegraph.store.engine import StoreEngine
 from tradegraph.store.oxigraph import load_store
 
@@ -140,6 +141,19 @@ def test_the_timeline_puts_its_labels_in_a_column_beside_the_bars(site: Site) ->
         x, width = (float(v) for v in re.search(r'<rect x="([0-9.]+)%" y="1" width="([0-9.]+)%"', track).groups())  # type: ignore[union-attr]
         assert 0 <= x and 0 < width and x + width <= 100  # within the axis at any width
     assert sorted(label.rsplit(" (", 1)[0] for label in labels) == sorted(str(row["event"]) for row in events)
+
+
+@pytest.mark.parametrize(("name", "view"), [("actor-timeline", "timeline"), ("measure-history", "timeline"),
+                                           ("who-met-whom", "network"), ("contact-counts", "network")])
+def test_the_views_the_query_headers_declare_are_drawn_under_the_table(site: Site, name: str, view: str) -> None:
+    query = site.queries[name]
+    assert default_view(query.text) == view
+    example = [(p.name, p.example) for p in query.params if p.example]
+    page = site(f"/query-{name}.html", example).body.decode("utf-8")
+    drawn = '<ol class="timeline"' if view == "timeline" else '<script type="application/json" class="network-data">'
+    assert drawn in page.split('id="answer"', 1)[1].split("</table>", 1)[1]  # under the table
+    if view == "network":
+        assert '<script src="cytoscape.min.js"></script>' in page
 
 
 def test_a_page_never_shows_a_stack_trace(site: Site) -> None:
