@@ -8,6 +8,7 @@ from pathlib import Path
 from rdflib import Dataset, Graph
 from rdflib.compare import isomorphic
 
+from tradegraph.build.changes import CHANGES_FILE, CHANGES_RECORD, RECORDS_FILE
 from tradegraph.build.outputs import OUTPUT_RECORD
 from tradegraph.build.pipeline import OUTPUTS, build
 from tradegraph.facts.loader import load_facts
@@ -20,7 +21,8 @@ from .conftest import REPO, run_process
 def test_build_writes_every_output(minimal: Path, cli) -> None:
     run = cli("build", "--project", str(minimal))
     assert run.code == 0, run.err
-    assert sorted(p.name for p in (minimal / "build").iterdir()) == sorted([*OUTPUTS, OUTPUT_RECORD])
+    assert sorted(p.name for p in (minimal / "build").iterdir()) == sorted(
+        [*OUTPUTS, OUTPUT_RECORD, CHANGES_FILE, RECORDS_FILE, CHANGES_RECORD])
     assert "0 violation(s)" in run.out
     expected = union(load_facts(Project.open(minimal)).dataset)
     assert isomorphic(Graph().parse(minimal / "build" / "graph.ttl"), expected)
@@ -92,7 +94,8 @@ def test_turtle_output_is_sorted_with_stable_prefixes(minimal: Path) -> None:
 
 def test_no_temporary_files_left_behind(minimal: Path, cli) -> None:
     cli("build", "--project", str(minimal))
-    assert [p.name for p in (minimal / "build").iterdir() if p.name.startswith(".")] == [OUTPUT_RECORD]
+    assert sorted(p.name for p in (minimal / "build").iterdir() if p.name.startswith(".")) == [
+        CHANGES_RECORD, OUTPUT_RECORD]
 
 
 def test_not_a_project_is_a_usage_error(tmp_path: Path, cli) -> None:

@@ -174,7 +174,8 @@ def test_build_out_never_writes_into_an_input_folder(project: Path, cli, out: st
 
 def test_outputs_of_another_kind_of_build_do_not_stay_beside_a_new_build(project: Path, cli) -> None:
     build = project / "build"
-    names = lambda: sorted(p.name for p in build.iterdir() if not p.name.startswith("."))  # noqa: E731
+    names = lambda: sorted(p.name for p in build.iterdir()  # noqa: E731
+                           if not p.name.startswith(".") and p.name not in ("changes.json", "records.json"))
     assert cli("build", "--project", str(project), "--reason", "rdfs").code == 0
     assert "inferred.ttl" in names()
     assert cli("build", "--project", str(project)).code == 0

@@ -6,7 +6,10 @@ Owns: ``pipeline`` (``build``, and ``check``: load and validate), ``result`` (``
 facts), ``derive`` (closures and day keys in ``<base>graph/derived``, for the canned queries),
 ``provider`` (``validated_graph``: the last build's graph while no input changed, else
 loaded and validated once), ``fingerprint`` (what a graph is made from, recorded by a build),
-``reason`` (RDFS / OWL RL), ``outputs`` (ownership of output folders and stores).
+``reason`` (RDFS / OWL RL), ``outputs`` (ownership of output folders and stores), ``snapshot``
+(the records of the fact files as plain values), ``changes`` (what changed, in the analyst's
+words: ``build/changes.json``), ``revisions`` (the project's git history, read with fixed git
+commands), ``history`` (a record's changes commit by commit, the changes since a revision).
 
 May import: errors, files, progress, project, rdf, facts, shacl, store.
 """

@@ -44,20 +44,22 @@ def check_output_folder(project: Project, folder: Path) -> None:
 
 
 def write_outputs(project: Project, folder: Path, contents: Mapping[str, Data], *,
-                  every: Sequence[str] = BUILD_NAMES, about: Mapping[str, object] | None = None) -> list[Path]:
+                  every: Sequence[str] = BUILD_NAMES, about: Mapping[str, object] | None = None,
+                  record: str = OUTPUT_RECORD) -> list[Path]:
     """Write a command's outputs (``name: data``) into ``folder`` atomically, with the record
     that proves they are tradegraph's (holding ``about`` too: what they were made from), and
     remove the files of the previous run that this one does not write again. ``every`` names
-    all the files such a command can write."""
-    stale = claim_outputs(project, folder, contents, every=every)
-    write_files({folder / name: data for name, data in contents.items()}, manifest=folder / OUTPUT_RECORD,
+    all the files such a command can write; ``record`` names the record (one per command that
+    writes into the folder, each proving only its own files)."""
+    stale = claim_outputs(project, folder, contents, every=every, record=record)
+    write_files({folder / name: data for name, data in contents.items()}, manifest=folder / record,
                 about=about)
     remove(stale)
     return [folder / name for name in contents]
 
 
 def claim_outputs(project: Project, folder: Path, names: Iterable[str], *,
-                  every: Sequence[str] = BUILD_NAMES) -> list[Path]:
+                  every: Sequence[str] = BUILD_NAMES, record: str = OUTPUT_RECORD) -> list[Path]:
     """Check that a command may write ``names`` into ``folder``; return the stale files to remove.
 
     Raises :class:`~tradegraph.errors.OutputError` naming the first file that exists there
@@ -65,19 +67,19 @@ def claim_outputs(project: Project, folder: Path, names: Iterable[str], *,
     """
     check_output_folder(project, folder)
     wanted = set(names)
-    found = read_record(folder, every=every)
-    record = found[0] if found is not None else {}
+    found = read_record(folder, every=every, record=record)
+    stamps = found[0] if found is not None else {}
     for name in sorted(wanted):
         path = folder / name
         if not os.path.lexists(path):
             continue
-        if name not in record or not record[name].matches(path):
+        if name not in stamps or not stamps[name].matches(path):
             raise OutputError(f"{path} was not written by an earlier build (or was changed since), "
                               "so the build does not replace it",
                               expected="an output folder that only tradegraph writes to",
                               hint="move the file away (a build/ of a tradegraph older than its record of "
                                    "outputs: remove its files), or build with --out into another folder")
-    return [folder / name for name, stamp in sorted(record.items())
+    return [folder / name for name, stamp in sorted(stamps.items())
             if name not in wanted and stamp.matches(folder / name)]
 
 
@@ -136,21 +138,22 @@ def store_lock(store: Path) -> Iterator[None]:
         os.close(descriptor)
 
 
-def read_record(folder: Path, *, every: Sequence[str] = BUILD_NAMES) -> tuple[dict[str, Stamp], dict[str, Any]] | None:
+def read_record(folder: Path, *, every: Sequence[str] = BUILD_NAMES,
+                record: str = OUTPUT_RECORD) -> tuple[dict[str, Stamp], dict[str, Any]] | None:
     """The record of the outputs in ``folder``: the stamp of each file it names (of ``every``),
     and the record's other entries (what the outputs were made from); ``None`` when there is
     no record or it is not one tradegraph wrote."""
-    path = folder / OUTPUT_RECORD
+    path = folder / record
     if not path.is_file():  # nor a FIFO, which would block a read
         return None
     try:
-        record = json.loads(path.read_bytes())
-        files = record["files"]
+        kept = json.loads(path.read_bytes())
+        files = kept["files"]
         stamps = {name: Stamp(int(v["size"]), int(v["mtime_ns"]), str(v["sha256"]))
                   for name, v in files.items() if name in every}  # never a path elsewhere
     except (OSError, ValueError, KeyError, TypeError, AttributeError):
         return None
-    return stamps, {key: value for key, value in record.items() if key != "files"}
+    return stamps, {key: value for key, value in kept.items() if key != "files"}
 
 
 def _in_inputs(project: Project, place: Path) -> str | None:

@@ -14,7 +14,7 @@ from typing import NamedTuple
 
 from rdflib import Graph, URIRef
 
-from tradegraph.build import fingerprint
+from tradegraph.build import changes, fingerprint
 from tradegraph.build.dataset import Census, fact_union
 from tradegraph.build.outputs import write_outputs
 from tradegraph.build.reason import INFERRED_GRAPH, infer
@@ -54,6 +54,9 @@ def build(project: Project, *, out: Path | str | None = None, base: str | None =
     Records marked ``draft`` are refused unless ``drafts``; then they are built, each keeping
     its mark (``schema:creativeWorkStatus "proposed"``).
 
+    A build that writes also records what changed since the previous one (``changes.json``,
+    :mod:`tradegraph.build.changes`).
+
     Raises :class:`~tradegraph.errors.InvalidData` for bad fact files and
     :class:`~tradegraph.errors.ValidationFailed` when the graph violates the shapes; in
     both cases nothing is written.
@@ -65,10 +68,15 @@ def build(project: Project, *, out: Path | str | None = None, base: str | None =
     # Taken before the facts are read: a file changed meanwhile leaves a record that no longer matches.
     made_from = fingerprint.current(project, base=base or project.base, validator=validator, reason=reason) \
         if write else None
+    if write:
+        changes.claim(project, project.build_dir(out))
     if into_store:
         from tradegraph.build.onstore import build_in_store
 
-        return build_in_store(project, out=out, base=base, write=write, store=store, made_from=made_from)
+        stored = build_in_store(project, out=out, base=base, write=write, store=store, made_from=made_from)
+        if write:
+            changes.record_build(project, project.build_dir(out))
+        return stored
     facts, report, ontology = check(project, base=base, validator=validator, drafts=drafts)
     census = Census.of(facts)
     result = BuildResult(dataset=facts.dataset, base=facts.base, census=census, report=report, facts=facts,
@@ -90,6 +98,7 @@ def build(project: Project, *, out: Path | str | None = None, base: str | None =
         result.written = write_outputs(project, project.build_dir(out),
                                        {name: text.encode("utf-8") for name, text in contents.items()},
                                        about=fingerprint.made_from(made_from, census))
+        changes.record_build(project, project.build_dir(out))
     return result
 
 

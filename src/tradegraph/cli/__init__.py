@@ -4,7 +4,7 @@ around one library call; ``common`` holds the ``--project`` option and the messa
 Owns: ``main``, ``common``, and one module per group of commands: ``build`` (build, validate,
 stats), ``query`` (queries, query, sparql), ``export`` (export, network, viz), ``remote`` (push,
 serve), ``docs``, ``project`` (init, new-source), ``draft`` (draft, review),
-``site`` (site), ``feeds`` (import plover, import gdelt).
+``site`` (site), ``feeds`` (import plover, import gdelt), ``history`` (changes, history).
 
 May import: every wing.
 """

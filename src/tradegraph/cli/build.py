@@ -75,10 +75,24 @@ def build(project_dir: Path | None, out: Path | None, base: str | None, reason: 
     result = run_build(project, out=out, base=base, reason=reason, store=store, validator=validator,
                        drafts=drafts)
     click.echo(printable_lines(result.summary()))
+    _say_changes(project.build_dir(out))
     for note in result.report.notes:
         err(f"note: {note}")
     for warning in result.report.warnings:
         err(f"warning: {warning}")
+
+
+def _say_changes(folder: Path, *, at_most: int = 200) -> None:
+    """The changes the build recorded, one line each (at most ``at_most``; `changes` shows all)."""
+    from tradegraph.build.changes import lines, read_changes, summary
+
+    found = read_changes(folder)
+    click.echo(summary(found))
+    said = lines(found)
+    for line in said[:at_most]:
+        click.echo(printable_lines(line))
+    if len(said) > at_most:
+        click.echo(f"... and {len(said) - at_most} more: `tradegraph changes` shows them all")
 
 
 @click.command()

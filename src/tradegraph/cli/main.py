@@ -31,6 +31,7 @@ COMMANDS = {
     "queries": "query:queries", "query": "query:query", "sparql": "query:sparql",
     "draft": "draft:draft", "review": "draft:review", "site": "site:site",
     "import": "feeds:import_group",
+    "changes": "history:changes", "history": "history:history",
 }
 
 

@@ -1,0 +1,222 @@
+"""What changed between two snapshots of the facts, in the analyst's words.
+
+:func:`compare` sets two :mod:`snapshots <tradegraph.build.snapshot>` side by side and says,
+per source (a named graph), which records were added and removed and, for a record in both,
+each field's old and new value (a nested field by its dotted path, ``published.date``); a
+record that gained ``retracted_by`` is also listed among the retractions its correction
+caused. :func:`lines` words it one change a line::
+
+    meeting `akazawa-bessent-expo-talks`: `when` 2025-07-19 -> 2025-07-18
+
+Every build writes the changes since the previous build into ``build/changes.json``, and the
+snapshot they were measured against the next time into ``build/records.json``
+(:func:`record_build`), both under the folder's own record of what tradegraph wrote
+(``.tradegraph-changes-record.json``): a file someone else wrote or changed is never replaced,
+and a ``changes.json`` that is not as written is refused, not read.
+
+>>> old = {"s": {"file": "graph/sources/s.yaml", "records": {"m": {"kind": "meeting", "fields": {"when": "2025-07-19"}}}}}
+>>> new = {"s": {"file": "graph/sources/s.yaml", "records": {"m": {"kind": "meeting", "fields": {"when": "2025-07-18"}}}}}
+>>> lines(compare(old, new, against="the previous build"))
+['s: meeting `m`: `when` 2025-07-19 -> 2025-07-18']
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+from tradegraph.build.outputs import claim_outputs, read_record, write_outputs
+from tradegraph.build.snapshot import Entry, Snapshot, Snapshotter
+from tradegraph.errors import InvalidData, Location
+from tradegraph.files.localfile import open_regular
+from tradegraph.project import Project
+
+#: The record (beside the build's own) of the files this module writes into a build folder.
+CHANGES_RECORD = ".tradegraph-changes-record.json"
+CHANGES_FILE, RECORDS_FILE = "changes.json", "records.json"
+FORMAT = "tradegraph-changes/1"
+_NAMES = (CHANGES_FILE, RECORDS_FILE)
+_SHOWN = 80  # characters of a value shown in a line; changes.json keeps them whole
+
+
+def compare(old: Snapshot, new: Snapshot, *, against: str) -> dict[str, Any]:
+    """The changes from ``old`` to ``new`` as the JSON document ``changes.json`` holds."""
+    sources: dict[str, Any] = {}
+    for graph in sorted(set(old) | set(new)):
+        before = old.get(graph, {}).get("records", {})
+        after = new.get(graph, {}).get("records", {})
+        added = [_described(ident, after[ident]) for ident in after if ident not in before]
+        removed = [_described(ident, before[ident]) for ident in before if ident not in after]
+        changed, retractions = [], []
+        for ident, entry in after.items():
+            if ident not in before or before[ident] == entry:
+                continue
+            fields = _field_changes(before[ident], entry)
+            changed.append({"id": ident, "kind": entry["kind"], "fields": fields})
+            retracted = fields.get("retracted_by")
+            if retracted is not None and retracted["new"] is not None:
+                retractions.append({"id": ident, "kind": entry["kind"], "by": retracted["new"]})
+        retractions += [{"id": item["id"], "kind": item["kind"], "by": item["fields"]["retracted_by"]}
+                        for item in added if item["fields"].get("retracted_by") is not None]
+        if added or removed or changed:
+            sources[graph] = {"file": (new.get(graph) or old[graph])["file"],
+                              "status": "added" if graph not in old else "removed" if graph not in new else "changed",
+                              "added": added, "removed": removed, "changed": changed, "retractions": retractions}
+    counts = {what: sum(len(s[what]) for s in sources.values()) for what in ("added", "removed", "changed")}
+    return {"format": FORMAT, "against": against, "counts": counts, "sources": sources}
+
+
+def lines(changes: dict[str, Any], *, values: bool = False) -> list[str]:
+    """One line per change, each led by its source: what a person reads after a build. With
+    ``values``, a record added or removed is shown with its fields (else a source added or
+    removed whole is one line)."""
+    out = []
+    for graph, source in changes["sources"].items():
+        if source["status"] != "changed" and not values:
+            out.append(f"{graph}: source {source['status']} ({source['file']}, {_count(source)})")
+            continue
+        for what in ("added", "removed"):
+            for item in source[what]:
+                shown = f": {_fields(item['fields'])}" if values else ""
+                out.append(f"{graph}: {what} {item['kind']} `{item['id']}`{shown}")
+        for item in source["changed"]:
+            said = "; ".join(f"`{name}` {_value(change['old'])} -> {_value(change['new'])}"
+                             for name, change in item["fields"].items())
+            out.append(f"{graph}: {item['kind']} `{item['id']}`: {said}")
+        for item in source["retractions"]:
+            out.append(f"{graph}: {item['kind']} `{item['id']}` retracted by correction `{item['by']}`")
+    return out
+
+
+def summary(changes: dict[str, Any]) -> str:
+    """One line: how many records were added, removed and changed, and against what."""
+    counts = changes["counts"]
+    if not any(counts.values()):
+        return f"changes: nothing changed since {changes['against']}"
+    return (f"changes since {changes['against']}: {counts['added']} added, {counts['removed']} removed, "
+            f"{counts['changed']} changed")
+
+
+def claim(project: Project, folder: Path) -> None:
+    """Check, before a build writes anything, that it may write ``changes.json`` and
+    ``records.json`` into ``folder`` (:class:`~tradegraph.errors.OutputError` naming a file
+    tradegraph did not write, or that was changed since)."""
+    claim_outputs(project, folder, _NAMES, every=_NAMES, record=CHANGES_RECORD)
+
+
+def record_build(project: Project, folder: Path, *, snapshotter: Snapshotter | None = None) -> dict[str, Any]:
+    """Compare the project's facts now with the snapshot the previous build kept in ``folder``,
+    and write ``changes.json`` and the new ``records.json`` there (atomically, under their own
+    record). Returns the changes."""
+    now = (snapshotter or Snapshotter()).of_project(project)
+    before = _kept_snapshot(folder)
+    changes = compare(before or {}, now, against="the previous build" if before is not None
+                      else "nothing (no earlier build was recorded)")
+    contents = {CHANGES_FILE: _json(changes), RECORDS_FILE: _json({"format": FORMAT, "snapshot": now})}
+    write_outputs(project, folder, contents, every=_NAMES, record=CHANGES_RECORD)
+    return changes
+
+
+def read_changes(folder: Path) -> dict[str, Any]:
+    """The ``changes.json`` the last build wrote into ``folder``.
+
+    Raises :class:`~tradegraph.errors.InvalidData` when there is none, when it is not the
+    file the build wrote (changed since, or not tradegraph's), or when it does not read as changes.
+    """
+    data = _recorded_bytes(folder, CHANGES_FILE)
+    where = Location(str(folder / CHANGES_FILE))
+    if data is None:
+        raise InvalidData("no changes recorded by a build (or the file was changed since it was written)",
+                          where=where, expected="build/changes.json as `tradegraph build` wrote it",
+                          hint="run `tradegraph build`, or compare with a revision: `tradegraph changes --since HEAD`")
+    try:
+        changes: dict[str, Any] = json.loads(data)
+        if changes.get("format") != FORMAT or not isinstance(changes.get("sources"), dict):
+            raise ValueError("not a record of changes")
+        lines(changes)  # every entry as this version reads it
+    except (ValueError, TypeError, KeyError, AttributeError) as exc:
+        raise InvalidData(f"the record of changes cannot be read: {exc}", where=where,
+                          expected=f"a JSON document of format {FORMAT}",
+                          hint="run `tradegraph build` to write it again") from None
+    return changes
+
+
+def _kept_snapshot(folder: Path) -> Snapshot | None:
+    """The snapshot the previous build kept, or ``None`` when there is none that tradegraph
+    wrote and that reads as one (a first build, or a record not to be trusted)."""
+    data = _recorded_bytes(folder, RECORDS_FILE)
+    if data is None:
+        return None
+    try:
+        kept = json.loads(data)
+        snapshot = kept["snapshot"] if kept.get("format") == FORMAT else None
+        if not isinstance(snapshot, dict) or not all(
+                isinstance(part, dict) and isinstance(part.get("records"), dict) for part in snapshot.values()):
+            return None
+    except (ValueError, TypeError, KeyError, AttributeError):
+        return None
+    return snapshot
+
+
+def _recorded_bytes(folder: Path, name: str) -> bytes | None:
+    """The bytes of ``folder/name`` when the changes record says tradegraph wrote it as it is."""
+    found = read_record(folder, every=_NAMES, record=CHANGES_RECORD)
+    path = folder / name
+    if found is None or name not in found[0] or not found[0][name].matches(path):
+        return None
+    with open_regular(path, what="a build output") as stream:
+        return stream.read()
+
+
+def _described(ident: str, entry: Entry) -> dict[str, Any]:
+    return {"id": ident, "kind": entry["kind"], "fields": entry["fields"]}
+
+
+def _field_changes(old: Entry, new: Entry) -> dict[str, dict[str, Any]]:
+    """Each field whose value differs, by dotted path into mappings, with its old and new value."""
+    found: dict[str, dict[str, Any]] = {}
+    if old["kind"] != new["kind"]:
+        found["kind"] = {"old": old["kind"], "new": new["kind"]}
+
+    def walk(prefix: str, before: Any, after: Any) -> None:
+        if isinstance(before, dict) and isinstance(after, dict):
+            for key in [*before, *(k for k in after if k not in before)]:
+                walk(f"{prefix}.{key}" if prefix else key, before.get(key), after.get(key))
+        elif before != after:
+            found[prefix] = {"old": before, "new": after}
+
+    walk("", old["fields"], new["fields"])
+    return found
+
+
+def _fields(fields: dict[str, Any]) -> str:
+    """Every field of a record with its value, nested ones by their dotted path."""
+    flat: dict[str, Any] = {}
+
+    def walk(prefix: str, value: Any) -> None:
+        if isinstance(value, dict) and value:
+            for key, item in value.items():
+                walk(f"{prefix}.{key}" if prefix else key, item)
+        else:
+            flat[prefix] = value
+
+    walk("", fields)
+    return "; ".join(f"`{name}` {_value(value)}" for name, value in flat.items())
+
+
+def _value(value: Any) -> str:
+    """A value as a line shows it: text as it is, none as ``(none)``, the rest as JSON; cut to fit."""
+    shown = "(none)" if value is None else value if isinstance(value, str) \
+        else json.dumps(value, ensure_ascii=False)
+    shown = " ".join(shown.split())
+    return shown if len(shown) <= _SHOWN else shown[:_SHOWN - 1] + "…"
+
+
+def _count(source: dict[str, Any]) -> str:
+    n = len(source["added"]) + len(source["removed"])
+    return f"{n} record{'' if n == 1 else 's'}"
+
+
+def _json(value: Any) -> bytes:
+    return json.dumps(value, ensure_ascii=False, indent=1).encode("utf-8") + b"\n"

@@ -1,0 +1,199 @@
+"""What changed, in the analyst's words (issue 17): build/changes.json and a line per change
+after every build, `tradegraph changes` (against the previous build, or a git revision with
+--since), and `tradegraph history RECORD` from the project's git history."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+from pathlib import Path
+
+import pytest
+
+from tradegraph.build.changes import compare, lines
+
+SOURCE = Path("graph/sources/first-article.yaml")
+
+
+def _edit(project: Path, old: str, new: str, path: Path = SOURCE) -> None:
+    text = (project / path).read_text("utf-8")
+    assert old in text
+    (project / path).write_text(text.replace(old, new, 1), "utf-8")
+
+
+def _git(project: Path, *args: str) -> str:
+    env = {**os.environ, "GIT_AUTHOR_NAME": "An Analyst", "GIT_AUTHOR_EMAIL": "analyst@example.org",
+           "GIT_COMMITTER_NAME": "An Analyst", "GIT_COMMITTER_EMAIL": "analyst@example.org",
+           "GIT_CONFIG_GLOBAL": os.devnull, "GIT_CONFIG_NOSYSTEM": "1"}
+    done = subprocess.run(["git", "-C", str(project), *args], capture_output=True, text=True, env=env, check=True)
+    return done.stdout
+
+
+def _commit(project: Path, message: str) -> None:
+    _git(project, "add", "graph")
+    _git(project, "commit", "-q", "-m", message)
+
+
+def test_a_second_build_says_nothing_changed_and_an_edited_date_is_one_line(minimal: Path, cli) -> None:
+    first = cli("build", "-p", str(minimal))
+    assert first.code == 0, first.err
+    assert "changes since nothing (no earlier build was recorded)" in first.out
+    again = cli("build", "-p", str(minimal))
+    assert "changes: nothing changed since the previous build" in again.out
+    _edit(minimal, "date: 2025-03-13", "date: 2025-03-12")
+    edited = cli("build", "-p", str(minimal))
+    assert edited.code == 0, edited.err
+    assert "first-article: meeting `ana-bo-meeting`: `when.date` 2025-03-13 -> 2025-03-12" in edited.out.splitlines()
+    recorded = json.loads((minimal / "build" / "changes.json").read_text("utf-8"))
+    assert recorded["counts"] == {"added": 0, "removed": 0, "changed": 1}
+    assert recorded["sources"]["first-article"]["changed"] == [
+        {"id": "ana-bo-meeting", "kind": "meeting", "fields": {"when.date": {"old": "2025-03-13", "new": "2025-03-12"}}}]
+    shown = cli("changes", "-p", str(minimal))
+    assert shown.code == 0
+    assert shown.out.splitlines() == ["first-article: meeting `ana-bo-meeting`: `when.date` 2025-03-13 -> 2025-03-12"]
+    assert json.loads(cli("changes", "-p", str(minimal), "--format", "json").out) == recorded
+
+
+def test_added_removed_and_retracted_records_and_whole_sources(minimal: Path, cli) -> None:
+    assert cli("build", "-p", str(minimal)).code == 0
+    _edit(minimal, "  url: https://example.org/first-article\n",
+          "  url: https://example.org/first-article\n  corrections:\n    - id: first-article-fix\n"
+          "      text: An earlier version misstated the tariff.\n")
+    _edit(minimal, "    status: announced\n", "    status: announced\n    retracted_by: first-article-fix\n")
+    text = (minimal / SOURCE).read_text("utf-8")
+    start = text.index("  - id: ana-trade-minister")
+    (minimal / SOURCE).write_text(text[:start] + text[text.index("  - id: ana-bo-meeting"):], "utf-8")
+    second = minimal / "graph" / "sources" / "second-article.yaml"
+    second.write_text("source:\n  id: second-article\n  title: Bo replies\n  publisher: atlantis-government\n"
+                      "  published:\n    date: 2025-03-15\n    how: printed on the page\n", "utf-8")
+    built = cli("build", "-p", str(minimal))
+    assert built.code == 0, built.err
+    said = built.out.splitlines()
+    assert "changes since the previous build: 2 added, 1 removed, 1 changed" in said
+    assert "first-article: added correction `first-article-fix`" in said
+    assert "first-article: removed tenure `ana-trade-minister`" in said
+    assert "first-article: tariff `atlantis-fish-tariff`: `retracted_by` (none) -> first-article-fix" in said
+    assert "first-article: tariff `atlantis-fish-tariff` retracted by correction `first-article-fix`" in said
+    assert "second-article: source added (graph/sources/second-article.yaml, 1 record)" in said
+    second.unlink()
+    removed = cli("build", "-p", str(minimal))
+    assert "second-article: source removed (graph/sources/second-article.yaml, 1 record)" in removed.out.splitlines()
+
+
+def test_a_changes_record_not_as_written_is_refused_and_never_replaced(minimal: Path, cli) -> None:
+    assert cli("build", "-p", str(minimal)).code == 0
+    changes = minimal / "build" / "changes.json"
+    changes.write_text('{"format": "tradegraph-changes/1", "sources": []}\n', "utf-8")
+    shown = cli("changes", "-p", str(minimal))
+    assert shown.code == 1 and "Traceback" not in shown.err
+    assert "changes.json: no changes recorded by a build (or the file was changed since it was written)" in shown.err
+    before = (minimal / "build" / "graph.ttl").read_bytes()
+    _edit(minimal, "date: 2025-03-13", "date: 2025-03-12")
+    refused = cli("build", "-p", str(minimal))
+    assert refused.code == 2
+    assert "changes.json was not written by an earlier build" in refused.err
+    assert (minimal / "build" / "graph.ttl").read_bytes() == before  # refused before writing anything
+    assert changes.read_text("utf-8") == '{"format": "tradegraph-changes/1", "sources": []}\n'
+
+
+def test_a_records_file_not_as_written_is_not_compared_with(minimal: Path, cli) -> None:
+    assert cli("build", "-p", str(minimal)).code == 0
+    record = minimal / "build" / ".tradegraph-changes-record.json"
+    kept = json.loads(record.read_text("utf-8"))
+    kept["files"]["records.json"]["sha256"] = "0" * 64
+    kept["files"]["records.json"]["mtime_ns"] = 1
+    record.write_text(json.dumps(kept), "utf-8")
+    built = cli("build", "-p", str(minimal))
+    assert built.code == 2  # records.json no longer proves to be tradegraph's: not replaced
+    assert "records.json was not written by an earlier build" in built.err
+
+
+def test_a_build_with_nothing_recorded_before_compares_with_nothing(minimal: Path, cli) -> None:
+    assert cli("changes", "-p", str(minimal)).code == 1
+    assert "hint: run `tradegraph build`" in cli("changes", "-p", str(minimal)).err
+
+
+@pytest.fixture
+def repo(minimal: Path) -> Path:
+    """The minimal project in a git repository of its own, in three commits."""
+    _git(minimal, "init", "-q")
+    _commit(minimal, "first facts")
+    _edit(minimal, "rate: 12.5", "rate: 25")
+    _commit(minimal, "the tariff is 25%")
+    _edit(minimal, "date: 2025-03-13", "date: 2025-03-12")
+    _commit(minimal, "the meeting was on Wednesday")
+    return minimal
+
+
+def test_changes_since_a_revision_reads_the_git_history(repo: Path, cli) -> None:
+    shown = cli("changes", "-p", str(repo), "--since", "HEAD~2")
+    assert shown.code == 0, shown.err
+    assert shown.out.splitlines() == [
+        "first-article: meeting `ana-bo-meeting`: `when.date` 2025-03-13 -> 2025-03-12",
+        "first-article: tariff `atlantis-fish-tariff`: `rate` 12.5 -> 25"]
+    _edit(repo, "label: Ana meets Bo", "label: Ana hosts Bo")  # the working tree, not committed
+    now = json.loads(cli("changes", "-p", str(repo), "--since", "HEAD", "--format", "json").out)
+    assert now["sources"]["first-article"]["changed"][0]["fields"] == {
+        "label": {"old": "Ana meets Bo", "new": "Ana hosts Bo"}}
+    assert now["against"].startswith("HEAD (")
+
+
+@pytest.mark.parametrize("ref", ["--output=/tmp/x", "-n1", "nope", "HEAD~99", "HEAD:graph", "a\nb", ""])
+def test_a_since_that_is_not_a_revision_is_refused(repo: Path, cli, ref: str) -> None:
+    shown = cli("changes", "-p", str(repo), "--since", ref)
+    assert shown.code == 2, shown
+    assert "is not a revision" in shown.err and "Traceback" not in shown.err
+    assert not Path("/tmp/x").exists() or ref != "--output=/tmp/x"
+
+
+def test_since_outside_a_git_repository_says_so(tmp_path: Path, minimal: Path, cli) -> None:
+    env_ceiling = os.environ.get("GIT_CEILING_DIRECTORIES")
+    os.environ["GIT_CEILING_DIRECTORIES"] = str(minimal.parent)
+    try:
+        shown = cli("changes", "-p", str(minimal), "--since", "HEAD")
+    finally:
+        if env_ceiling is None:
+            del os.environ["GIT_CEILING_DIRECTORIES"]
+        else:
+            os.environ["GIT_CEILING_DIRECTORIES"] = env_ceiling
+    assert shown.code == 2
+    assert "is not in a git repository" in shown.err
+
+
+def test_history_of_a_record_gives_each_commit_with_its_values(repo: Path, cli) -> None:
+    shown = cli("history", "-p", str(repo), "atlantis-fish-tariff")
+    assert shown.code == 0, shown.err
+    said = shown.out.splitlines()
+    assert [line.split(" ", 2)[2] for line in said if not line.startswith("  ")] == [
+        "first facts", "the tariff is 25%"]
+    assert said[1].startswith("  first-article: added tariff `atlantis-fish-tariff`: ")
+    assert "`rate` 12.5" in said[1] and "`effective.from` 2025-04" in said[1]
+    assert said[3] == "  first-article: tariff `atlantis-fish-tariff`: `rate` 12.5 -> 25"
+    steps = json.loads(cli("history", "-p", str(repo), "atlantis-fish-tariff", "--format", "json").out)
+    assert [step["subject"] for step in steps] == ["first facts", "the tariff is 25%"]
+
+
+def test_history_of_a_source_and_of_the_working_tree(repo: Path, cli) -> None:
+    _edit(repo, "status: current", "status: ended")
+    steps = json.loads(cli("history", "-p", str(repo), "first-article", "--format", "json").out)
+    assert [step["subject"] for step in steps] == ["first facts", "the tariff is 25%", "the meeting was on Wednesday",
+                                                  "not committed yet"]
+    assert steps[-1]["commit"] == "working tree"
+
+
+def test_history_of_an_unknown_record_suggests_one(repo: Path, cli) -> None:
+    shown = cli("history", "-p", str(repo), "atlantis-fish-tarif")
+    assert shown.code == 2
+    assert "no revision of the facts holds a record or source 'atlantis-fish-tarif'" in shown.err
+    assert "did you mean 'atlantis-fish-tariff'?" in shown.err
+
+
+def test_compare_words_nested_and_list_values() -> None:
+    old = {"s": {"file": "f", "records": {"m": {"kind": "meeting", "fields": {
+        "participants": ["a", "b"], "when": {"from": "2025-04", "to": "2025-05"}}}}}}
+    new = {"s": {"file": "f", "records": {"m": {"kind": "meeting", "fields": {
+        "participants": ["a"], "when": {"from": "2025-04"}}}}}}
+    assert lines(compare(old, new, against="x")) == [
+        's: meeting `m`: `participants` ["a", "b"] -> ["a"]; `when.to` 2025-05 -> (none)']
+    assert compare(new, new, against="x")["sources"] == {}
