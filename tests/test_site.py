@@ -156,6 +156,12 @@ def test_the_views_the_query_headers_declare_are_drawn_under_the_table(site: Sit
         assert '<script src="cytoscape.min.js"></script>' in page
 
 
+def test_a_flags_help_says_whether_it_is_on_or_off_by_default(site: Site) -> None:
+    page = site("/query-who-met-whom.html").body.decode("utf-8")
+    help_text = page.split('id="h-include-retracted">', 1)[1].split("</p>", 1)[0]
+    assert help_text.endswith("(off by default)") and "default: False" not in page
+
+
 def test_a_page_never_shows_a_stack_trace(site: Site) -> None:
     for path in ("/nowhere", "/node-no-such-node.html", "/node-../etc/passwd.html", "/query-nope.html"):
         page = site(path)
