@@ -278,3 +278,35 @@ def test_the_static_site_does_not_go_into_a_builds_folder(tmp_path: Path) -> Non
     write_outputs(project, folder, {"graph.ttl": b""})
     with pytest.raises(OutputError, match="holds a build's outputs"):
         write_site(project, folder)
+
+
+CSS = Path(__file__).parents[1] / "src" / "tradegraph" / "site" / "static" / "site.css"
+
+
+def contrast(one: str, other: str) -> float:
+    """WCAG 2's contrast ratio of two #rrggbb colours."""
+    def luminance(colour: str) -> float:
+        channels = [int(colour[i:i + 2], 16) / 255 for i in (1, 3, 5)]
+        r, g, b = (c / 12.92 if c <= 0.04045 else ((c + 0.055) / 1.055) ** 2.4 for c in channels)
+        return 0.2126 * r + 0.7152 * g + 0.0722 * b
+    light, dark = sorted((luminance(one), luminance(other)), reverse=True)
+    return (light + 0.05) / (dark + 0.05)
+
+
+def test_every_text_colour_of_the_css_stands_out_from_the_ground_by_4_5_to_1() -> None:
+    css = re.sub(r"/\*.*?\*/", "", CSS.read_text("utf-8"), flags=re.DOTALL)
+    names = dict(re.findall(r"--([a-z]+):\s*(#[0-9a-fA-F]{6})", css))
+    ground = names["ground"]
+    texts = []
+    for selector, body in re.findall(r"([^{}]+)\{([^{}]*)\}", css):
+        for prop, value in re.findall(r"(?:^|;)\s*(color|fill)\s*:\s*([^;]+)", body):
+            text_rule = prop == "color" or re.search(r"\btext\b", selector)
+            if text_rule and value.strip() not in ("inherit", "none"):
+                found = re.fullmatch(r"var\(--([a-z]+)\)|(#[0-9a-fA-F]{6})", value.strip())
+                assert found, (selector, prop, value)  # every text colour is one the test can read
+                texts.append((selector.strip(), names[found.group(1)] if found.group(1) else found.group(2)))
+    assert len(texts) >= 5
+    for selector, colour in texts:
+        assert contrast(colour, ground) >= 4.5, (selector, colour, round(contrast(colour, ground), 2))
+    assert round(contrast("#767676", "#ffffff"), 2) == 4.54  # the formula, on WCAG's own border case
+

@@ -73,10 +73,12 @@ def test_ask_who_met_whom_follow_an_actor_and_download_the_csv(served: str, brow
     page = browser.new_page()
     errors: list[str] = []
     page.on("pageerror", lambda error: errors.append(str(error)))
+    page.on("console", lambda message: errors.append(message.text) if message.type == "error" else None)
     page.goto(served)
     assert page.title().startswith("tradegraph")
     shot(page, "site-catalogue.png")
     page.get_by_role("link", name="Pairs of actors who took part in the same meeting").click()
+    assert "the graph's dates run from 2025-" in page.locator("#h-before").inner_text()  # the span, behind serve too
     page.get_by_label("before").fill("2025-07-15")
     shot(page, "site-form.png")
     page.get_by_role("button", name="Ask").click()
@@ -103,7 +105,7 @@ def test_ask_who_met_whom_follow_an_actor_and_download_the_csv(served: str, brow
     page.wait_for_selector("body[data-ready=true]")
     assert page.url.endswith("/node-akazawa.html")
     assert page.locator("h1").inner_text() == "Ryosei Akazawa"
-    assert page.locator("figure.timeline svg .bar").count() > 0  # the timeline, drawn
+    assert page.locator("figure.timeline li.bar rect").count() > 0  # the timeline, drawn
     assert page.get_attribute("body", "data-networks") == "1"  # the network around him, drawn by cytoscape
     shot(page, "site-actor.png")
     box = page.locator(".network")
@@ -130,3 +132,63 @@ def test_the_pages_are_read_only_and_answer_only_their_own_host(served: str) -> 
     assert cross.value.code == 403
     with urllib.request.urlopen(served + "yasgui", timeout=10) as raw:  # Oxigraph's own page, moved
         assert b"yasgui" in raw.read().lower()
+
+
+def test_at_phone_width_nothing_overflows_and_the_timeline_labels_stand_left_of_the_bars(served: str,
+                                                                                         browser: Any) -> None:
+    page = browser.new_page()
+    page.set_viewport_size({"width": 375, "height": 800})
+    for path in ("", "query-who-met-whom.html?before=2025-07-15", "node-akazawa.html", "query-actor-timeline.html"):
+        page.goto(served + path)
+        page.wait_for_selector("body[data-ready=true]")
+        width, inner = page.evaluate("[document.documentElement.scrollWidth, window.innerWidth]")
+        assert width <= inner, (path, width, inner)
+    page.goto(served + "node-akazawa.html")
+    rows = page.locator("ol.timeline li.bar").all()
+    assert len(rows) > 5
+    for row in rows:
+        label, bar = row.locator(".label").bounding_box(), row.locator("rect").bounding_box()
+        assert label is not None and bar is not None
+        assert label["x"] + label["width"] <= bar["x"] + 0.5 and bar["x"] + bar["width"] <= 375
+        full, when = row.locator(".label").inner_text(), (row.locator("rect title").text_content() or "").split(": ")[0]
+        assert row.locator(".label").get_attribute("title") == f"{full} ({when})"  # the full text on hover
+
+
+def test_by_keyboard_alone_ask_with_a_date_and_sort_the_answer(served: str, browser: Any) -> None:
+    page = browser.new_page()
+    page.goto(served + "query-who-met-whom.html")
+    page.wait_for_selector("body[data-ready=true]")
+    for _ in range(30):
+        page.keyboard.press("Tab")
+        if page.evaluate("document.activeElement.id") == "p-before":
+            break
+    assert page.evaluate("document.activeElement.id") == "p-before"  # the first field of the form
+    page.keyboard.type("07152025")  # month, day, year: as Chromium's date field takes them in en-US
+    with page.expect_navigation():
+        page.keyboard.press("Enter")
+    page.wait_for_selector("body[data-ready=true]")
+    assert "before=2025-07-15" in page.url and page.locator("table.results tbody tr").count() > 0
+    for _ in range(60):
+        page.keyboard.press("Tab")
+        if page.evaluate("document.activeElement.closest('th') !== null"):
+            break
+    header = page.evaluate("document.activeElement.textContent")
+    assert header == "date", header  # the first sortable header
+    page.keyboard.press("Enter")
+    assert page.locator("table.results thead th").first.get_attribute("aria-sort") == "ascending"
+    dates = page.locator("table.results tbody tr td:first-child").all_inner_texts()
+    assert dates == sorted(dates)
+
+
+def test_names_complete_as_one_types(served: str, browser: Any) -> None:
+    page = browser.new_page()
+    errors: list[str] = []
+    page.on("console", lambda message: errors.append(message.text) if message.type == "error" else None)
+    page.goto(served + "query-who-met-whom.html")
+    page.wait_for_selector("body[data-ready=true]")
+    assert page.locator("#names-actor option").count() == 0  # no names up front
+    page.locator("#p-actor").press_sequentially("aka", delay=30)
+    page.wait_for_selector("#p-actor[data-completed]")
+    assert page.locator("#names-actor option").first.get_attribute("value") == "akazawa"
+    assert "Ryosei Akazawa" in (page.locator("#names-actor option").first.get_attribute("label") or "")
+    assert not errors  # the content security policy lets the page ask its own server, and refuses nothing

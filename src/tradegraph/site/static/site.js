@@ -52,6 +52,13 @@
     });
   });
   var drawn = 0;
+  if (document.querySelector(".network") && !document.getElementById("__________cytoscape_stylesheet")) {
+    /* cytoscape adds a <style> for its container unless this id exists: the policy refuses inline
+       styles, and site.css gives .network the position it wants */
+    var marker = document.createElement("meta");
+    marker.id = "__________cytoscape_stylesheet";
+    document.head.appendChild(marker);
+  }
   document.querySelectorAll(".network").forEach(function (box) {
     var script = box.parentNode.querySelector("script.network-data");
     if (!script || typeof cytoscape === "undefined") { return; }
