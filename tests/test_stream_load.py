@@ -1,12 +1,14 @@
 """The store's load path (facts as N-Quads text, bulk-loaded) holds exactly the quads of the
-rdflib path, whatever the text in the records: quotes, backslashes, newlines, any Unicode,
-language tags. And the store build validates the N-Quads it loaded, not a dump of the store.
+rdflib path, whatever the values in the records: quotes, backslashes, newlines, any Unicode,
+language tags, numbers, dates written in words, participants with roles. And the store build
+validates the N-Quads it loaded, not a dump of the store.
 """
 
 from __future__ import annotations
 
 import json
 import tempfile
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
@@ -27,23 +29,34 @@ BASE = "https://example.org/id/"
 TEXT = st.text(st.characters(codec="utf-8", exclude_categories=("Cs",)), min_size=1, max_size=40).filter(
     lambda text: text.strip() != "" and text_problem(text) is None)
 TAG = st.sampled_from(["en", "ja", "zh-Hans", "de-CH", "pt-BR"])
+RATE = st.decimals(min_value=0, max_value=1000, allow_nan=False, allow_infinity=False, places=6)
+COUNT = st.integers(min_value=0, max_value=10**18 - 1)
+ROLE = st.sampled_from(["participant", "host", "guest"])
 
 
-def _project(folder: Path, names: list[str], tagged: dict[str, str], title: str, quote: str, evidence: str) -> Project:
+def _project(folder: Path, names: list[str], tagged: dict[str, str], title: str, quote: str, evidence: str,
+             *, rate: Decimal = Decimal("25"), count: int = 7, role: str = "host") -> Project:
     (folder / "graph" / "bulk").mkdir(parents=True)
     (folder / "tradegraph.yaml").write_text(f"base: {BASE}\n", "utf-8")
     actors: list[dict[str, Any]] = [{"kind": "country", "id": "c-1", "name": "Country", "iso": "JP"},
-                                     {"kind": "organization", "id": "o-1", "name": "News"}]
+                                     {"kind": "organization", "id": "o-1", "name": "News"},
+                                     {"kind": "topic", "id": "t-1", "name": "Cars"}]
     actors += [{"kind": "person", "id": f"p-{i}", "name": name, "country": "c-1", "names": tagged}
                for i, name in enumerate(names)]
     facts: list[dict[str, Any]] = [
         {"kind": "source", "id": "s-1", "title": title, "publisher": "o-1", "published": "2025-07-01",
          "url": "https://news.example/1"},
         {"kind": "statement", "id": "e-1", "source": "s-1", "evidence": evidence, "speaker": "p-0",
-         "when": "2025-06-30", "quote": quote}]
+         "when": {"from": "2025-06", "to": "2025-06-30", "text": quote, "how": evidence}, "quote": quote},
+        {"kind": "tariff", "id": "e-2", "source": "s-1", "evidence": evidence, "imposed_by": "c-1",
+         "target": "c-1", "scope": ["t-1"], "rate": "RATE", "status": "announced", "effective": "2025-07"},
+        {"kind": "tally", "id": "e-3", "source": "s-1", "evidence": evidence, "count": count, "counts": "meeting",
+         "when": "2025"},
+        {"kind": "meeting", "id": "e-4", "source": "s-1", "evidence": evidence, "when": "2025-06-29", "status": "happened",
+         "participants": [{"actor": "p-0", "role": role}, *(f"p-{i}" for i in range(1, len(names)))]}]
     for name, records in (("actors", actors), ("facts", facts)):
         (folder / "graph" / "bulk" / f"{name}.jsonl").write_text(
-            "".join(json.dumps(r, ensure_ascii=False) + "\n" for r in records), "utf-8")
+            "".join(json.dumps(r, ensure_ascii=False) + "\n" for r in records).replace('"RATE"', str(rate)), "utf-8")
     return Project.open(folder)
 
 
@@ -64,11 +77,12 @@ def _store_quads(project: Project) -> set[ox.Quad]:
 
 @settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(names=st.lists(TEXT, min_size=1, max_size=3), tagged=st.dictionaries(TAG, TEXT, max_size=3),
-       title=TEXT, quote=TEXT, evidence=TEXT)
+       title=TEXT, quote=TEXT, evidence=TEXT, rate=RATE, count=COUNT, role=ROLE)
 def test_the_store_holds_exactly_the_quads_of_the_rdflib_path(names: list[str], tagged: dict[str, str],
-                                                               title: str, quote: str, evidence: str) -> None:
+                                                               title: str, quote: str, evidence: str,
+                                                               rate: Decimal, count: int, role: str) -> None:
     with tempfile.TemporaryDirectory() as folder:
-        project = _project(Path(folder), names, tagged, title, quote, evidence)
+        project = _project(Path(folder), names, tagged, title, quote, evidence, rate=rate, count=count, role=role)
         assert _store_quads(project) == _rdflib_quads(project)
 
 
@@ -94,3 +108,22 @@ def test_the_store_build_validates_the_loaded_nquads_without_a_dump(tmp_path: Pa
     result = build_in_store(project, write=False)
     assert result.report.conforms
     assert result.triple_count() == len(_rdflib_quads(project))
+
+
+def test_the_writer_loads_every_chunk_and_raises_what_the_loading_thread_raised(monkeypatch: pytest.MonkeyPatch) -> None:
+    from tradegraph.rdf.oxterms import iri, literal
+    from tradegraph.store import oxigraph as store_module
+
+    monkeypatch.setattr(store_module, "CHUNK", 3)  # several chunks, loaded on the writer's thread
+    target = ox.Store()
+    writer = store_module.QuadWriter(target, "http://ex/")
+    for n in range(10):
+        writer.graph("g").extend([(iri(f"http://ex/s{n}"), iri("http://ex/p"), literal(str(n)))])
+    writer.close()
+    assert len(target) == 10 and writer.written == 10
+    assert ox.Literal("9") in {q.object for q in target}
+
+    broken = store_module.QuadWriter(ox.Store(), "http://ex/")
+    broken.graph("g").extend([(iri("http://ex/a b"), iri("http://ex/p"), literal("x"))])  # a space: not an IRI
+    with pytest.raises(SyntaxError):
+        broken.close()

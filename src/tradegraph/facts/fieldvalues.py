@@ -1,4 +1,4 @@
-"""One field's value checked against the type ``model.yaml`` declares, and made RDF terms.
+"""One field's value checked against the type ``model.yaml`` declares, and made an RDF term.
 
 The loader (:mod:`tradegraph.facts.loader`) walks the records and resolves references; the field
 types whose check stands alone are here: text (``string``, ``strings``), names by language
@@ -6,11 +6,12 @@ tag (``names``), numbers (``decimal``, ``integer``: exact, in range, written can
 ``url`` and ``wikidata``. Each refuses a bad value with an
 :class:`~tradegraph.errors.InvalidData` naming the field (``what``) and where it is written.
 What a language tag and a Wikidata id look like is the model's (``patterns:`` in model.yaml),
-which the generated shapes check too.
+which the generated shapes check too. A term is N-Triples text
+(:func:`tradegraph.rdf.oxterms.literal`), as the loader writes it.
 
 >>> from tradegraph.facts.model import Field
 >>> number(Decimal("12.50"), Field("rate", "tg:rate", "decimal"), "`rate`", Location("x.yaml", 3))
-rdflib.term.Literal('12.5', datatype=rdflib.term.URIRef('http://www.w3.org/2001/XMLSchema#decimal'))
+'"12.5"^^<http://www.w3.org/2001/XMLSchema#decimal>'
 """
 
 from __future__ import annotations
@@ -21,16 +22,17 @@ from decimal import Decimal
 from typing import Any
 from urllib.parse import urlsplit
 
-from rdflib import XSD, Literal, URIRef
+from rdflib import XSD
 
 from tradegraph.errors import InvalidData, Location
 from tradegraph.facts.model import Field, load_model
 from tradegraph.files.yamlfile import YList, YMap
+from tradegraph.rdf.oxterms import iri, literal
 
 WIKIDATA = "http://www.wikidata.org/entity/"
 
 
-def texts(value: Any, spec: Field, what: str, where: Location) -> Iterator[Literal]:
+def texts(value: Any, spec: Field, what: str, where: Location) -> Iterator[str]:
     """The literals of a ``string`` field, or of each item of a ``strings`` field."""
     for item in value if spec.type == "strings" and isinstance(value, YList) else [value]:
         if not isinstance(item, str) or not item.strip():
@@ -38,10 +40,10 @@ def texts(value: Any, spec: Field, what: str, where: Location) -> Iterator[Liter
                               hint="put quotes around it" if isinstance(item, (int, float)) else None)
         if spec.pattern and not re.fullmatch(spec.pattern, item):
             raise InvalidData(f"{what} is {item!r}", where=where, expected=f"text matching {spec.pattern}")
-        yield Literal(item.strip())
+        yield literal(item.strip())
 
 
-def names(value: Any, what: str, where: Location) -> Iterator[Literal]:
+def names(value: Any, what: str, where: Location) -> Iterator[str]:
     """The literals of a ``names`` field: a mapping of language tag to name."""
     if not isinstance(value, YMap):
         raise InvalidData(f"{what} is {value_name(value)}", where=where,
@@ -51,10 +53,10 @@ def names(value: Any, what: str, where: Location) -> Iterator[Literal]:
             raise InvalidData(f"{what} has a bad entry {lang!r}: {name!r}", where=value.where(lang),
                               expected="a language tag (ja, zh-Hans; subtags of at most 8 "
                                        "letters or digits) and a name")
-        yield Literal(name, lang=lang)
+        yield literal(name, lang=lang)
 
 
-def number(value: Any, spec: Field, what: str, where: Location) -> Literal:
+def number(value: Any, spec: Field, what: str, where: Location) -> str:
     """The literal of a ``decimal`` or ``integer`` field, within the field's minimum and maximum."""
     integer = spec.type == "integer"
     expected = "a whole number" if integer else "a number"
@@ -66,22 +68,22 @@ def number(value: Any, spec: Field, what: str, where: Location) -> Literal:
     if (low is not None and exact < Decimal(str(low))) or (high is not None and exact > Decimal(str(high))):
         span = f"between {low} and {high}" if high is not None else f"at least {low}"
         raise InvalidData(f"{what} is {value}, out of range", where=where, expected=f"{expected} {span}")
-    return Literal(value, datatype=XSD.integer) if integer else Literal(canonical_decimal(exact), datatype=XSD.decimal)
+    return literal(str(value), datatype=XSD.integer) if integer else literal(canonical_decimal(exact), datatype=XSD.decimal)
 
 
-def url(value: Any, what: str, where: Location) -> Literal:
+def url(value: Any, what: str, where: Location) -> str:
     """The literal of a ``url`` field: an absolute http(s) URL."""
     if not is_url(value):
         raise InvalidData(f"{what} is not a URL: {value!r}", where=where,
                           expected="an http(s) URL such as https://example.com/article")
-    return Literal(value, datatype=XSD.anyURI)
+    return literal(value, datatype=XSD.anyURI)
 
 
-def wikidata(value: Any, what: str, where: Location) -> URIRef:
+def wikidata(value: Any, what: str, where: Location) -> str:
     """The Wikidata entity a ``wikidata`` field names by its QID."""
     if not isinstance(value, str) or not re.fullmatch(load_model().patterns["wikidata-id"], value):
         raise InvalidData(f"{what} is not a Wikidata id: {value!r}", where=where, expected="a QID such as Q17")
-    return URIRef(WIKIDATA + value)
+    return iri(WIKIDATA + value)
 
 
 def canonical_decimal(exact: Decimal) -> str:

@@ -14,9 +14,9 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
-from rdflib import RDF, RDFS, XSD, Dataset, Graph, Literal, Namespace, URIRef
+from rdflib import RDF, RDFS, XSD, Dataset, Namespace, URIRef
 
 from tradegraph.errors import InvalidData, Location, TradegraphError, did_you_mean
 from tradegraph.facts import fieldvalues
@@ -28,6 +28,7 @@ from tradegraph.facts.when import TimeSpec, parse_when
 from tradegraph.files.yamlfile import YList, YMap, load_yaml
 from tradegraph.project import BULK_SUFFIXES, Project, check_base
 from tradegraph.rdf.namespaces import TG, TIME
+from tradegraph.rdf.oxterms import from_nt, iri, literal
 
 _ID = re.compile(ID_PATTERN)
 MAX_ERRORS = 50
@@ -35,7 +36,42 @@ MAX_ERRORS = 50
 #: ontology, in the query dataset and the store) and ``<base>graph/inferred`` (what reasoning
 #: adds). No source or actors file may take these names.
 RESERVED_GRAPHS = {"ontology": "the ontology", "inferred": "the inferred triples"}
-_TYPE, _LABEL = RDF.type, RDFS.label  # looked up once: rdflib makes a new URIRef per lookup
+#: A triple as the loader writes it: subject, predicate and object in N-Triples syntax.
+Triple = tuple[str, str, str]
+_TYPE, _LABEL = iri(RDF.type), iri(RDFS.label)
+_SOURCE, _FIRST_REPORTED, _EVENT_TYPE, _PUBLISHED, _CORRECTS, _CORRECTION, _RETRACTS = (
+    iri(TG[name]) for name in ("source", "firstReported", "eventType", "publicationDate", "corrects",
+                               "correction", "retracts"))
+_TIME_SPEC, _INSTANT, _INTERVAL, _QUOTE, _PARTICIPATION = (
+    iri(TG.TimeSpec), iri(TIME.Instant), iri(TIME.Interval), iri(TG.Quote), iri(TG.Participation))
+_PRECISION, _EARLIEST, _LATEST, _IN_XSD_DATE, _AS_WRITTEN, _RESOLUTION, _PARTICIPATES, _AGENT, _ROLE = (
+    iri(TG.precision), iri(TG.earliest), iri(TG.latest), iri(TIME.inXSDDate), iri(TG.asWritten),
+    iri(TG.resolution), iri(TG.participation), iri(TG.agent), iri(TG.role))
+
+
+class Sink(Protocol):
+    """Where the triples of a named graph go: each record's triples at once, in order."""
+
+    def extend(self, triples: list[Triple]) -> None: ...
+
+
+class _DatasetSink:
+    """A named graph of an rdflib dataset, taking the loader's text triples as rdflib terms."""
+
+    __slots__ = ("graph", "terms")
+
+    def __init__(self, graph: Any, terms: dict[str, Any]) -> None:
+        self.graph, self.terms = graph, terms
+
+    def extend(self, triples: list[Triple]) -> None:
+        for triple in triples:
+            self.graph.add(tuple(self._term(text) for text in triple))
+
+    def _term(self, text: str) -> Any:
+        made = self.terms.get(text)
+        if made is None:
+            made = self.terms[text] = from_nt(text)
+        return made
 
 
 class InvalidFacts(InvalidData):
@@ -84,14 +120,14 @@ class Facts:
 
 
 def load_facts(project: Project, *, base: str | None = None, files: list[Path] | None = None,
-               graphs: Callable[[str], Any] | None = None,
+               graphs: Callable[[str], Sink] | None = None,
                on_record: Callable[[int], None] | None = None) -> Facts:
     """Load a project's fact files (or just ``files``) into a :class:`Facts`.
 
-    ``graphs`` maps a named graph's name to where its triples go (anything with
-    ``add((s, p, o))``, such as :meth:`tradegraph.store.QuadWriter.graph`); by default they
-    go to the in-memory dataset of the result. ``on_record`` is told of records written, for a
-    progress bar.
+    ``graphs`` maps a named graph's name to where its triples go (a :class:`Sink`, which
+    takes them as N-Triples text, such as :meth:`tradegraph.store.QuadWriter.graph`); by
+    default they go to the in-memory dataset of the result, as rdflib terms made from that text.
+    ``on_record`` is told of records written, for a progress bar.
 
     >>> from tradegraph.project import Project
     >>> facts = load_facts(Project.open("tests/fixtures/minimal"))
@@ -105,7 +141,7 @@ def load_facts(project: Project, *, base: str | None = None, files: list[Path] |
 
 
 class _Loader:
-    def __init__(self, project: Project, base: str, graphs: Callable[[str], Any] | None = None) -> None:
+    def __init__(self, project: Project, base: str, graphs: Callable[[str], Sink] | None = None) -> None:
         self.project = project
         self.graphs = graphs
         self.on_record: Callable[[int], None] | None = None
@@ -117,15 +153,16 @@ class _Loader:
         self.owners: dict[str, str] = {}            # named graph -> the file that defines it
         self.published: dict[str, date] = {}       # source id -> its publication day
         self.citing: dict[str, list[str]] = {}     # fact id -> the sources of citations of it
-        self._terms: dict[str, URIRef] = {}         # CURIE -> IRI, made once each
-        self._days: dict[date, Literal] = {}        # day -> xsd:date literal, made once each
-        self._refs: dict[str, URIRef] = {}          # id -> IRI of records referred to
+        self._terms: dict[str, str] = {}            # CURIE -> IRI, made once each
+        self._days: dict[date, str] = {}            # day -> xsd:date literal, made once each
+        self._refs: dict[str, str] = {}             # id -> IRI of records referred to
+        self._rdflib: dict[str, Any] = {}           # text -> rdflib term, for the dataset
         self.dataset = Dataset(default_union=True)
         self.dataset.bind("tg", TG)
         self.dataset.bind("time", TIME)
         self.dataset.bind("tgid", Namespace(base))
-        for prefix, iri in self.model.prefixes.items():
-            self.dataset.bind(prefix, Namespace(iri))
+        for prefix, namespace in self.model.prefixes.items():
+            self.dataset.bind(prefix, Namespace(namespace))
 
     # ------------------------------------------------------------------ driver
     def run(self, files: list[Path] | None) -> Facts:
@@ -144,11 +181,11 @@ class _Loader:
         self._raise_if_errors()
         return Facts(self.dataset, self.records, paths, self.base)
 
-    def graph(self, name: str) -> Graph:
+    def graph(self, name: str) -> Sink:
         """The named graph ``<base>graph/NAME`` that a record's triples go to."""
         if self.graphs is not None:
-            return self.graphs(name)  # type: ignore[no-any-return]
-        return self.dataset.graph(URIRef(f"{self.base}graph/{name}"))
+            return self.graphs(name)
+        return _DatasetSink(self.dataset.graph(URIRef(f"{self.base}graph/{name}")), self._rdflib)
 
     def _guard(self, fn: Any, *args: Any) -> None:
         try:
@@ -339,9 +376,11 @@ class _Loader:
 
     # ------------------------------------------------------------------ pass 2: emit triples
     def _emit(self, record: Record) -> None:
-        graph = self.graph(record.graph)
+        """Write the record's triples to its named graph, all at once, or raise its problems."""
         kind, data = record.kind, record.data
         assert isinstance(data, YMap)
+        out: list[Triple] = []
+        add = out.append
         node = self.iri(record.id)
         target = next((f for f in kind.fields.values() if f.type == "target"), None)
         if target is not None and isinstance(data.get(target.name), str):
@@ -360,7 +399,7 @@ class _Loader:
                     hint=did_you_mean(key, list(allowed))))
                 continue
             try:
-                self._emit_field(graph, node, record, spec, data[key], data.where(key))
+                self._emit_field(add, node, record, spec, data[key], data.where(key))
             except InvalidData as error:
                 problems.append(error)
         for name, spec in allowed.items():
@@ -372,56 +411,62 @@ class _Loader:
         if problems:
             raise InvalidFacts(problems)
         if kind.rdf_class is None:  # a citation: only the source and evidence above
-            graph.add((node, TG.source, self.iri(record.source or "")))
-            return
-        graph.add((node, _TYPE, self.term(kind.rdf_class)))
+            add((node, _SOURCE, self.iri(record.source or "")))
+        else:
+            self._emit_kind(add, node, record, data)
+        self.graph(record.graph).extend(out)
+
+    def _emit_kind(self, add: Callable[[Triple], None], node: str, record: Record, data: YMap) -> None:
+        """The triples that a record's kind implies: its class, label, source, defaults."""
+        kind = record.kind
+        add((node, _TYPE, self.term(kind.rdf_class or "")))
         label = data.get("label") or data.get("name") or data.get("title")
         if not data.get("label") and label:
-            graph.add((node, _LABEL, Literal(label)))
+            add((node, _LABEL, literal(label)))
         if kind.is_fact:
-            graph.add((node, TG.source, self.iri(record.source or "")))
+            add((node, _SOURCE, self.iri(record.source or "")))
             first = self._first_reported(record)
             if first is not None:
-                graph.add((node, TG.firstReported, self.day(first)))
+                add((node, _FIRST_REPORTED, self.day(first)))
         if kind.is_event and "event_type" not in data:
             default = self.model.default_event_type.get(kind.name)
             if default:
-                graph.add((node, TG.eventType, self.term(self.model.vocabularies["event-type"][default])))
+                add((node, _EVENT_TYPE, self.term(self.model.vocabularies["event-type"][default])))
         if data.get("quote"):  # a statement or announcement with words quoted verbatim
-            graph.add((node, _TYPE, TG.Quote))
+            add((node, _TYPE, _QUOTE))
         if kind.name == "source" and record.id in self.published:  # a day, never invented
-            graph.add((node, TG.publicationDate, self.day(self.published[record.id])))
+            add((node, _PUBLISHED, self.day(self.published[record.id])))
         if kind.name == "correction":
-            graph.add((node, TG.corrects, self.iri(record.source or "")))
-            graph.add((self.iri(record.source or ""), TG.correction, node))
+            add((node, _CORRECTS, self.iri(record.source or "")))
+            add((self.iri(record.source or ""), _CORRECTION, node))
 
-    def _emit_field(self, graph: Graph, node: URIRef, record: Record, spec: Field,
+    def _emit_field(self, add: Callable[[Triple], None], node: str, record: Record, spec: Field,
                     value: Any, where: Location) -> None:
         prop = self.term(spec.property)
         what = f"`{spec.name}` of {record.kind.name} '{record.id}'"
         kind = spec.type
         if kind in ("string", "strings"):
             for text in fieldvalues.texts(value, spec, what, where):
-                graph.add((node, prop, text))
+                add((node, prop, text))
         elif kind == "names":
             for name in fieldvalues.names(value, what, where):
-                graph.add((node, prop, name))
+                add((node, prop, name))
         elif kind == "when":
-            self._emit_when(graph, node, prop, spec.name, parse_when(value, where, what))
+            self._emit_when(add, node, prop, spec.name, parse_when(value, where, what))
         elif kind in ("ref", "refs"):
             values = value if kind == "refs" and isinstance(value, YList) else [value]
             for item in values:
-                graph.add((node, prop, self._ref(item, spec, what, where)))
+                add((node, prop, self._ref(item, spec, what, where)))
         elif kind == "participants":
-            self._emit_participants(graph, node, prop, value, spec, what, where)
+            self._emit_participants(add, node, prop, value, spec, what, where)
         elif kind == "enum":
-            graph.add((node, prop, self._enum(value, spec.vocabulary or "", what, where)))
+            add((node, prop, self._enum(value, spec.vocabulary or "", what, where)))
         elif kind in ("decimal", "integer"):
-            graph.add((node, prop, fieldvalues.number(value, spec, what, where)))
+            add((node, prop, fieldvalues.number(value, spec, what, where)))
         elif kind == "url":
-            graph.add((node, prop, fieldvalues.url(value, what, where)))
+            add((node, prop, fieldvalues.url(value, what, where)))
         elif kind == "wikidata":
-            graph.add((node, prop, fieldvalues.wikidata(value, what, where)))
+            add((node, prop, fieldvalues.wikidata(value, what, where)))
         elif kind == "target":
             self._ref(value, spec, what, where)
             if record.source and self.records[value].source == record.source:
@@ -431,30 +476,30 @@ class _Loader:
         elif kind == "corrections":
             for item in value if isinstance(value, YList) else []:
                 if isinstance(item, YMap) and isinstance(item.get("id"), str):
-                    graph.add((node, prop, self.iri(item["id"])))
+                    add((node, prop, self.iri(item["id"])))
         else:  # pragma: no cover - model.yaml is checked by the tests
             raise InvalidData(f"model.yaml: unknown field type {kind!r}")
         if spec.name == "retracted_by":
-            graph.add((self._ref(value, spec, what, where), TG.retracts, node))
+            add((self._ref(value, spec, what, where), _RETRACTS, node))
 
-    def _emit_when(self, graph: Graph, node: URIRef, prop: URIRef, name: str, spec: TimeSpec) -> None:
-        when = URIRef(f"{node}/{name}")
-        graph.add((node, prop, when))
-        graph.add((when, _TYPE, TG.TimeSpec))
-        graph.add((when, _TYPE, TIME.Instant if spec.precision == "day" else TIME.Interval))
-        graph.add((when, TG.precision, self.term(self.model.vocabularies["date-precision"][spec.precision])))
+    def _emit_when(self, add: Callable[[Triple], None], node: str, prop: str, name: str, spec: TimeSpec) -> None:
+        when = _below(node, name)
+        add((node, prop, when))
+        add((when, _TYPE, _TIME_SPEC))
+        add((when, _TYPE, _INSTANT if spec.precision == "day" else _INTERVAL))
+        add((when, _PRECISION, self.term(self.model.vocabularies["date-precision"][spec.precision])))
         if spec.earliest:
-            graph.add((when, TG.earliest, self.day(spec.earliest)))
+            add((when, _EARLIEST, self.day(spec.earliest)))
         if spec.latest:
-            graph.add((when, TG.latest, self.day(spec.latest)))
+            add((when, _LATEST, self.day(spec.latest)))
         if spec.precision == "day" and spec.earliest:
-            graph.add((when, TIME.inXSDDate, self.day(spec.earliest)))
+            add((when, _IN_XSD_DATE, self.day(spec.earliest)))
         if spec.text:
-            graph.add((when, TG.asWritten, Literal(spec.text)))
+            add((when, _AS_WRITTEN, literal(spec.text)))
         if spec.how:
-            graph.add((when, TG.resolution, Literal(spec.how)))
+            add((when, _RESOLUTION, literal(spec.how)))
 
-    def _emit_participants(self, graph: Graph, node: URIRef, prop: URIRef, value: Any,
+    def _emit_participants(self, add: Callable[[Triple], None], node: str, prop: str, value: Any,
                            spec: Field, what: str, where: Location) -> None:
         if not isinstance(value, YList):
             raise InvalidData(f"{what} is {_value_name(value)}", where=where,
@@ -471,14 +516,14 @@ class _Loader:
                 item, role = item["actor"], item.get("role", "participant")
             actor = self._ref(item, ref_spec, what, at)
             role_term = self._enum(role, "role", f"the role in {what}", at)
-            graph.add((node, prop, actor))
+            add((node, prop, actor))
             if role == "participant":  # the default role needs no node of its own
                 continue
-            participation = URIRef(f"{node}/participant/{item}")
-            graph.add((node, TG.participation, participation))
-            graph.add((participation, _TYPE, TG.Participation))
-            graph.add((participation, TG.agent, actor))
-            graph.add((participation, TG.role, role_term))
+            participation = _below(node, f"participant/{item}")
+            add((node, _PARTICIPATES, participation))
+            add((participation, _TYPE, _PARTICIPATION))
+            add((participation, _AGENT, actor))
+            add((participation, _ROLE, role_term))
 
     # ------------------------------------------------------------------ values
     def _describe(self, spec: Field) -> str:
@@ -489,23 +534,25 @@ class _Loader:
         return {"when": "a date like 2025-07-19 or a from/to range", "strings": "a quote from the source",
                 "participants": "a list of actor ids"}.get(spec.type, spec.type)
 
-    def iri(self, ident: str) -> URIRef:
-        return URIRef(self.base + ident)
+    def iri(self, ident: str) -> str:
+        """The IRI of the record ``ident`` (an id checked against ``ID_PATTERN``)."""
+        return iri(self.base + ident)
 
-    def term(self, curie: str) -> URIRef:
+    def term(self, curie: str) -> str:
+        """The IRI of a term of the model (a class, a property, a token of a vocabulary)."""
         made = self._terms.get(curie)
         if made is None:
-            made = self._terms[curie] = URIRef(self.model.expand(curie))
+            made = self._terms[curie] = iri(self.model.expand(curie))
         return made
 
-    def day(self, value: date) -> Literal:
+    def day(self, value: date) -> str:
         """An xsd:date literal; a large build has millions of dates but only a few thousand days."""
         made = self._days.get(value)
         if made is None:
-            made = self._days[value] = Literal(value, datatype=XSD.date)
+            made = self._days[value] = literal(value.isoformat(), datatype=XSD.date)
         return made
 
-    def _ref(self, value: Any, spec: Field, what: str, where: Location) -> URIRef:
+    def _ref(self, value: Any, spec: Field, what: str, where: Location) -> str:
         allowed = spec.to or ()
         target = self.records.get(value) if isinstance(value, str) else None
         if target is not None and (not allowed or target.kind.name in allowed):
@@ -523,13 +570,18 @@ class _Loader:
                               where=where, expected=expected)
         return self.iri(value)
 
-    def _enum(self, value: Any, vocabulary: str, what: str, where: Location) -> URIRef:
+    def _enum(self, value: Any, vocabulary: str, what: str, where: Location) -> str:
         tokens = self.model.vocabularies[vocabulary]
         if not isinstance(value, str) or value not in tokens:
             raise InvalidData(f"{what} is {_value_name(value)}", where=where,
                               expected="one of " + ", ".join(tokens),
                               hint=did_you_mean(str(value), list(tokens)))
         return self.term(tokens[value])
+
+
+def _below(node: str, path: str) -> str:
+    """The IRI ``<node>/path``, of a node that belongs to ``node`` (an IRI in N-Triples syntax)."""
+    return f"{node[:-1]}/{path}>"
 
 
 # ---------------------------------------------------------------------- message helpers

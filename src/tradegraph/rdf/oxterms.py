@@ -1,16 +1,22 @@
-"""RDF terms between rdflib and pyoxigraph, and as N-Quads text for bulk loading.
+"""RDF terms between rdflib and pyoxigraph, and as N-Triples text for bulk loading.
+
+The loader writes terms as N-Triples text (:func:`iri`, :func:`literal`: one escaping for
+every literal), which goes to Oxigraph as it is and to rdflib through :func:`from_nt`.
 
 >>> from rdflib import Literal, URIRef
 >>> to_ox(Literal("25", datatype="http://www.w3.org/2001/XMLSchema#decimal"))
 <Literal value=25 datatype=<NamedNode value=http://www.w3.org/2001/XMLSchema#decimal>>
 >>> from_ox(to_ox(Literal("Akazawa", lang="en"))) == Literal("Akazawa", lang="en")
 True
->>> nquad(URIRef("http://ex/a"), URIRef("http://ex/p"), Literal('say "hi"\\n'), "<http://ex/g>")
-'<http://ex/a> <http://ex/p> "say \\\\"hi\\\\"\\\\n" <http://ex/g> .\\n'
+>>> literal('say "hi"\\n'), literal("赤沢", lang="ja"), iri("http://ex/a")
+('"say \\\\"hi\\\\"\\\\n"', '"赤沢"@ja', '<http://ex/a>')
+>>> from_nt(literal('say "hi"\\n')) == Literal('say "hi"\\n')
+True
 """
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 import pyoxigraph as ox
@@ -19,6 +25,8 @@ from rdflib.term import Identifier, Node
 
 _XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"
 _ESCAPES = str.maketrans({"\\": "\\\\", '"': '\\"', "\n": "\\n", "\r": "\\r"})
+_UNESCAPES = {"\\": "\\", '"': '"', "n": "\n", "r": "\r"}
+_ESCAPED = re.compile(r"\\(.)", re.S)
 
 
 def to_ox(term: Node) -> Any:
@@ -51,24 +59,36 @@ def from_ox(term: Any) -> Identifier | None:
     return Literal(term.value, datatype=URIRef(term.datatype.value))
 
 
-def nt(term: Identifier) -> str:
-    """A term in N-Triples syntax (IRIs are trusted: the loader made them from checked ids)."""
-    if type(term) is URIRef or isinstance(term, URIRef):
-        return f"<{term}>"
-    if isinstance(term, Literal):
-        text = f'"{str(term).translate(_ESCAPES)}"'
-        if term.language:
-            return f"{text}@{term.language}"
-        if term.datatype is not None and str(term.datatype) != _XSD_STRING:
-            return f"{text}^^<{term.datatype}>"
-        return text
-    if isinstance(term, BNode):
-        return f"_:{term}"
-    raise TypeError(f"not an RDF term: {term!r}")
+def iri(value: str) -> str:
+    """An IRI in N-Triples syntax. The IRI is trusted: the loader makes IRIs from checked ids, the
+    model's terms and the project's checked base, and Oxigraph parses every one again as it loads."""
+    return f"<{value}>"
 
 
-def nquad(s: Identifier, p: Identifier, o: Identifier, graph: str) -> str:
-    """One line of N-Quads; ``graph`` is already in N-Triples syntax (``<iri>``)."""
-    if type(s) is URIRef and type(p) is URIRef:  # nearly always (the loader's own IRIs): no call per term
-        return f"<{s}> <{p}> {nt(o)} {graph} .\n"
-    return f"{nt(s)} {nt(p)} {nt(o)} {graph} .\n"
+def literal(text: str, *, datatype: str | None = None, lang: str | None = None) -> str:
+    """A literal in N-Triples syntax: ``text`` escaped, with its language tag or datatype IRI
+    (none for a plain string, as rdflib and Oxigraph write ``xsd:string``)."""
+    quoted = f'"{text.translate(_ESCAPES)}"'
+    if lang:
+        return f"{quoted}@{lang}"
+    if datatype is not None and datatype != _XSD_STRING:
+        return f"{quoted}^^<{datatype}>"
+    return quoted
+
+
+def from_nt(text: str) -> Identifier:
+    """The rdflib term of an IRI or literal that :func:`iri` or :func:`literal` wrote.
+
+    >>> from_nt('"25"^^<http://www.w3.org/2001/XMLSchema#integer>').value, from_nt('"x"@zh-Hans').language
+    (25, 'zh-Hans')
+    """
+    if text[0] == "<":
+        return URIRef(text[1:-1])
+    body, _, suffix = text[1:].rpartition('"')  # neither a tag nor a datatype IRI holds a '"'
+    if "\\" in body:
+        body = _ESCAPED.sub(lambda match: _UNESCAPES[match[1]], body)
+    if suffix.startswith("@"):
+        return Literal(body, lang=suffix[1:])
+    if suffix.startswith("^^<"):
+        return Literal(body, datatype=URIRef(suffix[3:-1]))
+    return Literal(body)

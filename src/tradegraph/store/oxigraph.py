@@ -21,15 +21,14 @@ from pathlib import Path
 from typing import Any, BinaryIO
 
 import pyoxigraph as ox
-from rdflib.term import Identifier
 
 from tradegraph.errors import UsageError
-from tradegraph.facts.loader import Facts, load_facts
+from tradegraph.facts.loader import Facts, Triple, load_facts
 from tradegraph.progress import Progress
 from tradegraph.project import Project
 from tradegraph.rdf.graphs import ONTOLOGY_GRAPH, ontology_graph
 from tradegraph.rdf.namespaces import QUERY_PREFIXES
-from tradegraph.rdf.oxterms import nquad, to_ox
+from tradegraph.rdf.oxterms import iri, to_ox
 from tradegraph.store.engine import StoreEngine
 
 #: Lines of N-Quads handed to Oxigraph's bulk loader at once.
@@ -98,7 +97,8 @@ class FactStore:
 
 
 class QuadWriter:
-    """Takes the loader's triples as N-Quads and bulk-loads them into a store, a chunk at a time.
+    """Takes the loader's triples (N-Triples text) as N-Quads and bulk-loads them into a store,
+    a chunk at a time.
 
     Oxigraph loads a chunk on a thread of its own (it lets go of the GIL) while the loader
     makes the next one, so the two overlap; at most one chunk waits. :meth:`close` waits for
@@ -118,7 +118,7 @@ class QuadWriter:
 
     def graph(self, name: str) -> _NamedGraph:
         if name not in self._graphs:
-            self._graphs[name] = _NamedGraph(self, f"<{self.base}graph/{name}>")
+            self._graphs[name] = _NamedGraph(self, iri(f"{self.base}graph/{name}"))
         return self._graphs[name]
 
     def flush(self) -> None:
@@ -153,18 +153,19 @@ class QuadWriter:
 
 
 class _NamedGraph:
-    """What the loader writes to: ``add((s, p, o))``, as on an rdflib graph."""
+    """A named graph as the loader writes to it (a :class:`~tradegraph.facts.loader.Sink`): each
+    triple becomes a line of N-Quads, its terms' text as the loader wrote it."""
 
     __slots__ = ("iri", "writer")
 
     def __init__(self, writer: QuadWriter, iri: str) -> None:
         self.writer, self.iri = writer, iri
 
-    def add(self, triple: tuple[Identifier, Identifier, Identifier]) -> None:
-        writer = self.writer
-        writer.lines.append(nquad(*triple, self.iri))
-        if len(writer.lines) >= CHUNK:
-            writer.flush()
+    def extend(self, triples: list[Triple]) -> None:
+        lines, graph = self.writer.lines, self.iri
+        lines.extend([f"{s} {p} {o} {graph} .\n" for s, p, o in triples])
+        if len(lines) >= CHUNK:
+            self.writer.flush()
 
 
 def load_store(project: Project, *, path: Path | None = None, base: str | None = None,
