@@ -180,7 +180,7 @@ def test_other_graphs_stay_unless_replace(pushed, server: OxigraphServer, cli) -
     assert_store_holds_the_project(server, extra=frozenset({stale}))
     run = cli("push", "--project", str(REPO), "--endpoint", server.update_url, "--replace")
     assert run.code == 0, run.err
-    assert run.out.splitlines()[-1].startswith(f"pushed {sum(pushed.graphs.values())} triples in 4 named graph(s) "
+    assert run.out.splitlines()[-1].startswith(f"pushed {sum(pushed.graphs.values())} triples in 5 named graph(s) "
                                                f"to {server.update_url} with SPARQL Update, ")
     assert_store_holds_the_project(server)
 

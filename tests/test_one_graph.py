@@ -154,7 +154,7 @@ def test_the_graph_holds_the_ontology_and_its_view_the_facts_alone(minimal: Path
             assert cli("build", "--project", str(minimal)).code == 0
         graph = validated_graph(Project.open(minimal))
         names = sorted(str(g.identifier).rsplit("/", 1)[-1] for g in graph.dataset.graphs() if len(g))
-        assert names == ["actors", "first-article", "ontology"]
+        assert names == ["actors", "derived", "first-article", "ontology"]
         assert len(graph.graph) == len(expected) and isomorphic(graph.graph, expected)
         assert graph.census.records == len(load_facts(Project.open(minimal)).records)
 

@@ -68,7 +68,7 @@ def served(tmp_path_factory: pytest.TempPathFactory):
 
 def test_the_served_graph_gives_the_local_rows(served) -> None:
     _process, port, lines, _ = served
-    assert lines == [f"serving {lines[0].split()[1]} triples in 4 named graphs (read-only) at http://127.0.0.1:{port}/\n",
+    assert lines == [f"serving {lines[0].split()[1]} triples in 5 named graphs (read-only) at http://127.0.0.1:{port}/\n",
                      f"query endpoint: http://127.0.0.1:{port}/query\n"]
     remote = run_query("who-met-whom", project=REPO, endpoint=f"http://127.0.0.1:{port}/query", before="2025-08-01")
     local = run_query("who-met-whom", project=REPO, before="2025-08-01")
