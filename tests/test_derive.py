@@ -15,11 +15,12 @@ from rdflib.plugins.sparql.algebra import translateQuery
 from rdflib.plugins.sparql.parser import parseQuery
 
 from tradegraph.build.dataset import load_dataset
-from tradegraph.build.derive import DERIVED_GRAPH, derive_store
+from tradegraph.build.derive import derive_store
 from tradegraph.build.provider import validated_graph
 from tradegraph.project import Project
 from tradegraph.query.catalogue import load_queries
 from tradegraph.query.run import QueryRunner
+from tradegraph.rdf.graphs import DERIVED_GRAPH
 from tradegraph.rdf.namespaces import TG
 from tradegraph.rdf.oxterms import from_ox
 from tradegraph.store.oxigraph import load_store

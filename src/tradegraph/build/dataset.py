@@ -23,10 +23,10 @@ from typing import Any, Protocol
 
 from rdflib import Dataset, Graph, URIRef
 
-from tradegraph.build.derive import DERIVED_GRAPH, derive
+from tradegraph.build.derive import derive
 from tradegraph.facts.loader import RESERVED_GRAPHS, Facts, load_facts
 from tradegraph.project import Project
-from tradegraph.rdf.graphs import ONTOLOGY_GRAPH, ontology_graph
+from tradegraph.rdf.graphs import DERIVED_GRAPH, ONTOLOGY_GRAPH, ontology_graph
 from tradegraph.rdf.views import union_view
 from tradegraph.shacl.validate import Report
 

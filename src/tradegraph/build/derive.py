@@ -38,11 +38,9 @@ from rdflib import OWL, RDF, RDFS, XSD, Dataset, Graph, Literal, URIRef
 from rdflib.term import Node
 
 from tradegraph.facts.loader import RESERVED_GRAPHS
+from tradegraph.rdf.graphs import DERIVED_GRAPH
 from tradegraph.rdf.namespaces import QUERY_PREFIXES, TG
 from tradegraph.rdf.views import union_view
-
-#: The named graph (relative to the base IRI) that holds the derived triples.
-DERIVED_GRAPH = "graph/derived"
 
 KIND_OF, WITHIN_TOPIC, WITHIN_EVENT, SUPERSEDES = TG.kindOf, TG.withinTopic, TG.withinEvent, TG.supersedes
 EARLIEST_BEGIN, LATEST_END = TG.earliestBegin, TG.latestEnd

@@ -19,6 +19,8 @@ from tradegraph.rdf.rdffile import parse_rdf_files as read_rdf_files
 
 #: The named graph (relative to the base IRI) that holds the ontology in a built dataset.
 ONTOLOGY_GRAPH = "graph/ontology"
+#: The named graph that holds what a build derives for the queries (closures, day keys: build/derive.py).
+DERIVED_GRAPH = "graph/derived"
 
 
 def parse_rdf_files(paths: list[Path], *, project: Project | None = None) -> Graph:
