@@ -28,12 +28,20 @@ _SECONDS = click.FloatRange(min=0, min_open=True)
               help="Triples per request.")
 @click.option("--timeout", type=_SECONDS, default=60, show_default=True,
               help="Seconds each request may take in all: connecting, sending and the whole answer.")
+@click.option("--all", "send_all", is_flag=True,
+              help="Send every graph, even those unchanged since the last push to this store.")
+@click.option("--query", "query_url", metavar="URL", default=None,
+              help="The store's query URL, asked whether it still holds what was last pushed "
+                   "(default: the --endpoint URL with /update made /query, else the same URL).")
 def push(project_dir: Path | None, endpoint: str, graph_store: str | None, replace: bool, also_default: bool,
-         batch_size: int, timeout: float) -> None:
+         batch_size: int, timeout: float, send_all: bool, query_url: str | None) -> None:
     """Upload the graph (validated, as `tradegraph build` would write it), one named graph per
     source plus the actors and the ontology, to a SPARQL store. Each graph sent replaces the
     store's graph of the same name, so pushing twice leaves the same triples; other graphs stay
-    unless --replace. Credentials come from TRADEGRAPH_ENDPOINT_USER and
+    unless --replace. Only the graphs that changed since the last push to the same store are sent
+    (remembered in build/pushed.json, and trusted only while the store still holds as many
+    triples in each as were sent), and the graph of a removed source is dropped; --all sends
+    every graph. Credentials come from TRADEGRAPH_ENDPOINT_USER and
     TRADEGRAPH_ENDPOINT_PASSWORD, or TRADEGRAPH_ENDPOINT_TOKEN (a bearer token).
 
     \b
@@ -46,7 +54,8 @@ def push(project_dir: Path | None, endpoint: str, graph_store: str | None, repla
 
     with Progress() as shown:
         result = run_push(open_project(project_dir), Endpoint(endpoint, timeout=timeout), graph_store=graph_store,
-                          replace=replace, also_default=also_default, batch_size=batch_size, progress=shown.triples)
+                          replace=replace, also_default=also_default, batch_size=batch_size, progress=shown.triples,
+                          incremental=not send_all, remember=True, query=query_url)
     for note in result.notes:
         err(f"warning: {note}")
     click.echo(result.summary())

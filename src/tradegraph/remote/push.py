@@ -14,6 +14,16 @@ splits one blank node in two. Only requests that are idempotent (``PUT``, the fi
 is answered 200, 201 or 204: a redirect that would drop its body (or leave the configured
 origin) is an error, as :mod:`tradegraph.remote.exchange` rules for every request.
 
+Pushed ``incremental``\\ ly, only what changed goes up. A push that ``remember``\\ s keeps, per
+store (its update and Graph Store URLs), the SHA-256 and the size of each graph it sent, in
+the build folder (``build/pushed.json``, under its own record of outputs); the next push sends
+only the graphs whose hash differs and drops the graphs it sent before that the project no
+longer has (a removed source). It trusts the memory only when the store agrees: each
+remembered graph must hold, in the store, as many triples as were sent; a store that someone
+else changed (or emptied, or one that cannot be asked) gets every graph again. The memory is
+cleared before a push sends anything and written again only when it finished, so a push cut
+short is followed by a full one.
+
 >>> [len(b) for b in batches(Graph().parse(data="<x:a> <x:b> [ <x:c> 1 ; <x:d> 2 ] . <x:e> <x:f> 3 .",
 ...                                                   format="turtle"), 1)]
 [1, 3]
@@ -21,21 +31,33 @@ origin) is an error, as :mod:`tradegraph.remote.exchange` rules for every reques
 
 from __future__ import annotations
 
+import hashlib
+import json
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
 from urllib.parse import urlencode
 
 from rdflib import BNode, Dataset, Graph, URIRef
+from rdflib.compare import to_canonical_graph
 from rdflib.term import Node
 
+from tradegraph.build.outputs import read_record, write_outputs
 from tradegraph.build.provider import validated_graph
-from tradegraph.errors import EndpointError
+from tradegraph.errors import EndpointError, TradegraphError
+from tradegraph.files.localfile import open_regular
 from tradegraph.project import Project
+from tradegraph.remote.endpoint import RemoteEngine
 from tradegraph.remote.transport import Endpoint, request
 
 Triple = tuple[Node, Node, Node]
 NTRIPLES = "application/n-triples"
+#: What a push remembers of each store it sent to, and the record that proves tradegraph wrote it.
+PUSHED_FILE, PUSH_RECORD = "pushed.json", ".tradegraph-push-record.json"
+_FORMAT = "tradegraph-pushed/1"
+_DEFAULT = "(default)"
 
 
 @dataclass
@@ -48,9 +70,15 @@ class PushResult:
     requests: int = 0
     seconds: float = 0.0
     notes: list[str] = field(default_factory=list)
+    sent_bytes: int = 0
+    unchanged: list[str] = field(default_factory=list)   # graphs not sent: as the store last got them
+    dropped: list[str] = field(default_factory=list)     # graphs dropped: the project no longer has them
 
     def summary(self) -> str:
-        lines = [f"graph {name or '(default)'}: {count} triples" for name, count in self.graphs.items()]
+        lines = [f"graph {name or _DEFAULT}: {count} triples" for name, count in self.graphs.items()]
+        lines += [f"graph {name}: dropped (the project no longer has it)" for name in self.dropped]
+        if self.unchanged:
+            lines.append(f"unchanged since the last push, not sent: {len(self.unchanged)} graph(s)")
         named = sum(1 for name in self.graphs if name is not None)
         lines.append(f"pushed {sum(self.graphs.values())} triples in {named} named graph(s) to {self.endpoint} "
                      f"with {self.protocol}, {self.requests} request(s) in {self.seconds:.1f} s")
@@ -59,7 +87,8 @@ class PushResult:
 
 def push(project: Project, endpoint: Endpoint | str, *, graph_store: str | None = None, replace: bool = False,
          also_default: bool = False, batch_size: int = 20_000, dataset: Dataset | None = None,
-         progress: Callable[[int], None] | None = None) -> PushResult:
+         progress: Callable[[int], None] | None = None, incremental: bool = False, remember: bool = False,
+         query: str | None = None) -> PushResult:
     """Upload the project's graph to ``endpoint`` (the store's SPARQL Update URL).
 
     ``graph_store``: the store's Graph Store Protocol URL, used when given. ``replace``: drop
@@ -67,6 +96,11 @@ def push(project: Project, endpoint: Endpoint | str, *, graph_store: str | None 
     triple into the default graph, for stores that cannot make it the union of the named
     graphs. ``dataset``: what to send instead of the project's graph (already loaded, and
     validated by the caller). ``progress(count)`` is called with the size of each batch sent.
+
+    ``remember``: keep what was sent in the project's build folder. ``incremental``: send only
+    the graphs that differ from what was last sent to this store, and drop those sent then that
+    the project no longer has, once the store's counts (asked at ``query``, by default the update
+    URL with ``/update`` made ``/query``) show that no one else changed it.
     """
     update = endpoint if isinstance(endpoint, Endpoint) else Endpoint(endpoint)
     if dataset is None:
@@ -74,15 +108,116 @@ def push(project: Project, endpoint: Endpoint | str, *, graph_store: str | None 
     graphs = _graphs(dataset, also_default=also_default)
     started = time.perf_counter()
     uploader = _Uploader(update, update.at(graph_store) if graph_store else None, batch_size)
+    memory = _Memory(project, f"{update.shown} {uploader.store.shown if uploader.store else ''}")
+    digests = {_key(name): _digest(graph) for name, graph in graphs} if remember or incremental else {}
+    before = memory.recalled() if remember or incremental else None
+    trusted = None
+    if incremental and before is not None and not replace:
+        doubt = _store_differs(update.at(query or _query_url(update.url)), before)
+        if doubt:
+            uploader.result.notes.append(f"{doubt}: sending every graph")
+        else:
+            trusted = before
+    if remember:
+        memory.forget()
     if replace:
         uploader.update("DROP ALL", idempotent=True)
     for name, graph in graphs:
+        if trusted is not None and trusted.get(_key(name)) == digests[_key(name)]:
+            uploader.result.unchanged.append(_key(name))
+            continue
         for count in uploader.graph(name, graph):
             if progress:
                 progress(count)
         uploader.result.graphs[str(name) if name is not None else None] = len(graph)
+    for gone in sorted(set(before or {}) - set(digests)) if not replace else []:
+        uploader.drop(gone)
+    if remember:
+        memory.keep(digests)
     uploader.result.seconds = time.perf_counter() - started
     return uploader.result
+
+
+def _key(name: URIRef | None) -> str:
+    return str(name) if name is not None else _DEFAULT
+
+
+def _digest(graph: Graph) -> dict[str, Any]:
+    """The SHA-256 of a graph's triples (sorted N-Triples; blank nodes named canonically) and their count."""
+    if any(isinstance(node, BNode) for triple in graph for node in triple):
+        graph = to_canonical_graph(graph)
+    digest = hashlib.sha256()
+    for line in sorted(f"{s.n3()} {p.n3()} {o.n3()} .\n" for s, p, o in graph):
+        digest.update(line.encode("utf-8"))
+    return {"sha256": digest.hexdigest(), "triples": len(graph)}
+
+
+def _query_url(update: str) -> str:
+    """Where a store that takes updates at ``update`` answers queries: ``.../update`` made
+    ``.../query`` (Oxigraph, Fuseki), else the same URL (Virtuoso's ``/sparql``)."""
+    head, _, tail = update.partition("?")
+    return head[: -len("update")] + "query" + (f"?{tail}" if tail else "") if head.endswith("/update") else update
+
+
+def _store_differs(query: Endpoint, remembered: dict[str, dict[str, Any]]) -> str | None:
+    """Why the store cannot be trusted to hold what was last sent (``None`` when it can): a
+    remembered named graph it holds a different number of triples of, or a store that cannot be asked."""
+    named = sorted(name for name in remembered if name != _DEFAULT)
+    if not named:
+        return None
+    values = " ".join(URIRef(name).n3() for name in named)
+    text = f"SELECT ?g (COUNT(*) AS ?n) WHERE {{ VALUES ?g {{ {values} }} GRAPH ?g {{ ?s ?p ?o }} }} GROUP BY ?g"
+    try:
+        answer = RemoteEngine(query).select(text, {})
+    except TradegraphError as exc:
+        return f"the store's counts could not be read at {query.shown} ({exc})"
+    counts = {str(row[0]): int(row[1]) for row in answer.rows if row[0] is not None and row[1] is not None}
+    for name in named:
+        if counts.get(name, 0) != remembered[name]["triples"]:
+            return (f"the store holds {counts.get(name, 0)} triples in {name}, not the {remembered[name]['triples']} "
+                    "last pushed (someone else changed it)")
+    return None
+
+
+@dataclass
+class _Memory:
+    """What was last pushed to one store (``key``), kept in the project's build folder's ``pushed.json``."""
+
+    project: Project
+    key: str
+
+    @property
+    def folder(self) -> Path:
+        return self.project.build_dir()
+
+    def _all(self) -> dict[str, Any]:
+        found = read_record(self.folder, every=(PUSHED_FILE,), record=PUSH_RECORD)
+        path = self.folder / PUSHED_FILE
+        if found is None or PUSHED_FILE not in found[0] or not found[0][PUSHED_FILE].matches(path):
+            return {}
+        try:
+            with open_regular(path, what="a build output") as stream:
+                kept = json.loads(stream.read())
+            stores = kept["stores"] if kept.get("format") == _FORMAT else {}
+            return {key: {name: {"sha256": str(g["sha256"]), "triples": int(g["triples"])}
+                          for name, g in graphs.items()} for key, graphs in stores.items()}
+        except (OSError, ValueError, KeyError, TypeError, AttributeError):
+            return {}  # not as written: trusted for nothing
+
+    def recalled(self) -> dict[str, dict[str, Any]] | None:
+        recalled: dict[str, dict[str, Any]] | None = self._all().get(self.key)
+        return recalled
+
+    def forget(self) -> None:
+        self._write({key: graphs for key, graphs in self._all().items() if key != self.key})
+
+    def keep(self, graphs: dict[str, dict[str, Any]]) -> None:
+        self._write({**self._all(), self.key: graphs})
+
+    def _write(self, stores: dict[str, Any]) -> None:
+        data = json.dumps({"format": _FORMAT, "stores": stores}, indent=1, sort_keys=True).encode("utf-8") + b"\n"
+        write_outputs(self.project, self.folder, {PUSHED_FILE: data}, every=(PUSHED_FILE,),
+                      record=PUSH_RECORD)
 
 
 def _graphs(dataset: Dataset, *, also_default: bool) -> list[tuple[URIRef | None, Graph]]:
@@ -123,17 +258,27 @@ class _Uploader:
             yield len(batch)
 
     def update(self, text: str, *, idempotent: bool) -> None:
-        request(self.update_endpoint, "POST", body=urlencode({"update": text}).encode("utf-8"),
+        body = urlencode({"update": text}).encode("utf-8")
+        request(self.update_endpoint, "POST", body=body,
                 content_type="application/x-www-form-urlencoded", idempotent=idempotent, purpose="update")
         self.result.requests += 1
+        self.result.sent_bytes += len(body)
+
+    def drop(self, name: str) -> None:
+        """Drop the store's graph ``name`` (the default graph: emptied)."""
+        self.update("DROP SILENT DEFAULT" if name == _DEFAULT else f"DROP SILENT GRAPH {URIRef(name).n3()}",
+                    idempotent=True)
+        self.result.dropped.append(name)
 
     def _graph_store(self, name: URIRef | None, text: str, *, first: bool) -> None:
         assert self.store is not None
         query = urlencode({"graph": str(name)}) if name is not None else "default"
         url = self.store.url + ("&" if "?" in self.store.url else "?") + query
-        request(self.store.at(url), "PUT" if first else "POST", body=text.encode("utf-8"),
+        body = text.encode("utf-8")
+        request(self.store.at(url), "PUT" if first else "POST", body=body,
                 content_type=NTRIPLES, idempotent=first, purpose="graph store")
         self.result.requests += 1
+        self.result.sent_bytes += len(body)
 
     def _fall_back(self, exc: EndpointError) -> None:
         self.result.notes.append(f"{exc.what}: no Graph Store endpoint there, using SPARQL Update instead")
