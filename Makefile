@@ -17,6 +17,8 @@ $(STAMP): pyproject.toml package-lock.json
 
 demo: $(STAMP)
 	$(BIN)/tradegraph build
+	@echo "== A second build of the same facts says what changed: nothing"
+	$(BIN)/tradegraph build
 	$(BIN)/tradegraph stats
 	$(BIN)/tradegraph viz -o build/network.html
 	$(BIN)/tradegraph viz -o build/network.png

@@ -1,0 +1,115 @@
+"""Rebuild and push after a small change, against a full build and push (issue 17).
+
+    python bench/incremental.py --events 10000 [--json FILE]
+
+On a project made by bench/generate.py (bulk facts, valid), it times: a full build; a rebuild
+after one source file (graph/sources/*.yaml, beside the bulk files) is edited; a rebuild after
+a source is added and after one is removed; a rebuild after a shape file changes (which must
+revalidate everything); a full push to a real Oxigraph server on 127.0.0.1 (started here,
+stopped by its PID) and a push after one source changed (only the changed graphs go up), with
+the bytes each sent. Prints one JSON object (keys ``full_build_s``, ``one_source_rebuild_s``,
+``add_source_s``, ``remove_source_s``, ``shape_edit_s``, ``full_push_s``, ``incremental_push_s``,
+their ratios and the bytes) and writes it to ``--json``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import tempfile
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+HERE = Path(__file__).resolve().parent
+sys.path.insert(0, str(HERE))
+
+from generate import generate  # noqa: E402
+
+from tradegraph.build.pipeline import build  # noqa: E402
+from tradegraph.project import Project  # noqa: E402
+from tradegraph.remote.push import push  # noqa: E402
+from tradegraph.remote.serve import OxigraphServer  # noqa: E402
+
+SOURCE = """source:
+  id: {ident}
+  title: A bench source
+  publisher: {publisher}
+  published:
+    date: 2025-07-{day:02d}
+    how: printed on the page
+"""
+SHAPE = "@prefix ex: <urn:x-bench:> .\n# edited {n}\nex:a ex:b ex:c .\n"
+
+
+def timed(work: Callable[[], Any]) -> tuple[float, Any]:
+    started = time.perf_counter()
+    done = work()
+    return time.perf_counter() - started, done
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--events", type=int, required=True)
+    parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("--json", type=Path, default=None, help="also write the figures here")
+    args = parser.parse_args()
+    with tempfile.TemporaryDirectory(prefix="tg-incremental-") as folder:
+        figures = run(Path(folder), args.events, args.seed)
+    text = json.dumps(figures, indent=1)
+    print(text)
+    if args.json:
+        args.json.write_text(text + "\n", "utf-8")
+
+
+def run(work: Path, events: int, seed: int) -> dict[str, Any]:
+    root = work / "project"
+    generate(events, seed=seed, bad_rate=0.0, out=root)
+    project = Project.open(root)
+    publisher = _publisher(root)
+    sources = root / "graph" / "sources"
+    sources.mkdir()
+    edited = sources / "bench-one.yaml"
+    edited.write_text(SOURCE.format(ident="bench-one", publisher=publisher, day=1), "utf-8")
+    figures: dict[str, Any] = {"events": events}
+    figures["full_build_s"], _ = timed(lambda: build(project))
+    edited.write_text(SOURCE.format(ident="bench-one", publisher=publisher, day=2), "utf-8")
+    figures["one_source_rebuild_s"], _ = timed(lambda: build(project))
+    added = sources / "bench-two.yaml"
+    added.write_text(SOURCE.format(ident="bench-two", publisher=publisher, day=3), "utf-8")
+    figures["add_source_s"], _ = timed(lambda: build(project))
+    added.unlink()
+    figures["remove_source_s"], _ = timed(lambda: build(project))
+    shapes = root / "shapes"
+    shapes.mkdir()
+    (shapes / "bench-extra.ttl").write_text(SHAPE.format(n=1), "utf-8")
+    figures["shape_edit_s"], _ = timed(lambda: build(project))
+    with OxigraphServer(work / "store", writable=True) as server:
+        figures["full_push_s"], full = timed(lambda: push(project, server.update_url, graph_store=server.store_url,
+                                                          remember=True))
+        edited.write_text(SOURCE.format(ident="bench-one", publisher=publisher, day=4), "utf-8")
+        build(project)  # the pushes read the build, as `tradegraph push` after `tradegraph build` does
+        figures["incremental_push_s"], changed = timed(
+            lambda: push(project, server.update_url, graph_store=server.store_url, remember=True, incremental=True))
+    figures["full_push_bytes"], figures["incremental_push_bytes"] = full.sent_bytes, changed.sent_bytes
+    figures["incremental_push_graphs"] = sorted(str(name) for name in changed.graphs)
+    figures["rebuild_ratio"] = round(figures["full_build_s"] / figures["one_source_rebuild_s"], 2)
+    figures["push_time_ratio"] = round(figures["full_push_s"] / figures["incremental_push_s"], 2)
+    figures["push_bytes_ratio"] = round(full.sent_bytes / max(1, changed.sent_bytes), 2)
+    return {key: round(value, 3) if isinstance(value, float) else value for key, value in figures.items()}
+
+
+def _publisher(root: Path) -> str:
+    """The id of a publisher among the generated actors."""
+    with (root / "graph" / "bulk" / "actors.jsonl").open(encoding="utf-8") as stream:
+        for line in stream:
+            record = json.loads(line)
+            if record.get("kind") == "organization":
+                return str(record["id"])
+    raise SystemExit("no organization among the generated actors")
+
+
+if __name__ == "__main__":
+    main()
