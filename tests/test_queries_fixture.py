@@ -115,12 +115,25 @@ def test_tariff_in_force_before_and_after_the_new_version(run) -> None:
     assert rates("2025-04-01") == [("Cars", Decimal(5), None, None), ("Fish", Decimal(20), None, None)]
     assert [r["status"] for r in run("tariff-in-force", target="utopia", on="2025-04-01", sector="fish")] == \
         ["announced"]
-    assert run("tariff-in-force", target="atlantis", on="2025-04-01") == []
+    assert run("tariff-in-force", target="atlantis", on="2025-04-01") == []  # no measure affects Atlantis
 
 
 def test_a_sector_includes_its_narrower_topics(run) -> None:
     rows = run("tariff-in-force", on="2025-04-01", sector="tariffs")  # fish is narrower than tariffs
     assert [r["scope"] for r in rows] == ["Fish"]
+
+
+def test_tariff_in_force_before_anything_is_known_says_so(run) -> None:
+    """Before the earliest date the sources give for any measure on the country, one row says so."""
+    [row] = run("tariff-in-force", target="utopia", on="2024-12-31")
+    assert (row["status"], row["known_from"], row["id"], row["rate"], row["sources"]) == \
+        ("nothing-known-yet", date(2025, 1, 1), None, None, [FIRST])  # the fish tariff's effective date
+    assert row["measure"] == ("nothing is known yet of a trade measure on Utopia by 2024-12-31: "
+                              "the earliest date the sources give is 2025-01-01")
+    assert [r["status"] for r in run("tariff-in-force", target="utopia", on="2025-01-01")] == ["in-force"]
+    # in the sector of cars, first reported on 03-14 with no earlier date
+    [cars] = run("tariff-in-force", target="utopia", on="2025-03-13", sector="cars")
+    assert (cars["status"], cars["known_from"]) == ("nothing-known-yet", date(2025, 3, 14))
 
 
 def test_measure_history_in_order(run) -> None:
@@ -148,8 +161,10 @@ def test_statements(run) -> None:
     rows = run("statements", topic="fish")
     assert rows == []
     [row] = run("statements", topic="tariffs")
-    assert (row["speaker"], row["quotes"], row["to"], row["about"], row["sources"]) == \
-        ("Ana Example", ["We will not bow"], ["Utopia"], ["Tariffs"], [FIRST])
+    # Utopia is the statement's target (whom it is aimed at), not an addressee
+    assert (row["speaker"], row["quotes"], row["to"], row["targets"], row["about"], row["sources"]) == \
+        ("Ana Example", ["We will not bow"], [], ["Utopia"], ["Tariffs"], [FIRST])
+    assert (row["status"], row["attribution"], row["record"]) == (None, None, "curated")
 
 
 def test_sources_of_a_fact_told_by_two_sources(run) -> None:

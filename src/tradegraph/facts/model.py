@@ -28,7 +28,7 @@ from typing import Any
 
 import yaml
 
-from tradegraph.errors import InvalidModel, Location
+from tradegraph.errors import InvalidModel, Location, did_you_mean
 from tradegraph.rdf.namespaces import PREFIXES
 
 #: An id, matched whole (``re.fullmatch``): an anchored ``$`` would let "id\n" through.
@@ -77,6 +77,7 @@ class Kind:
     label: str = ""
     description: str = ""
     defaults: dict[str, Any] = field(default_factory=dict)
+    aliases: tuple[str, ...] = ()       # other names a person may write for it ("deal")
 
     @property
     def is_fact(self) -> bool:
@@ -141,6 +142,18 @@ class Model:
         """Every field a record of ``kind`` may carry, inherited ones first."""
         return kind.fields
 
+    def kind_hint(self, word: str) -> str | None:
+        """The hint for an unknown kind of fact: the kind that ``word`` is another name for, else the closest name.
+
+        >>> load_model().kind_hint("deal")
+        "did you mean 'agreement'?"
+        >>> load_model().kind_hint("meting")
+        "did you mean 'meeting'?"
+        """
+        facts = [k for k in self.kinds.values() if k.is_fact]
+        named = next((k.name for k in facts if word.strip().lower() in k.aliases), None)
+        return f"did you mean '{named}'?" if named else did_you_mean(word, [k.name for k in facts])
+
     def kind(self, name: str) -> Kind:
         """A kind, concrete or a base, by its name."""
         return self.kinds.get(name) or self.bases[name]
@@ -187,7 +200,7 @@ def load_model() -> Model:
                     section=keys.get("section"), is_event=bool(keys.get("event", False)), abstract=spec.abstract,
                     parents=spec.parents, ancestors=spec.ancestors, own=spec.own,
                     label=keys.get("label") or name.replace("-", " "), description=keys.get("description") or "",
-                    defaults=spec.defaults)
+                    defaults=spec.defaults, aliases=tuple(keys.get("aliases") or ()))
 
     every = {name: make(name, spec) for name, spec in resolved.items()}
     kinds = {name: k for name, k in every.items() if not k.abstract}
