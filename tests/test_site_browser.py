@@ -57,8 +57,8 @@ def browser() -> Iterator[Any]:
         context = playwright.chromium.launch_persistent_context(
             profile, executable_path=str(CHROMIUM), headless=True, args=FLAGS, accept_downloads=True,
             viewport={"width": 1200, "height": 900})
-        context.requests = []  # type: ignore[attr-defined]
-        context.on("request", lambda request: context.requests.append(request.url))  # type: ignore[attr-defined]
+        context.requests = []
+        context.on("request", lambda request: context.requests.append(request.url))
         yield context
         context.close()
 
