@@ -173,3 +173,20 @@ def home() -> Path:
     shutil.rmtree(folder, ignore_errors=True)
     folder.mkdir()
     return folder
+
+
+def draft_project() -> Path:
+    """A copy of the small project the drafting tests use (tests/fixtures/draft), with its article."""
+    target = _workspace() / "drafting"
+    shutil.rmtree(target, ignore_errors=True)
+    shutil.copytree(REPO / "tests" / "fixtures" / "draft", target)
+    return target
+
+
+def edited(folder: Path, relative: str, old: str, new: str) -> Path:
+    """``folder`` with its file ``relative`` edited in place (``old`` replaced by ``new`` once)."""
+    target = folder / relative
+    text = target.read_text("utf-8")
+    assert old in text, f"{relative} no longer holds {old!r}"
+    target.write_text(text.replace(old, new, 1), "utf-8")
+    return folder
