@@ -147,6 +147,7 @@ class _Loader:
         self.on_record: Callable[[int], None] | None = None
         self.base = base
         self.model: Model = load_model()
+        self.default_event_type = self.model.default_event_type  # made anew at each look-up
         self.errors: list[TradegraphError] = []
         self.records: dict[str, Record] = {}
         self.bulk_paths: list[Path] = []
@@ -157,6 +158,7 @@ class _Loader:
         self._days: dict[date, str] = {}            # day -> xsd:date literal, made once each
         self._refs: dict[str, str] = {}             # id -> IRI of records referred to
         self._rdflib: dict[str, Any] = {}           # text -> rdflib term, for the dataset
+        self._fields: dict[str, tuple[dict[str, Field], Field | None]] = {}  # kind -> fields, target field
         self.dataset = Dataset(default_union=True)
         self.dataset.bind("tg", TG)
         self.dataset.bind("time", TIME)
@@ -382,11 +384,10 @@ class _Loader:
         out: list[Triple] = []
         add = out.append
         node = self.iri(record.id)
-        target = next((f for f in kind.fields.values() if f.type == "target"), None)
+        allowed, target = self._fields_of(kind)
         if target is not None and isinstance(data.get(target.name), str):
             node = self._ref(data[target.name], target, f"`{target.name}` of {kind.name} '{record.id}'",
                              data.where(target.name))
-        allowed = self.model.fields_of(kind)
         problems: list[TradegraphError] = []
         for key in data:
             if key in ("id", "kind"):
@@ -416,6 +417,14 @@ class _Loader:
             self._emit_kind(add, node, record, data)
         self.graph(record.graph).extend(out)
 
+    def _fields_of(self, kind: Kind) -> tuple[dict[str, Field], Field | None]:
+        """The fields a record of ``kind`` may have, and the one that names the record it is about."""
+        known = self._fields.get(kind.name)
+        if known is None:
+            target = next((f for f in kind.fields.values() if f.type == "target"), None)
+            known = self._fields[kind.name] = (self.model.fields_of(kind), target)
+        return known
+
     def _emit_kind(self, add: Callable[[Triple], None], node: str, record: Record, data: YMap) -> None:
         """The triples that a record's kind implies: its class, label, source, defaults."""
         kind = record.kind
@@ -429,7 +438,7 @@ class _Loader:
             if first is not None:
                 add((node, _FIRST_REPORTED, self.day(first)))
         if kind.is_event and "event_type" not in data:
-            default = self.model.default_event_type.get(kind.name)
+            default = self.default_event_type.get(kind.name)
             if default:
                 add((node, _EVENT_TYPE, self.term(self.model.vocabularies["event-type"][default])))
         if data.get("quote"):  # a statement or announcement with words quoted verbatim

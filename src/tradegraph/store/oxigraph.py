@@ -31,8 +31,10 @@ from tradegraph.rdf.namespaces import QUERY_PREFIXES
 from tradegraph.rdf.oxterms import iri, to_ox
 from tradegraph.store.engine import StoreEngine
 
-#: Lines of N-Quads handed to Oxigraph's bulk loader at once.
-CHUNK = 500_000
+#: Lines of N-Quads handed to Oxigraph's bulk loader at once. Smaller chunks let the loading
+#: thread start sooner (at 20k events, 440k quads: five chunks that overlap the loader's work, not
+#: one after it) and hold less text (peak RSS 393 MB -> 254 MB), for ~10% more of Oxigraph's time.
+CHUNK = 100_000
 
 
 class FactStore:
