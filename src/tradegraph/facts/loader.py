@@ -156,7 +156,6 @@ class _Loader:
         self.citing: dict[str, list[str]] = {}     # fact id -> the sources of citations of it
         self._terms: dict[str, str] = {}            # CURIE -> IRI, made once each
         self._days: dict[date, str] = {}            # day -> xsd:date literal, made once each
-        self._refs: dict[str, str] = {}             # id -> IRI of records referred to
         self._rdflib: dict[str, Any] = {}           # text -> rdflib term, for the dataset
         self._fields: dict[str, tuple[dict[str, Field], Field | None]] = {}  # kind -> fields, target field
         self.dataset = Dataset(default_union=True)
@@ -565,7 +564,7 @@ class _Loader:
         allowed = spec.to or ()
         target = self.records.get(value) if isinstance(value, str) else None
         if target is not None and (not allowed or target.kind.name in allowed):
-            return self._refs.get(value) or self._refs.setdefault(value, self.iri(value))
+            return self.iri(value)
         expected = "the id of " + _a_or(allowed)
         if not isinstance(value, str):
             raise InvalidData(f"{what} is {_value_name(value)}", where=where, expected=expected)
