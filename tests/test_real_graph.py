@@ -64,7 +64,7 @@ def test_every_evidence_and_quote_is_verbatim_in_its_article(facts, graph: Graph
     texts = {}
     for record in facts.records.values():
         if record.kind.name == "source":
-            texts[ID + record.id] = norm((SHARED_SOURCES / record.data["file"]).read_text("utf-8"))
+            texts[ID + record.id] = norm((REPO / record.data["file"]).read_text("utf-8"))  # relative to the project
     checked = 0
     for named in facts.dataset.graphs():
         source = ID + str(named.identifier).rsplit("/", 1)[-1]
