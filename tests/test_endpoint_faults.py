@@ -206,12 +206,12 @@ def test_basic_credentials_are_sent_and_never_shown(monkeypatch: pytest.MonkeyPa
 
 
 def test_a_bearer_token_is_sent_and_never_shown(monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture,
-                                                cli) -> None:
+                                                cli, minimal: Path) -> None:
     caplog.set_level(logging.DEBUG)
     monkeypatch.setenv(TOKEN, SECRET)
     with fake_endpoint((401, "text/plain", f"bad token {SECRET}".encode())) as fake:
         run = cli("sparql", "--endpoint", fake.url, "ASK { ?s ?p ?o }")
-        push_run = cli("push", "--project", str(FIXTURE), "--endpoint", fake.url.replace("/query", "/update"))
+        push_run = cli("push", "--project", str(minimal), "--endpoint", fake.url.replace("/query", "/update"))
     assert {g.headers["Authorization"] for g in fake.got} == {f"Bearer {SECRET}"}
     assert (run.code, push_run.code) == (3, 3)
     assert "HTTP 401 Unauthorized: bad token ***; expected access" in run.err

@@ -171,14 +171,15 @@ def test_pushing_twice_leaves_the_same_triples(pushed, server: OxigraphServer, d
     assert again.graphs == by_update.graphs == pushed.graphs
 
 
-def test_other_graphs_stay_unless_replace(pushed, server: OxigraphServer, cli) -> None:
+def test_other_graphs_stay_unless_replace(pushed, server: OxigraphServer, cli, repo_project: Path) -> None:
     stale = "urn:x-test:stale"
     request(Endpoint(server.store_url + "?graph=" + stale), "PUT", body=b"<urn:a> <urn:b> <urn:c> .\n",
             content_type="application/n-triples", idempotent=True, purpose="graph store")
-    run = cli("push", "--project", str(REPO), "--endpoint", server.update_url, "--graph-store", server.store_url)
+    run = cli("push", "--project", str(repo_project), "--endpoint", server.update_url, "--graph-store",
+              server.store_url)
     assert run.code == 0, run.err
     assert_store_holds_the_project(server, extra=frozenset({stale}))
-    run = cli("push", "--project", str(REPO), "--endpoint", server.update_url, "--replace")
+    run = cli("push", "--project", str(repo_project), "--endpoint", server.update_url, "--replace")
     assert run.code == 0, run.err
     assert run.out.splitlines()[-1].startswith(f"pushed {sum(pushed.graphs.values())} triples in 5 named graph(s) "
                                                f"to {server.update_url} with SPARQL Update, ")

@@ -49,12 +49,12 @@ def test_a_server_dripping_any_part_of_a_query_answer_is_cut_at_the_timeout(cli,
 
 
 @pytest.mark.parametrize("how", ["SPARQL Update", "Graph Store"])
-def test_push_against_a_dripping_store_is_cut_at_the_timeout(cli, how: str) -> None:
+def test_push_against_a_dripping_store_is_cut_at_the_timeout(cli, minimal: Path, how: str) -> None:
     answer = b"HTTP/1.1 204 No Content\r\n" + b"X-Pad: a\r\n" * 90 + b"\r\n"
     with raw_endpoint(drip(answer, every=0.05)) as raw:
         store = ("--graph-store", raw.url) if how == "Graph Store" else ()
         started = time.monotonic()
-        run = cli("push", "--project", str(FIXTURE), "--endpoint", raw.url, "--timeout", "1", *store)
+        run = cli("push", "--project", str(minimal), "--endpoint", raw.url, "--timeout", "1", *store)
         elapsed = time.monotonic() - started
     assert run.code == 3 and "pushed" not in run.out
     assert run.err.splitlines()[-1] == f"error: {raw.url}: {TIMED_OUT}"

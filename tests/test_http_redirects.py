@@ -59,9 +59,9 @@ def test_a_graph_store_write_redirected_is_an_error_not_a_fall_back(code: int) -
     assert [g.method for g in fake.got] == ["PUT"]
 
 
-def test_the_push_command_exits_3_and_never_says_pushed(cli) -> None:
+def test_the_push_command_exits_3_and_never_says_pushed(cli, minimal: Path) -> None:
     with fake_endpoint(redirect(302, "/"), NO_ROWS) as fake:
-        run = cli("push", "--project", str(FIXTURE), "--endpoint", fake.origin + "/update")
+        run = cli("push", "--project", str(minimal), "--endpoint", fake.origin + "/update")
     assert run.code == 3
     assert "pushed" not in run.out
     assert [line for line in run.err.splitlines() if line.startswith("error:")] == [
@@ -142,26 +142,27 @@ def credentials(monkeypatch: pytest.MonkeyPatch, kind: str) -> str:
     return "Basic " + base64.b64encode(f"analyst:{SECRET}".encode()).decode()
 
 
-COMMANDS = {
-    "query": lambda url: ("query", "who-met-whom", "--project", str(FIXTURE), "--endpoint", url),
-    "sparql select": lambda url: ("sparql", "--endpoint", url, "SELECT * WHERE { ?s ?p ?o }"),
-    "sparql ask": lambda url: ("sparql", "--endpoint", url, "ASK { ?s ?p ?o }"),
-    "sparql construct": lambda url: ("sparql", "--endpoint", url, "CONSTRUCT WHERE { ?s ?p ?o }"),
-    "push by update": lambda url: ("push", "--project", str(FIXTURE), "--endpoint", url),
-    "push by graph store": lambda url: ("push", "--project", str(FIXTURE), "--endpoint", url, "--graph-store", url),
+COMMANDS = {  # each given the URL and a copy of the minimal project (a push remembers in its build/)
+    "query": lambda url, project: ("query", "who-met-whom", "--project", str(project), "--endpoint", url),
+    "sparql select": lambda url, _: ("sparql", "--endpoint", url, "SELECT * WHERE { ?s ?p ?o }"),
+    "sparql ask": lambda url, _: ("sparql", "--endpoint", url, "ASK { ?s ?p ?o }"),
+    "sparql construct": lambda url, _: ("sparql", "--endpoint", url, "CONSTRUCT WHERE { ?s ?p ?o }"),
+    "push by update": lambda url, project: ("push", "--project", str(project), "--endpoint", url),
+    "push by graph store": lambda url, project: ("push", "--project", str(project), "--endpoint", url,
+                                                 "--graph-store", url),
 }
 
 
 @pytest.mark.parametrize("command", sorted(COMMANDS))
 @pytest.mark.parametrize("code", [301, 302, 303, 307, 308])
 @pytest.mark.parametrize("elsewhere", ["another port", "another host name"])
-def test_no_command_follows_a_redirect_to_another_origin(monkeypatch: pytest.MonkeyPatch, cli, command: str,
-                                                         code: int, elsewhere: str) -> None:
+def test_no_command_follows_a_redirect_to_another_origin(monkeypatch: pytest.MonkeyPatch, cli, minimal: Path,
+                                                         command: str, code: int, elsewhere: str) -> None:
     header = credentials(monkeypatch, "token" if code % 2 else "basic")
     with fake_endpoint(NO_ROWS) as other:
         target = other.url if elsewhere == "another port" else other.url.replace("127.0.0.1", "localhost")
         with fake_endpoint(redirect(code, target)) as first:
-            run = cli(*COMMANDS[command](first.url))
+            run = cli(*COMMANDS[command](first.url, minimal))
     assert other.got == []
     assert [g.headers["Authorization"] for g in first.got] == [header]
     assert run.code == 3
@@ -225,7 +226,7 @@ def test_what_counts_as_the_same_origin(a: str, b: str, same: bool) -> None:
     assert same_origin(a, b) is same
 
 
-def test_every_request_goes_through_the_one_policy(monkeypatch: pytest.MonkeyPatch, cli) -> None:
+def test_every_request_goes_through_the_one_policy(monkeypatch: pytest.MonkeyPatch, cli, minimal: Path) -> None:
     """No request leaves by urllib's global opener or SPARQLWrapper's (which follow any redirect
     with the credentials): with both made to fail, every command still reaches the endpoint."""
     import urllib.request
@@ -242,6 +243,6 @@ def test_every_request_goes_through_the_one_policy(monkeypatch: pytest.MonkeyPat
                "push by update": DONE, "push by graph store": (201, "text/plain", b"")}
     for command, reply in replies.items():
         with fake_endpoint(reply) as fake:
-            run = cli(*COMMANDS[command](fake.url))
+            run = cli(*COMMANDS[command](fake.url, minimal))
         assert run.code == 0, (command, run.err)
         assert fake.got, command

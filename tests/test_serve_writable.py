@@ -8,6 +8,7 @@ import signal
 import subprocess
 import sys
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 
@@ -39,27 +40,29 @@ def made_token(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[subpr
         assert process.returncode == 0
 
 
-def push(cli_env: dict[str, str], port: int, *, graph_store: bool = True) -> subprocess.CompletedProcess[str]:
+def push(cli_env: dict[str, str], port: int, project: Path, *,
+         graph_store: bool = True) -> subprocess.CompletedProcess[str]:
+    """Push a copy of the repository's project (a push remembers what it sent in the project's build/)."""
     store = ["--graph-store", f"http://127.0.0.1:{port}/store"] if graph_store else []
     return subprocess.run([sys.executable, "-m", "tradegraph", "push", "--endpoint", f"http://127.0.0.1:{port}/update",
-                           *store], cwd=REPO, env=cli_env, capture_output=True, text=True, timeout=300)
+                           *store], cwd=project, env=cli_env, capture_output=True, text=True, timeout=300)
 
 
-def test_it_prints_a_new_token_and_push_needs_it(made_token) -> None:
+def test_it_prints_a_new_token_and_push_needs_it(made_token, repo_project: Path) -> None:
     _, port, lines = made_token
     token = lines[4].split()[2]
     assert len(token) >= 32 and lines[4].strip() == (
         f"write token: {token} (send it as 'Authorization: Bearer {token}'; "
         "push reads it from TRADEGRAPH_ENDPOINT_TOKEN)")
     env = {name: value for name, value in os.environ.items() if not name.startswith("TRADEGRAPH_ENDPOINT_")}
-    refused = push(env, port)
+    refused = push(env, port, repo_project)
     assert refused.returncode == 3 and "HTTP 401 Unauthorized: writing needs the token" in refused.stderr
-    wrong = push({**env, "TRADEGRAPH_ENDPOINT_TOKEN": token[:-1] + "x"}, port)
+    wrong = push({**env, "TRADEGRAPH_ENDPOINT_TOKEN": token[:-1] + "x"}, port, repo_project)
     assert wrong.returncode == 3
     for graph_store in (True, False):  # the Graph Store Protocol, and SPARQL Update (vetted, then run)
-        done = push({**env, "TRADEGRAPH_ENDPOINT_TOKEN": token}, port, graph_store=graph_store)
+        done = push({**env, "TRADEGRAPH_ENDPOINT_TOKEN": token}, port, repo_project, graph_store=graph_store)
         assert done.returncode == 0, done.stderr
-        assert f"pushed {lines[0].split()[1]} triples in 4 named graph(s) to http://127.0.0.1:{port}/" in done.stdout
+        assert f"pushed {lines[0].split()[1]} triples in 5 named graph(s) to http://127.0.0.1:{port}/" in done.stdout
 
 
 def test_a_token_from_the_environment_is_not_printed(tmp_path) -> None:
