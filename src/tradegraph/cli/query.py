@@ -107,7 +107,7 @@ def _command(query: Query, project: Project | None) -> click.Command:
         if p.type == "boolean":
             params.append(click.Option([p.option, p.variable], is_flag=True, default=None, help=help_text))
         else:
-            metavar = {"xsd:date": "DATE", "integer": "N", "string": "TEXT"}.get(p.type, "NAME")
+            metavar = "|".join(p.choices) or {"xsd:date": "DATE", "integer": "N", "string": "TEXT"}.get(p.type, "NAME")
             params.append(click.Option([p.option, p.variable], default=None, metavar=metavar,
                                        help=help_text, show_default=p.default or False))
     params.append(click.Option(["--format", "fmt"], type=click.Choice(FORMATS), default=None,

@@ -12,6 +12,7 @@ The header is YAML, every line starting with ``#+`` (the grlc convention)::
     #+     help: keep events whose whole date interval ends before this date
     #+     example: 2025-08-01
     #+   actor: {type: iri, class: tg:Actor, help: ..., example: akazawa}
+    #+   origin: {type: string, choices: [all, curated, coded], default: all, help: ...}
 
 A parameter ``as-of`` is the option ``--as-of`` and the variable ``?as_of``; ``GIVEN(?as_of)``
 in the body is true when it was given (written out by
@@ -47,7 +48,7 @@ RESERVED = ("format", "project", "help", "endpoint", "store", "timeout", "allow-
 LIST_SEPARATOR = "\u001f"
 _NAME = re.compile(r"^[a-z][a-z0-9]*(?:-[a-z0-9]+)*$")
 _HEADER_KEYS = {"summary", "description", "params", "lists"}
-_PARAM_KEYS = {"type", "help", "default", "example", "class", "pattern", "min", "max"}
+_PARAM_KEYS = {"type", "help", "default", "example", "class", "pattern", "choices", "min", "max"}
 _PREFIX = re.compile(r"^\s*PREFIX\s+([A-Za-z][\w-]*)?:\s*<([^>\s]*)>", re.IGNORECASE | re.MULTILINE)
 
 
@@ -167,10 +168,15 @@ def _param(name: str, spec: Any, header: YMap, prefixes: dict[str, str], shown: 
     classes = [classes] if isinstance(classes, str) else classes
     if classes and kind != "iri":
         raise InvalidModel(f"parameter '{name}' has a `class` but is not an iri", where=spec.where("class"))
+    choices = spec.get("choices") or []
+    if not isinstance(choices, list) or not all(isinstance(c, str) for c in choices) or (choices and kind != "string"):
+        raise InvalidModel(f"parameter '{name}' has bad `choices`", where=spec.where("choices"),
+                           expected="a list of words, of a string parameter: `choices: [all, curated, coded]`")
     param = Param(name=name, type=kind, help=spec["help"].strip(),
                   default=_text(spec.get("default")), example=_text(spec.get("example")),
                   classes=tuple(_expand(c, prefixes, spec.where("class")) for c in classes),
-                  pattern=spec.get("pattern"), minimum=spec.get("min"), maximum=spec.get("max"))
+                  pattern=spec.get("pattern"), choices=tuple(choices),
+                  minimum=spec.get("min"), maximum=spec.get("max"))
 
     check_declared(param, spec.where("default") if "default" in spec else where)
     return param

@@ -7,6 +7,10 @@ rdflib.term.Literal('2025-08-01', datatype=rdflib.term.URIRef('http://www.w3.org
 Traceback (most recent call last):
 ...
 tradegraph.errors.UsageError: query q: --before '2025-13-45' is not a date; expected a date like 2025-08-01 (YYYY-MM-DD)
+>>> parse_value(Param("origin", "string", "which", choices=("all", "coded")), "some", query="q")
+Traceback (most recent call last):
+...
+tradegraph.errors.UsageError: query q: --origin 'some' is not one of the choices; expected one of all, coded
 >>> parse_value(Param("who", "string", "a name"), '" } DROP ALL #', query="q")
 Traceback (most recent call last):
 ...
@@ -44,6 +48,7 @@ class Param:
     example: str | None = None
     classes: tuple[str, ...] = ()       # full IRIs: an iri parameter names a node of these
     pattern: str | None = None          # a string parameter must match it
+    choices: tuple[str, ...] = ()       # a string parameter must be one of them
     minimum: int | None = None
     maximum: int | None = None
 
@@ -101,7 +106,9 @@ def parse_value(param: Param, raw: object, *, query: str, today: date | None = N
     if text is None:
         raise bad("is not text", "text")
     if param.type == "string":
-        if not re.match(param.pattern or PLAIN_TEXT, text):
+        if param.choices and text not in param.choices:
+            raise bad("is not one of the choices", "one of " + ", ".join(param.choices))
+        if not param.choices and not re.match(param.pattern or PLAIN_TEXT, text):
             if param.pattern:
                 raise bad("does not match", f"text matching {param.pattern}")
             raise bad("is not plain text", f"letters, digits, spaces and {_PLAIN_CHARS}",
