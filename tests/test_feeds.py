@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from tradegraph.build.provider import validated_graph
-from tradegraph.errors import InvalidData, OutputError
+from tradegraph.errors import InvalidData, OutputError, UsageError
 from tradegraph.feeds.importer import BadRecords, import_feed
 from tradegraph.feeds.plover_out import plover_export
 from tradegraph.project import Project
@@ -161,3 +161,31 @@ def test_plover_export_reimports_to_the_same_events(tmp_path: Path) -> None:
     after = _events(project, coded)
     assert after == before
     assert sum(after.values()) == len(records)
+
+
+@pytest.mark.parametrize("name", ["who-met-whom", "actor-timeline", "contact-counts", "negotiators", "travel",
+                                  "statements", "meeting-topics", "events-before-deadline"])
+def test_origin_keeps_coded_and_curated_apart_or_together(imported: Project, name: str) -> None:
+    runner = QueryRunner(imported)
+    keyed = {origin: runner.run(name, origin=origin) for origin in ("all", "curated", "coded")}
+    column = "records" if name in ("contact-counts", "negotiators") else "record"
+
+    def origins(rows: list[dict]) -> set[str]:
+        return {o for r in rows for o in (r[column] if isinstance(r[column], list) else [r[column]])}
+
+    assert origins(keyed["curated"]) <= {"curated"} and origins(keyed["coded"]) <= {"coded"}
+    if column == "record":  # one row per record: all is the two kinds together
+        assert sorted(map(repr, keyed["all"])) == sorted(map(repr, keyed["curated"] + keyed["coded"]))
+    assert runner.run(name) == keyed["all"]  # all is the default
+
+
+def test_who_met_whom_and_the_timeline_say_which_rows_are_coded(imported: Project) -> None:
+    runner = QueryRunner(imported)
+    rows = {r["id"]: r for r in runner.run("who-met-whom")}
+    assert rows["coded-plover-sample-plv-0002"]["record"] == "coded"
+    assert rows["bessent-ishiba-meeting-2025-07-18"]["record"] == "curated"
+    coded = {r["id"] for r in runner.run("actor-timeline", actor="akazawa", origin="coded")}
+    assert "coded-plover-sample-plv-0002" in coded and "akazawa-bessent-expo-talks-2025-07-19" not in coded
+    with pytest.raises(UsageError, match="--origin 'machine' is not one of the choices; expected one of all, "
+                                         "curated, coded"):
+        runner.run("who-met-whom", origin="machine")

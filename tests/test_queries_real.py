@@ -123,3 +123,33 @@ def test_negotiators_and_travel(run) -> None:
     assert {"Scott Bessent", "Howard Lutnick"} <= set(japan["Ryosei Akazawa"]["counterparts"])
     [tally] = [r for r in run("travel", actor="akazawa") if r["kind"] == "tally"]
     assert (tally["trips"], tally["distance_miles"], tally["destination"]) == (7, Decimal(94780), "Washington")
+
+
+def test_hedges_reach_the_answers(run) -> None:
+    """A reported event keeps its status and whose account it is, in every query that lists it."""
+    visit = "he-lifeng-osaka-visit"  # "is reportedly visiting Osaka"
+    for name, params in (("actor-timeline", {"actor": "he-lifeng"}), ("travel", {"actor": "he-lifeng"}),
+                         ("events-before-deadline", {"deadline": "Aug. 1 deadline"})):
+        [row] = [r for r in run(name, **params) if r["id"] == visit]
+        assert (row["status"], row["attribution"], row["record"]) == ("reported", "reportedly", "curated"), name
+    [meeting] = [r for r in run("who-met-whom") if r["id"] == "he-lifeng-moriyama-meeting"]
+    assert (meeting["status"], meeting["attribution"]) == ("happened", "according to local media")
+    [pair] = [r for r in run("contact-counts", actor="moriyama")]
+    assert (pair["statuses"], pair["attributions"], pair["records"]) == (
+        ["happened"], ["according to local media"], ["curated"])
+    [topic] = run("meeting-topics", event="he-lifeng-moriyama-meeting")
+    assert topic["attribution"] == "according to local media"
+    [claim] = [r for r in run("claims") if r["id"] == "ruling-coalition-may-lose-majority"]
+    assert claim["attribution"] == "voter surveys"
+    assert {(r["status"], r["attribution"]) for r in run("sources-of", node=visit)} == {("reported", "reportedly")}
+    assert [(r["status"], r["attribution"]) for r in run("search", text="reportedly visiting")] == [
+        ("reported", "reportedly")]
+
+
+def test_statements_keep_whom_they_address_apart_from_whom_they_target(run) -> None:
+    rows = {r["id"]: r for r in run("statements")}
+    letter = rows["trump-tariff-letter-to-japan"]
+    assert (letter["to"], letter["targets"], letter["status"]) == (["Government of Japan"], [], "happened")
+    aimed = [r for r in rows.values() if r["targets"]]
+    assert aimed and all(not r["to"] for r in aimed)
+    assert {"Japan", "Donald Trump"} <= {t for r in aimed for t in r["targets"]}

@@ -77,7 +77,7 @@ def test_show_sparql_prints_what_an_endpoint_receives(cli, tmp_path: Path) -> No
     assert shown.code == 0 and shown.err == ""
     code = mask(shown.out)
     assert "GIVEN" not in code and "!COALESCE(sameTerm(?before, ?before), false)" in code
-    assert 'VALUES (?before ?include_unconfirmed ?include_retracted) { ("2025-03-15"^^<' in shown.out
+    assert 'VALUES (?before ?include_unconfirmed ?include_retracted ?origin) { ("2025-03-15"^^<' in shown.out
     (tmp_path / "shown.rq").write_text(shown.out, encoding="utf-8")
     again = json.loads(cli("sparql", "-f", str(tmp_path / "shown.rq"), "--project", str(FIXTURE),
                            "--format", "json").out)
