@@ -288,3 +288,21 @@ def test_a_texts_folder_allows_a_local_copy_outside_the_project(project: Path, t
     assert not check_evidence(Project.open(project))[0].error
     [error] = check_evidence(Project.open(project), texts=[texts])
     assert error.error and "'words that are not there'" in error.what
+
+
+def test_a_store_build_refuses_drafts_too(project: Path, tmp_path: Path) -> None:
+    drafted(project)
+    with pytest.raises(InvalidData, match="is a draft no one has reviewed"):
+        build(Project.open(project), store=tmp_path / "store")
+    assert not (tmp_path / "store").exists()
+    result = build(Project.open(project), store=tmp_path / "store", drafts=True)
+    assert result.triple_count() > 0
+
+
+def test_a_build_with_drafts_is_never_taken_for_a_reviewed_one(project: Path) -> None:
+    """Other commands reuse a build only when it was made as they would make it: one built with
+    --drafts holds records no one reviewed, so `query` loads the facts again and refuses them."""
+    drafted(project)
+    assert run(project, "build", "--drafts").exit_code == 0
+    asked = run(project, "query", "who-met-whom")
+    assert asked.exit_code == 1 and "is a draft no one has reviewed" in asked.output

@@ -24,6 +24,7 @@ from typing import Any, Protocol
 from rdflib import Dataset, Graph, URIRef
 
 from tradegraph.build.derive import derive
+from tradegraph.errors import InvalidData
 from tradegraph.facts.loader import RESERVED_GRAPHS, Facts, load_facts
 from tradegraph.project import Project
 from tradegraph.rdf.graphs import DERIVED_GRAPH, ONTOLOGY_GRAPH, ontology_graph
@@ -144,3 +145,14 @@ def load_dataset(project: Project, *, base: str | None = None, facts: Facts | No
     facts = facts or load_facts(project, base=base)
     assemble(facts.dataset, facts.base, ontology_graph(project))
     return facts.dataset
+
+
+def refuse_drafts(facts: Facts) -> None:
+    """Raise for the first record still marked ``draft`` (``tradegraph draft`` proposed it and
+    no one has reviewed it), saying how many there are."""
+    marked = [record for record in facts.records.values() if "draft" in record.data]
+    if marked:
+        more = f" (and {len(marked) - 1} more)" if len(marked) > 1 else ""
+        raise InvalidData(f"{marked[0].kind.name} '{marked[0].id}' is a draft no one has reviewed{more}",
+                          where=marked[0].where, expected="reviewed records",
+                          hint="review them with `tradegraph review FILE`, or build them marked with --drafts")

@@ -52,17 +52,18 @@ def recorded(about: dict[str, object]) -> tuple[str, Census] | None:
         return None
 
 
-def current(project: Project, *, base: str, validator: str, reason: str | None) -> str | None:
+def current(project: Project, *, base: str, validator: str, reason: str | None, drafts: bool = False) -> str | None:
     """:func:`fingerprint`, or ``None`` when an input cannot be read or is not a regular file
     (the loader then says why, in its own words)."""
     try:
-        return fingerprint(project, base=base, validator=validator, reason=reason)
+        return fingerprint(project, base=base, validator=validator, reason=reason, drafts=drafts)
     except (OSError, TradegraphError):
         return None
 
 
-def fingerprint(project: Project, *, base: str, validator: str, reason: str | None) -> str:
-    """The SHA-256 (hex) of the project's inputs and of the options that change its graph."""
+def fingerprint(project: Project, *, base: str, validator: str, reason: str | None, drafts: bool = False) -> str:
+    """The SHA-256 (hex) of the project's inputs and of the options that change its graph (a build
+    with ``--drafts`` holds records no one reviewed: no other command may take it for theirs)."""
     digest = hashlib.sha256()
 
     def say(*parts: str) -> None:
@@ -71,6 +72,8 @@ def fingerprint(project: Project, *, base: str, validator: str, reason: str | No
             digest.update(len(encoded).to_bytes(8, "big") + encoded)  # lengths: no two lists read alike
 
     say("tradegraph", _version(), "code", _code(), "base", base, "validator", validator, "reason", reason or "")
+    if drafts:
+        say("drafts")
     settings = project.root / CONFIG_FILE
     say("settings", _file_hash(settings) if settings.exists() or settings.is_symlink() else "(none)")
     for kind, paths in (("facts", project.fact_files()), ("shapes", project.shape_files()),

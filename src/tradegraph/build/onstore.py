@@ -20,7 +20,7 @@ from typing import Any, BinaryIO
 import pyoxigraph as ox
 
 from tradegraph.build import outputs as ownership
-from tradegraph.build.dataset import Census
+from tradegraph.build.dataset import Census, refuse_drafts
 from tradegraph.build.derive import derive_store
 from tradegraph.build.fingerprint import made_from as made_from_entry
 from tradegraph.build.result import BuildResult
@@ -63,20 +63,20 @@ class StoreBuildResult(BuildResult):
 
 def build_in_store(project: Project, *, out: Path | str | None = None, base: str | None = None,
                    write: bool = True, store: Path | str | None = None,
-                   made_from: str | None = None) -> StoreBuildResult:
+                   made_from: str | None = None, drafts: bool = False) -> StoreBuildResult:
     """Load into a store (on disk at ``store``, else in memory), validate fast, write the outputs
     (recording ``made_from``, the inputs' fingerprint, beside them)."""
     if store is None:
-        return _build(project, out=out, base=base, write=write, final=None, made_from=made_from)
+        return _build(project, out=out, base=base, write=write, final=None, made_from=made_from, drafts=drafts)
     final = Path(os.path.abspath(store))
     ownership.check_store_folder(project, final, out=project.build_dir(out))
     with ownership.store_lock(final):
         ownership.check_store_folder(project, final, out=project.build_dir(out))
-        return _build(project, out=out, base=base, write=write, final=final, made_from=made_from)
+        return _build(project, out=out, base=base, write=write, final=final, made_from=made_from, drafts=drafts)
 
 
 def _build(project: Project, *, out: Path | str | None, base: str | None, write: bool,
-           final: Path | None, made_from: str | None) -> StoreBuildResult:
+           final: Path | None, made_from: str | None, drafts: bool) -> StoreBuildResult:
     staging = None
     if final is not None:  # a new name each time: RocksDB locks by path within a process
         staging = Path(tempfile.mkdtemp(prefix=f".{final.name}.", suffix=".new", dir=final.parent))
@@ -88,6 +88,8 @@ def _build(project: Project, *, out: Path | str | None, base: str | None, write:
                 raise ValidationFailed(f"the graph violates the shapes ({len(report.violations)} violation(s))",
                                        report=report.text())
             assert loaded.facts is not None
+            if not drafts:
+                refuse_drafts(loaded.facts)
             facts, census = loaded.facts, Census.of(loaded.facts)
             result = StoreBuildResult(dataset=facts.dataset, base=facts.base, census=census, report=report,
                                       facts=facts, project=project)

@@ -15,11 +15,11 @@ from typing import NamedTuple
 from rdflib import Graph, URIRef
 
 from tradegraph.build import changes, fingerprint
-from tradegraph.build.dataset import Census, fact_union
+from tradegraph.build.dataset import Census, fact_union, refuse_drafts
 from tradegraph.build.outputs import write_outputs
 from tradegraph.build.reason import INFERRED_GRAPH, infer
 from tradegraph.build.result import BuildResult
-from tradegraph.errors import InvalidData, UsageError, ValidationFailed
+from tradegraph.errors import UsageError, ValidationFailed
 from tradegraph.facts.loader import Facts, load_facts
 from tradegraph.project import Project
 from tradegraph.rdf import serialize
@@ -66,14 +66,15 @@ def build(project: Project, *, out: Path | str | None = None, base: str | None =
         raise UsageError("a build into a store validates on the fast path and does no reasoning",
                          hint="leave out --reason and --validator, or build without --store")
     # Taken before the facts are read: a file changed meanwhile leaves a record that no longer matches.
-    made_from = fingerprint.current(project, base=base or project.base, validator=validator, reason=reason) \
-        if write else None
+    made_from = fingerprint.current(project, base=base or project.base, validator=validator, reason=reason,
+                                    drafts=drafts) if write else None
     if write:
         changes.claim(project, project.build_dir(out))
     if into_store:
         from tradegraph.build.onstore import build_in_store
 
-        stored = build_in_store(project, out=out, base=base, write=write, store=store, made_from=made_from)
+        stored = build_in_store(project, out=out, base=base, write=write, store=store, made_from=made_from,
+                                drafts=drafts)
         if write:
             changes.record_build(project, project.build_dir(out))
         return stored
@@ -111,7 +112,7 @@ def check(project: Project, *, base: str | None = None, validator: str = "fast",
     """
     facts = load_facts(project, base=base)
     if not drafts:
-        _refuse_drafts(facts)
+        refuse_drafts(facts)
     shapes, ontology = shapes_graph(project), ontology_graph(project)
     report = validate_data(fact_union(facts.dataset, facts.base), shapes=shapes, ontology=ontology, facts=facts,
                            validator=validator)
@@ -119,14 +120,3 @@ def check(project: Project, *, base: str | None = None, validator: str = "fast",
         raise ValidationFailed(f"the graph violates the shapes ({len(report.violations)} violation(s))",
                                report=report.text())
     return Checked(facts, report, ontology)
-
-
-def _refuse_drafts(facts: Facts) -> None:
-    """Raise for the first record still marked ``draft`` (``tradegraph draft`` proposed it and
-    no one has reviewed it), saying how many there are."""
-    marked = [record for record in facts.records.values() if "draft" in record.data]
-    if marked:
-        more = f" (and {len(marked) - 1} more)" if len(marked) > 1 else ""
-        raise InvalidData(f"{marked[0].kind.name} '{marked[0].id}' is a draft no one has reviewed{more}",
-                          where=marked[0].where, expected="reviewed records",
-                          hint="review them with `tradegraph review FILE`, or build them marked with --drafts")
