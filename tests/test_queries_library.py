@@ -5,6 +5,7 @@ on pyoxigraph (substitutions, and a VALUES block as sent to a remote endpoint)."
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
 import pytest
 
@@ -103,3 +104,22 @@ def test_same_rows_on_rdflib_and_pyoxigraph(engines, name: str) -> None:
         for other in others:
             got = other.run(name, **params)
             assert (got.columns, list(got)) == (expected.columns, list(expected)), params
+
+
+def test_a_query_file_is_read_again_when_it_changes_and_only_then(tmp_path: Path) -> None:
+    """The catalogue keeps each query it checked for the state of its file: the same query object
+    while the file stays, the new text (or the new error) as soon as it changes."""
+    from tradegraph.errors import InvalidModel
+    from tradegraph.query.catalogue import load_query
+
+    path = tmp_path / "q.rq"
+    path.write_text("#+ summary: one\nSELECT ?s WHERE { ?s ?p ?o }\n", "utf-8")
+    first = load_query(path)
+    assert load_query(path) is first
+    path.write_text("#+ summary: two, longer\nSELECT ?s WHERE { ?s ?p ?o }\n", "utf-8")
+    assert load_query(path).summary == "two, longer"
+    path.write_text("#+ summary: [broken\nSELECT ?s WHERE { ?s ?p ?o }\n", "utf-8")
+    with pytest.raises(InvalidModel):
+        load_query(path)
+    with pytest.raises(InvalidModel):  # an error is never kept in place of the file's state
+        load_query(path)

@@ -41,6 +41,7 @@ from tradegraph.errors import InvalidData, InvalidModel, Location, UsageError, d
 from tradegraph.files.yamlfile import YMap, parse_yaml, read_text
 from tradegraph.project import Project
 from tradegraph.query.params import Param, check_declared
+from tradegraph.rdf.graphs import file_state
 from tradegraph.sparql.text import expand_given, parameter_problems
 
 TYPES = ("xsd:date", "iri", "string", "integer", "boolean")
@@ -84,9 +85,23 @@ def find_query(project: Project, name: str) -> Query:
     return load_query(paths[name], project.relative(paths[name]))
 
 
+#: Queries read and checked in this process, by file and the state of the file they were read
+#: from (a changed, replaced or removed file is read again); at most :data:`_KEPT` of them.
+_READ: dict[tuple[Any, ...], Query] = {}
+_KEPT = 256
+
+
 def load_query(path: Path, shown: str | None = None) -> Query:
-    """Read and check one ``.rq`` file."""
-    return parse_query(read_text(path, shown=shown or str(path)), shown or str(path), path=path)
+    """Read and check one ``.rq`` file (once a process for each state of the file: checking a
+    query's parameters costs more than running a selective query on a store)."""
+    key = (*file_state([path])[0], shown)
+    if key[1] != -1 and key in _READ:
+        return _READ[key]
+    query = parse_query(read_text(path, shown=shown or str(path)), shown or str(path), path=path)
+    if len(_READ) >= _KEPT:
+        _READ.clear()
+    _READ[key] = query
+    return query
 
 
 def parse_query(text: str, shown: str, *, path: Path | None = None) -> Query:
