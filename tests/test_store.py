@@ -159,7 +159,8 @@ def test_build_with_store_writes_a_store_that_queries_run_on(minimal: Path, tmp_
     run = cli("build", "--project", str(minimal), "--store", str(store))
     assert run.code == 0, run.err
     assert sorted(p.name for p in (minimal / "build").iterdir()) == [
-        ".tradegraph-outputs.json", "graph.nq", "graph.trig", "graph.ttl", "report.txt"]
+        ".tradegraph-changes-record.json", ".tradegraph-outputs.json", "changes.json", "graph.nq", "graph.trig",
+        "graph.ttl", "records.json", "report.txt"]
     assert isomorphic(_canonical(Graph().parse(minimal / "build" / "graph.ttl")),
                       _canonical(union(load_facts(Project.open(minimal)).dataset)))
     assert "97 triples" in run.out and f"wrote {store}" in run.out
@@ -193,23 +194,3 @@ def test_query_and_sparql_run_on_the_store(minimal: Path, tmp_path: Path, cli) -
     assert missing.err == (f"error: no store at {tmp_path / 'nope'}; expected a directory written by "
                            f"`tradegraph build --store DIR` (hint: run `tradegraph build --store {tmp_path / 'nope'}` "
                            "first)\n")
-
-
-def test_the_writer_loads_every_chunk_and_raises_what_the_loading_thread_raised(monkeypatch: pytest.MonkeyPatch) -> None:
-    import pyoxigraph as ox
-    from rdflib import URIRef
-
-    from tradegraph.store import oxigraph as store_module
-
-    monkeypatch.setattr(store_module, "CHUNK", 3)  # several chunks, loaded on the writer's thread
-    target = ox.Store()
-    writer = store_module.QuadWriter(target, "http://ex/")
-    for n in range(10):
-        writer.graph("g").add((URIRef(f"http://ex/s{n}"), URIRef("http://ex/p"), Literal(n)))
-    writer.close()
-    assert len(target) == 10 and writer.written == 10
-
-    broken = store_module.QuadWriter(ox.Store(), "http://ex/")
-    broken.graph("g").add((URIRef("http://ex/a b"), URIRef("http://ex/p"), Literal("x")))  # a space: not an IRI
-    with pytest.raises(SyntaxError):
-        broken.close()

@@ -104,7 +104,7 @@ def test_the_store_build_validates_the_loaded_nquads_without_a_dump(tmp_path: Pa
         raise AssertionError("the store was dumped")
 
     monkeypatch.setattr(fast, "_dump_union", no_dump)
-    project = _project(tmp_path / "p", ["Ana"], {}, "Title", "Quote", "Evidence")
+    project = _project(tmp_path / "p", ["Ana", "Bo"], {}, "Title", "Quote", "Evidence")  # a meeting needs two
     result = build_in_store(project, write=False)
     assert result.report.conforms
     assert result.triple_count() == len(_rdflib_quads(project))

@@ -35,7 +35,7 @@ MAX_ERRORS = 50
 #: Named graphs that hold something other than facts: ``<base>graph/ontology`` (the
 #: ontology, in the query dataset and the store) and ``<base>graph/inferred`` (what reasoning
 #: adds). No source or actors file may take these names.
-RESERVED_GRAPHS = {"ontology": "the ontology", "inferred": "the inferred triples"}
+RESERVED_GRAPHS = {"ontology": "the ontology", "inferred": "the inferred triples", "derived": "the derived triples"}
 #: A triple as the loader writes it: subject, predicate and object in N-Triples syntax.
 Triple = tuple[str, str, str]
 _TYPE, _LABEL = iri(RDF.type), iri(RDFS.label)

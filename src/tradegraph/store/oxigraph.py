@@ -26,7 +26,7 @@ from tradegraph.errors import UsageError
 from tradegraph.facts.loader import Facts, Triple, load_facts
 from tradegraph.progress import Progress
 from tradegraph.project import Project
-from tradegraph.rdf.graphs import ONTOLOGY_GRAPH, ontology_graph
+from tradegraph.rdf.graphs import DERIVED_GRAPH, ONTOLOGY_GRAPH, ontology_graph
 from tradegraph.rdf.namespaces import QUERY_PREFIXES
 from tradegraph.rdf.oxterms import iri, to_ox
 from tradegraph.store.engine import StoreEngine
@@ -62,9 +62,10 @@ class FactStore:
         return len(self.store)
 
     def fact_graphs(self) -> list[Any]:
-        """Every named graph but the ontology's."""
-        ontology = ox.NamedNode(self.base + ONTOLOGY_GRAPH)
-        return sorted((g for g in self.store.named_graphs() if g != ontology), key=str)
+        """Every named graph but the ontology's and the derived one (what the build added for the
+        queries after writing the facts)."""
+        left_out = {ox.NamedNode(self.base + name) for name in (ONTOLOGY_GRAPH, DERIVED_GRAPH)}
+        return sorted((g for g in self.store.named_graphs() if g not in left_out), key=str)
 
     def query_facts(self, text: str) -> Any:
         """A query over the facts' graphs only (the ontology left out), as pyoxigraph answers it.
@@ -82,7 +83,8 @@ class FactStore:
         A solution comes once per graph that holds it (SELECT DISTINCT where that matters); the
         graph is bound to the variable named ``graph`` (one name for each use in a query).
         """
-        return f"GRAPH ?{graph} {{ {pattern} }} FILTER (?{graph} != <{self.base}{ONTOLOGY_GRAPH}>)"
+        return (f"GRAPH ?{graph} {{ {pattern} }} "
+                f"FILTER (?{graph} NOT IN (<{self.base}{ONTOLOGY_GRAPH}>, <{self.base}{DERIVED_GRAPH}>))")
 
     def query(self, text: str) -> Any:
         """A query over the store as it is (the named graphs by name), with the usual prefixes."""
