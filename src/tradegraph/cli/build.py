@@ -22,10 +22,10 @@ _texts_option = click.option(
 
 
 def _check_evidence(project: Project, texts: tuple[Path, ...], files: list[Path] | None = None, *,
-                    warn: bool = True) -> None:
+                    warn: bool = True) -> ValidationFailed | None:
     """Every evidence quote against its source's local copy: the errors (and, with ``warn``, the
-    warnings: no local copy, one outside the allowed folders) on stderr, and a failure (exit 1)
-    when a quote is not in its text."""
+    warnings: no local copy, one outside the allowed folders) on stderr, and the failure (exit 1)
+    to raise when a quote is not in its text."""
     from tradegraph.draft.evidence import check_evidence
 
     findings = check_evidence(project, texts=texts, files=files)
@@ -33,8 +33,7 @@ def _check_evidence(project: Project, texts: tuple[Path, ...], files: list[Path]
         if finding.error or warn:
             err(f"{'error' if finding.error else 'warning'}: {finding}")
     errors = sum(finding.error for finding in findings)
-    if errors:
-        raise ValidationFailed(f"{errors} evidence quote(s) not in their source's local copy")
+    return ValidationFailed(f"{errors} evidence quote(s) not in their source's local copy") if errors else None
 
 
 @click.command()
@@ -71,7 +70,9 @@ def build(project_dir: Path | None, out: Path | None, base: str | None, reason: 
     from tradegraph.build.pipeline import build as run_build
 
     project = open_project(project_dir)
-    _check_evidence(project, texts, warn=False)  # `validate` gives the warnings
+    failed = _check_evidence(project, texts, warn=False)  # `validate` gives the warnings
+    if failed:
+        raise failed
     result = run_build(project, out=out, base=base, reason=reason, store=store, validator=validator,
                        drafts=drafts)
     click.echo(printable_lines(result.summary()))
@@ -114,16 +115,18 @@ def validate(project_dir: Path | None, files: tuple[Path, ...], validator: str, 
     from tradegraph.shacl.paths import validate_paths
 
     project = open_project(project_dir)
+    report = validate_paths(project, list(files), validator=validator)  # bad input: its one message, alone
     for mark in still_drafts(project):
         err(f"draft: {mark}")
     sources = [f for f in files if f.suffix.lower() in (".yaml", ".yml") and f.parent.name == "sources"]
-    _check_evidence(project, texts, sources if files else None)
-    report = validate_paths(project, list(files), validator=validator)
+    failed = _check_evidence(project, texts, sources if files else None)
     for note in report.notes:
         err(f"note: {note}")
     click.echo(report.text(), nl=False)
     if not report.conforms:
         raise ValidationFailed(f"{len(report.violations)} violation(s)")
+    if failed:
+        raise failed
 
 
 @click.command()

@@ -276,7 +276,7 @@ class _Loader:
         if name in RESERVED_GRAPHS:
             raise InvalidData(f"{what} would take the named graph '{name}', which holds "
                               f"{RESERVED_GRAPHS[name]}", where=where,
-                              expected="a name other than " + " or ".join(RESERVED_GRAPHS),
+                              expected="a name other than " + ", ".join(list(RESERVED_GRAPHS)[:-1]) + " or " + list(RESERVED_GRAPHS)[-1],
                               hint="rename the source id or the file")
         owner = self.owners.setdefault(name, shown)
         if owner != shown:
