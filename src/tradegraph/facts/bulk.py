@@ -258,7 +258,9 @@ def _record(item: YMap, model: Model, stem: str) -> BulkRecord | InvalidData:
     kind = model.kinds.get(kind_name) if isinstance(kind_name, str) else None
     if kind is None:
         return InvalidData(f"unknown kind '{kind_name}'", where=where, expected="one of " + ", ".join(model.kinds),
-                           hint=did_you_mean(str(kind_name), model.kinds))
+                           hint=model.kind_hint(str(kind_name))
+                           if any(str(kind_name).strip().lower() in k.aliases for k in model.kinds.values())
+                           else did_you_mean(str(kind_name), model.kinds))
     record.kind, record.source = kind, None
     if kind.where == "actors":
         record.graph = stem

@@ -274,9 +274,10 @@ class _Loader:
                               expected="a file name of lower-case letters, digits and hyphens, "
                                        "such as actors.yaml", hint="rename the file")
         if name in RESERVED_GRAPHS:
+            *others, last = RESERVED_GRAPHS
             raise InvalidData(f"{what} would take the named graph '{name}', which holds "
                               f"{RESERVED_GRAPHS[name]}", where=where,
-                              expected="a name other than " + ", ".join(list(RESERVED_GRAPHS)[:-1]) + " or " + list(RESERVED_GRAPHS)[-1],
+                              expected=f"a name other than {', '.join(others)} or {last}",
                               hint="rename the source id or the file")
         owner = self.owners.setdefault(name, shown)
         if owner != shown:
@@ -326,7 +327,7 @@ class _Loader:
         if kind is None:
             raise InvalidData("the fact has no `kind:`", where=where, expected="one of " + ", ".join(facts))
         if not isinstance(kind, str) or kind not in facts:
-            hint = did_you_mean(str(kind), facts)
+            hint = self.model.kind_hint(str(kind))  # another name for a kind (`deal`), else the closest
             if isinstance(kind, str) and kind in self.model.kinds:
                 hint = f"a {kind} is defined in graph/actors.yaml under `{self.model.kinds[kind].section}:`"
             raise InvalidData(f"unknown kind '{kind}'", where=item.where("kind"),
