@@ -7,7 +7,7 @@ built from random structures, raw bytes, and bulk files (JSON Lines and CSV). Mo
 ``tradegraph stats`` (it reads every fact file, as every command does, without the SHACL run
 that takes a fifth of a second); ``validate`` and ``build`` run on a share of them.
 
-Hypothesis profiles: ``fuzz-ci`` (the default: about 2,000 examples in all, in the normal test
+Hypothesis profiles: ``fuzz-ci`` (the default: about 1,000 examples in all, in the normal test
 run) and ``fuzz-deep`` (``make fuzz``: ``TG_FUZZ_PROFILE=fuzz-deep``, 50,000 examples for each
 loader test unless ``TG_FUZZ_EXAMPLES`` says otherwise).
 """
@@ -30,7 +30,7 @@ from tradegraph.cli.main import main
 
 from .conftest import FIXTURES
 
-settings.register_profile("fuzz-ci", max_examples=400, deadline=None, database=None,
+settings.register_profile("fuzz-ci", max_examples=200, deadline=None, database=None,
                           suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
 settings.register_profile("fuzz-deep", max_examples=int(os.environ.get("TG_FUZZ_EXAMPLES", "50000")),
                           deadline=None, suppress_health_check=list(HealthCheck))
