@@ -197,3 +197,24 @@ def test_compare_words_nested_and_list_values() -> None:
     assert lines(compare(old, new, against="x")) == [
         's: meeting `m`: `participants` ["a", "b"] -> ["a"]; `when.to` 2025-05 -> (none)']
     assert compare(new, new, against="x")["sources"] == {}
+
+
+def test_history_never_runs_a_program_the_repositorys_own_config_names(repo: Path, cli, tmp_path: Path) -> None:
+    """A project may come with a .git from elsewhere: reading its history must not run the signature
+    checker, hooks or monitor its config names (found by the review: log.showSignature + gpg.program)."""
+    marker = tmp_path / "ran"
+    program = tmp_path / "evil.sh"
+    program.write_text(f"#!/bin/sh\necho \"$@\" >> {marker}\nexit 1\n", "utf-8")
+    program.chmod(0o755)
+    head = _git(repo, "cat-file", "commit", "HEAD")
+    header, _, message = head.partition("\n\n")
+    signed = (header + "\ngpgsig -----BEGIN PGP SIGNATURE-----\n \n =AAAA\n -----END PGP SIGNATURE-----\n\n" + message)
+    done = subprocess.run(["git", "-C", str(repo), "hash-object", "-t", "commit", "-w", "--stdin"], input=signed,
+                          capture_output=True, text=True, check=True)
+    _git(repo, "update-ref", "HEAD", done.stdout.strip())
+    for key, value in (("log.showSignature", "true"), ("gpg.program", str(program)), ("core.fsmonitor", str(program)),
+                       ("core.hooksPath", str(tmp_path))):
+        _git(repo, "config", key, value)
+    assert cli("history", "-p", str(repo), "atlantis-fish-tariff").code == 0
+    assert cli("changes", "-p", str(repo), "--since", "HEAD~1").code in (0, 1)
+    assert not marker.exists(), marker.read_text("utf-8")

@@ -306,3 +306,20 @@ def test_a_build_with_drafts_is_never_taken_for_a_reviewed_one(project: Path) ->
     assert run(project, "build", "--drafts").exit_code == 0
     asked = run(project, "query", "who-met-whom")
     assert asked.exit_code == 1 and "is a draft no one has reviewed" in asked.output
+
+
+def test_an_article_with_a_control_character_is_refused_at_its_line(project: Path) -> None:
+    """Evidence is quoted verbatim, and no fact file may hold a NUL: draft refuses the article,
+    naming the line, instead of writing a file the project then refuses (found by the review)."""
+    article = project / "nul.txt"
+    article.write_text('Anna Berg met Tomas Kray in Port Vale on Tuesday.\nShe said: "\x00 null"\n', "utf-8")
+    result = run(project, "draft", str(article), "--published", "2025-03-13")
+    assert result.exit_code == 1 and "nul.txt:2: the article holds the control character U+0000" in result.output
+    assert not (project / "graph" / "sources" / "nul.yaml").exists()
+
+
+def test_draft_o_needs_a_folder_that_exists(project: Path, tmp_path: Path) -> None:
+    target = tmp_path / "missing" / "x.yaml"
+    result = run(project, "draft", str(project / "article.txt"), "--published", "2025-03-13", "-o", str(target))
+    assert result.exit_code == 2 and "does not exist" in result.output
+    assert not target.parent.exists()

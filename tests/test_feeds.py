@@ -189,3 +189,26 @@ def test_who_met_whom_and_the_timeline_say_which_rows_are_coded(imported: Projec
     with pytest.raises(UsageError, match="--origin 'machine' is not one of the choices; expected one of all, "
                                          "curated, coded"):
         runner.run("who-met-whom", origin="machine")
+
+
+def test_a_record_file_no_import_wrote_is_never_replaced(tmp_path: Path) -> None:
+    """The import's record beside the output is the import's too: a file of someone's at that path
+    stays, with or without --replace (found by the review)."""
+    project = _project(tmp_path)
+    record = project.graph_dir / "feeds" / "imported" / "coded-plover-s.json"
+    record.parent.mkdir(parents=True)
+    record.write_text('{"mine": "user notes"}\n', "utf-8")
+    for replace in (False, True):
+        with pytest.raises(OutputError, match="not the record of an import"):
+            import_feed(project, "plover", FEEDS / "plover-sample.jsonl", name="s", replace=replace)
+    assert record.read_text("utf-8") == '{"mine": "user notes"}\n'
+
+
+def test_a_number_past_pythons_digit_limit_is_one_line_naming_it(tmp_path: Path) -> None:
+    project = _project(tmp_path)
+    feed = tmp_path / "big.jsonl"
+    feed.write_text('{"id": ' + "9" * 5000 + ', "date": "2025-07-18", "event": ["CONSULT"], '
+                    '"actor": [{"code": "USA", "entity_text": "A"}], "recipient": [{"code": "JPN", "entity_text": "B"}]}\n',
+                    "utf-8")
+    with pytest.raises(InvalidData, match=r"big.jsonl:1: the line holds a number that cannot be read"):
+        import_feed(project, "plover", feed, name="big")

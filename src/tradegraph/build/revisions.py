@@ -119,12 +119,19 @@ class History:
         return None
 
 
+#: Settings that keep a repository's own configuration from running a program of its choosing while
+#: tradegraph only reads its history (a project may come with a .git from elsewhere): no signature
+#: check (gpg.program), no file-system monitor, no hooks, no pager; and no system-wide configuration.
+_SAFE = ("-c", "log.showSignature=false", "-c", "gpg.program=false", "-c", "gpg.ssh.program=false",
+         "-c", "core.fsmonitor=false", "-c", "core.pager=cat", "-c", "core.hooksPath=/dev/null")
+
+
 def _git(where: Path, *args: str) -> bytes:
     """The output of ``git -C where ARGS`` (a fixed argument list, no shell);
     :class:`~tradegraph.errors.UsageError` when git fails or is missing."""
-    env = {**os.environ, "GIT_TERMINAL_PROMPT": "0", "GIT_OPTIONAL_LOCKS": "0", "LC_ALL": "C"}
+    env = {**os.environ, "GIT_TERMINAL_PROMPT": "0", "GIT_OPTIONAL_LOCKS": "0", "LC_ALL": "C", "GIT_CONFIG_NOSYSTEM": "1"}
     try:
-        done = subprocess.run(["git", "-C", str(where), "--no-pager", *args], capture_output=True, env=env,
+        done = subprocess.run(["git", "-C", str(where), "--no-pager", *_SAFE, *args], capture_output=True, env=env,
                               stdin=subprocess.DEVNULL, timeout=_TIMEOUT, check=False)
     except (OSError, subprocess.TimeoutExpired) as exc:
         raise UsageError(f"git could not be run: {exc}", hint="install git, or compare with the previous build") from None

@@ -18,11 +18,12 @@ from typing import Any
 
 from tradegraph.draft.actors import ActorIndex
 from tradegraph.draft.extract import Draft, draft_text
-from tradegraph.errors import UsageError, printable
+from tradegraph.errors import Location, UsageError, printable
 from tradegraph.facts.model import ID_PATTERN
 from tradegraph.facts.scaffold import slug
 from tradegraph.files.atomic import write_files
 from tradegraph.files.localfile import read_regular_text
+from tradegraph.files.values import check_text
 from tradegraph.files.yamlfile import YMap, dump_yaml, load_yaml
 from tradegraph.project import Project
 
@@ -61,6 +62,11 @@ def draft_article(project: Project, article: Path, *, published: str, title: str
         if value is not None and (not value.strip() or printable(value) != value):
             raise UsageError(f"{option} {value!r} is empty or holds control characters", expected="one line of text")
     text = read_regular_text(article, what="an article (plain UTF-8 text)", max_bytes=MAX_ARTICLE_BYTES)
+    for number, line in enumerate(text.split("\n"), 1):  # every quote is verbatim: none may carry what no file can
+        check_text(line.rstrip("\r"), Location(str(article), number), what="the article")
+    if out is not None and not out.parent.is_dir():
+        raise UsageError(f"-o {out}: the folder {out.parent} does not exist", expected="a new file in a folder that exists",
+                         hint="create the folder first, or leave out -o to write into graph/sources/")
     title = title or next((line.strip() for line in text.splitlines() if len(line.split()) >= 3), article.stem)
     ident = ident or slug(title)
     target = out or project.graph_dir / "sources" / f"{ident}.yaml"

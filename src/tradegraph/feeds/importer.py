@@ -160,8 +160,19 @@ def _bare_name(path: Path) -> str:
 
 
 def _check_target(target: Path, record: Path, shown: str, *, replace: bool) -> None:
-    """Refuse to replace a file, unless asked to and it is still the one an import wrote."""
+    """Refuse to replace a file, unless asked to and it is still the one an import wrote; the
+    import's record beside it likewise (a file there that no import wrote is someone's own)."""
     if not target.exists() and not target.is_symlink():
+        if record.exists() or record.is_symlink():
+            try:
+                ours = json.loads(record.read_text("utf-8")).get("written by") == "tradegraph import"
+            except (OSError, ValueError, AttributeError):
+                ours = False
+            if not ours or not replace:
+                raise OutputError(f"{record} exists and is not the record of an import that can be replaced",
+                                  expected="no file at the import's record path, or the record of an earlier import "
+                                           "with --replace",
+                                  hint="move the file away (it is yours), or import under another --name")
         return
     if not replace:
         raise OutputError(f"{shown} exists", expected="a new import name",

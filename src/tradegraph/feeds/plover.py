@@ -57,6 +57,10 @@ def read_plover(path: Path, shown: str, unmapped: Unmapped) -> Iterator[CodedEve
         except RecursionError:
             yield InvalidData("the line is nested too deep", where=where, expected="a PLOVER record")
             continue
+        except ValueError as exc:  # an integer past Python's digit limit: a ValueError, not a JSONDecodeError
+            yield InvalidData(f"the line holds a number that cannot be read: {exc}", where=where,
+                              expected="numbers of at most a few dozen digits in a PLOVER record")
+            continue
         try:
             event = _event(value, where, unmapped)
         except InvalidData as error:
