@@ -256,3 +256,30 @@ def test_hostile_text_in_the_facts_is_pushed_as_data(pushed, server: OxigraphSer
     finally:
         push(PROJECT, server.update_url, replace=True, dataset=dataset)
     assert_store_holds_the_project(server)
+
+
+# ---------------------------------------------------------------- a default graph that is not the union
+def test_a_store_whose_default_graph_is_not_the_union_is_named(cli, tmp_path: Path, dataset: Dataset,
+                                                              repo_project: Path) -> None:
+    """Oxigraph without --union-default-graph answered every query with 0 rows, silently."""
+    with OxigraphServer(tmp_path / "store", writable=True, union=False) as plain:
+        run = cli("push", "--project", str(repo_project), "--endpoint", plain.update_url,
+                  "--graph-store", plain.store_url)
+        assert run.code == 0, run.err
+        assert (f"warning: {plain.query_url}: the store's default graph is empty while its named graphs hold "
+                "triples, so queries there will answer nothing (start Oxigraph with --union-default-graph") in run.err
+        query = cli("query", "who-met-whom", "--project", str(REPO), "--endpoint", plain.query_url)
+        assert query.code == 3 and query.out == ""
+        assert query.err.splitlines()[-1] == (
+            f"error: {plain.query_url}: answered nothing, and its default graph is empty while its named graphs hold "
+            "triples; expected a store whose default graph is the union of its named graphs (tradegraph's queries "
+            "read the default graph) (hint: start Oxigraph with --union-default-graph (`tradegraph serve` does), set "
+            "Fuseki's tdb2:unionDefaultGraph true, or push with --also-default)")
+        assert run_sparql("ASK { GRAPH ?g { ?s ?p ?o } }", endpoint=plain.query_url) is True  # GRAPH reads them
+        push(PROJECT, plain.update_url, graph_store=plain.store_url, also_default=True, dataset=dataset)
+        assert cli("query", "who-met-whom", "--project", str(REPO), "--endpoint", plain.query_url).code == 0
+
+
+def test_an_empty_answer_from_a_union_store_stays_an_empty_answer(pushed, server: OxigraphServer, cli) -> None:
+    run = cli("query", "search", "--project", str(REPO), "--endpoint", server.query_url, "--text", "no-such-word")
+    assert (run.code, run.err) == (0, "0 row(s)\n")

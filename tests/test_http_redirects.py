@@ -246,3 +246,40 @@ def test_every_request_goes_through_the_one_policy(monkeypatch: pytest.MonkeyPat
             run = cli(*COMMANDS[command](fake.url, minimal))
         assert run.code == 0, (command, run.err)
         assert fake.got, command
+
+
+# ---------------------------------------------------------------- HTTP Digest, to the configured origin only
+CHALLENGE = (401, "text/plain", b"", {"WWW-Authenticate": 'Digest realm="SPARQL", nonce="n0nce", qop="auth", '
+                                                          'algorithm="MD5", opaque="op"'})
+BARE_401 = (401, "text/plain", b"")   # what Virtuoso answers Basic credentials with
+
+
+def test_a_digest_challenge_is_answered_without_the_password(monkeypatch: pytest.MonkeyPatch) -> None:
+    credentials(monkeypatch, "basic")
+    with fake_endpoint(BARE_401, CHALLENGE, DONE, DONE) as fake:
+        push_update(fake.origin + "/update", graph_store=fake.origin + "/crud")
+    sent = [g.headers.get("Authorization", "") for g in fake.got]
+    assert sent[0].startswith("Basic ") and sent[1] == ""  # Basic refused bare: asked again to hear the scheme
+    assert all(value.startswith('Digest username="analyst", realm="SPARQL", nonce="n0nce", uri="/crud?graph=')
+               for value in sent[2:]), sent
+    assert [g.method for g in fake.got[:3]] == ["PUT"] * 3  # the first batch three times; the rest answer at once
+    assert len(fake.got) > 10
+    assert SECRET not in "".join(sent[1:])
+
+
+def test_a_digest_answer_never_follows_a_redirect_to_another_origin(monkeypatch: pytest.MonkeyPatch) -> None:
+    credentials(monkeypatch, "basic")
+    with fake_endpoint(NO_ROWS) as other:
+        with fake_endpoint(CHALLENGE, redirect(307, other.url)) as first:
+            with pytest.raises(EndpointError, match="another origin"):
+                run_sparql("ASK {}", endpoint=fast(first.url))
+    assert other.got == []
+    assert first.got[1].headers["Authorization"].startswith('Digest username="analyst"')
+
+
+def test_a_refused_digest_answer_is_a_401(monkeypatch: pytest.MonkeyPatch) -> None:
+    credentials(monkeypatch, "basic")
+    with fake_endpoint(CHALLENGE, CHALLENGE) as fake:
+        with pytest.raises(EndpointError, match=r"HTTP 401 .*; expected access to the endpoint"):
+            run_sparql("ASK {}", endpoint=fast(fake.url))
+    assert len(fake.got) == 2  # answered once, not again and again

@@ -55,7 +55,7 @@ def push(project_dir: Path | None, endpoint: str, graph_store: str | None, repla
     with Progress() as shown:
         result = run_push(open_project(project_dir), Endpoint(endpoint, timeout=timeout), graph_store=graph_store,
                           replace=replace, also_default=also_default, batch_size=batch_size, progress=shown.triples,
-                          incremental=not send_all, remember=True, query=query_url)
+                          incremental=not send_all, remember=True, query=query_url, check_union=True)
     for note in result.notes:
         err(f"warning: {note}")
     click.echo(result.summary())

@@ -4,7 +4,11 @@
 ``VALUES`` block of RDF terms right after the query's first ``WHERE {``
 (:func:`~tradegraph.sparql.text.inline_values`), never as text pasted into the query, so the
 rows equal the local ones. The endpoint must answer over the union of the named graphs, as
-rdflib does locally (Oxigraph: ``--union-default-graph``; Fuseki: ``tdb2:unionDefaultGraph``).
+rdflib does locally (Oxigraph: ``--union-default-graph``; Fuseki: ``tdb2:unionDefaultGraph``;
+Virtuoso's default graph is the union of all its graphs, its own system graphs included). A
+store whose default graph is empty while its named graphs hold triples would answer every
+query with nothing: an empty answer makes :class:`RemoteEngine` ask (:func:`default_is_union`,
+two ASK queries) and say so as an :class:`~tradegraph.errors.EndpointError` with what to do.
 Queries are idempotent, so connection failures and HTTP 5xx are retried; updates are refused.
 Every request goes through :func:`~tradegraph.remote.transport.request` (one policy for redirects,
 credentials, the deadline and the size of the answer); SPARQLWrapper only tells a query's form,
@@ -30,7 +34,7 @@ from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.term import Identifier
 from SPARQLWrapper import SPARQLWrapper
 
-from tradegraph.errors import EndpointError, Location, UsageError
+from tradegraph.errors import EndpointError, Location, TradegraphError, UsageError
 from tradegraph.rdf.namespaces import QUERY_PREFIXES
 from tradegraph.remote.transport import Endpoint, one_line, request
 from tradegraph.sparql.engine import Answer
@@ -45,11 +49,20 @@ _ACCEPT_GRAPH = "text/turtle, application/n-triples;q=0.9, application/rdf+xml;q
 _NOT_AN_ENDPOINT = "is this the query URL of a SPARQL endpoint? Oxigraph's is http://HOST:PORT/query"
 
 
-class RemoteEngine:
-    """A SPARQL 1.1 query endpoint (its query URL, e.g. ``http://127.0.0.1:7878/query``)."""
+_NOT_UNION_HINT = ("start Oxigraph with --union-default-graph (`tradegraph serve` does), set Fuseki's "
+                   "tdb2:unionDefaultGraph true, or push with --also-default")
 
-    def __init__(self, endpoint: Endpoint | str) -> None:
+
+class RemoteEngine:
+    """A SPARQL 1.1 query endpoint (its query URL, e.g. ``http://127.0.0.1:7878/query``).
+
+    ``union_check``: on an empty answer, make sure the store's default graph is not empty while
+    its named graphs hold triples (once per engine), and refuse the answer if it is.
+    """
+
+    def __init__(self, endpoint: Endpoint | str, *, union_check: bool = True) -> None:
         self.endpoint = endpoint if isinstance(endpoint, Endpoint) else Endpoint(endpoint)
+        self.union_check = union_check
 
     def select(self, text: str, bindings: Mapping[str, Identifier]) -> Answer:
         """The rows of a SELECT, its parameters bound by a ``VALUES`` block."""
@@ -65,9 +78,35 @@ class RemoteEngine:
         reply = request(self.endpoint, "POST", body=urlencode({"query": query}).encode("utf-8"),
                         content_type="application/x-www-form-urlencoded",
                         accept=_ACCEPT_RESULTS if rows else _ACCEPT_GRAPH, idempotent=True, purpose="query")
-        if rows:
-            return parse_results(reply.body, reply.content_type, self.endpoint.shown)
-        return parse_graph(reply.body, reply.content_type, self.endpoint.shown)
+        result = (parse_results(reply.body, reply.content_type, self.endpoint.shown) if rows
+                  else parse_graph(reply.body, reply.content_type, self.endpoint.shown))
+        if self.union_check and not (result.rows if isinstance(result, Answer) else result):
+            self.union_check = False  # asked once
+            if default_is_union(self.endpoint) is False:
+                raise EndpointError("answered nothing, and its default graph is empty while its named graphs hold "
+                                    "triples", where=Location(self.endpoint.shown),
+                                    expected="a store whose default graph is the union of its named graphs "
+                                             "(tradegraph's queries read the default graph)",
+                                    hint=_NOT_UNION_HINT)
+        return result
+
+
+def default_is_union(endpoint: Endpoint) -> bool | None:
+    """False when the store's named graphs hold triples and its default graph none (a store that
+    does not make the default graph their union, or that was never told to); True otherwise;
+    None when it cannot be asked."""
+    engine = RemoteEngine(endpoint, union_check=False)
+    try:
+        return not (engine.sparql("ASK { GRAPH ?g { ?s ?p ?o } }") is True
+                    and engine.sparql("ASK { ?s ?p ?o }") is False)
+    except TradegraphError:
+        return None
+
+
+def not_union_note(endpoint: Endpoint) -> str:
+    """What push says of a store whose default graph is not the union of the named graphs."""
+    return (f"{endpoint.shown}: the store's default graph is empty while its named graphs hold triples, so queries "
+            f"there will answer nothing ({_NOT_UNION_HINT})")
 
 
 def query_form(text: str) -> str:

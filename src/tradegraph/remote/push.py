@@ -49,7 +49,7 @@ from tradegraph.build.provider import validated_graph
 from tradegraph.errors import EndpointError, TradegraphError
 from tradegraph.files.localfile import open_regular
 from tradegraph.project import Project
-from tradegraph.remote.endpoint import RemoteEngine
+from tradegraph.remote.endpoint import RemoteEngine, default_is_union, not_union_note
 from tradegraph.remote.transport import Endpoint, request
 
 Triple = tuple[Node, Node, Node]
@@ -88,7 +88,7 @@ class PushResult:
 def push(project: Project, endpoint: Endpoint | str, *, graph_store: str | None = None, replace: bool = False,
          also_default: bool = False, batch_size: int = 20_000, dataset: Dataset | None = None,
          progress: Callable[[int], None] | None = None, incremental: bool = False, remember: bool = False,
-         query: str | None = None) -> PushResult:
+         query: str | None = None, check_union: bool = False) -> PushResult:
     """Upload the project's graph to ``endpoint`` (the store's SPARQL Update URL).
 
     ``graph_store``: the store's Graph Store Protocol URL, used when given. ``replace``: drop
@@ -101,6 +101,10 @@ def push(project: Project, endpoint: Endpoint | str, *, graph_store: str | None 
     the graphs that differ from what was last sent to this store, and drop those sent then that
     the project no longer has, once the store's counts (asked at ``query``, by default the update
     URL with ``/update`` made ``/query``) show that no one else changed it.
+
+    ``check_union``: once done, ask the store (at ``query``) whether its default graph is the
+    union of the named graphs, as the canned queries expect, and add a note with what to do when
+    it is empty while they are not.
     """
     update = endpoint if isinstance(endpoint, Endpoint) else Endpoint(endpoint)
     if dataset is None:
@@ -135,6 +139,9 @@ def push(project: Project, endpoint: Endpoint | str, *, graph_store: str | None 
     if remember:
         memory.keep(digests)
     uploader.result.seconds = time.perf_counter() - started
+    asked = update.at(query or _query_url(update.url))
+    if check_union and not also_default and graphs and default_is_union(asked) is False:
+        uploader.result.notes.append(not_union_note(asked))
     return uploader.result
 
 
@@ -168,7 +175,7 @@ def _store_differs(query: Endpoint, remembered: dict[str, dict[str, Any]]) -> st
     values = " ".join(URIRef(name).n3() for name in named)
     text = f"SELECT ?g (COUNT(*) AS ?n) WHERE {{ VALUES ?g {{ {values} }} GRAPH ?g {{ ?s ?p ?o }} }} GROUP BY ?g"
     try:
-        answer = RemoteEngine(query).select(text, {})
+        answer = RemoteEngine(query, union_check=False).select(text, {})
     except TradegraphError as exc:
         return f"the store's counts could not be read at {query.shown} ({exc})"
     counts = {str(row[0]): int(row[1]) for row in answer.rows if row[0] is not None and row[1] is not None}

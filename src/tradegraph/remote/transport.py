@@ -6,8 +6,16 @@ policy for redirects, the deadline and the cap): it retries connection failures 
 with exponential backoff, but only when the request is idempotent (a query, a Graph Store
 ``PUT``, a ``DROP``), and turns every failure into an :class:`~tradegraph.errors.EndpointError`
 that names the endpoint and what happened. Credentials come from the environment
-(:data:`USER`/:data:`PASSWORD` for HTTP Basic, or :data:`TOKEN` for a bearer token); they
-are sent to the configured origin only, never shown.
+(:data:`USER`/:data:`PASSWORD` for HTTP Basic or Digest, or :data:`TOKEN` for a bearer token);
+they are sent to the configured origin only, never shown.
+
+A user and password go as HTTP Basic with the request. A store that answers ``401`` with an
+HTTP Digest challenge (Virtuoso's ``/sparql-auth`` and ``/sparql-graph-crud-auth``) gets the
+request again with the Digest answer that :mod:`urllib.request`'s digest handler computes, for
+the URL configured only (a redirect is followed only to the same origin, and the password is
+registered for that origin alone); later requests to that origin answer its last challenge
+at once, so a large body is not sent twice each time, and a ``stale`` or new challenge is
+answered again once.
 
 >>> Endpoint("http://127.0.0.1:7878/query?x=1").shown
 'http://127.0.0.1:7878/query'
@@ -26,13 +34,17 @@ import logging
 import os
 import re
 import socket
+import threading
 import time
 import urllib.error
+import urllib.request
 from dataclasses import dataclass
+from email.message import Message
+from typing import ClassVar
 from urllib.parse import urlsplit
 
 from tradegraph.errors import EndpointError, Location, UsageError
-from tradegraph.remote.exchange import Refused, Reply, exchange, shown
+from tradegraph.remote.exchange import Refused, Reply, exchange, same_origin, shown
 
 #: The longest timeout an endpoint may have, in seconds (a week).
 MAX_TIMEOUT = 7 * 24 * 3600
@@ -118,8 +130,7 @@ def request(endpoint: Endpoint, method: str, *, body: bytes | None = None, conte
     tries = 1 + max(0, endpoint.retries) if idempotent else 1
     for number in range(1, tries + 1):
         try:
-            return exchange(endpoint.url, method, body=body, headers=headers, timeout=endpoint.timeout,
-                            limit=endpoint.max_answer, purpose=purpose)
+            return _authorized(endpoint, method, body, headers, purpose)
         except Exception as exc:
             failure = _failure(exc, endpoint, purpose)
             if failure is None:
@@ -134,6 +145,107 @@ def request(endpoint: Endpoint, method: str, *, body: bytes | None = None, conte
             log.warning("%s: %s; retrying in %g s", endpoint.shown, redact(what), delay)
             time.sleep(delay)
     raise AssertionError("unreachable")  # pragma: no cover
+
+
+def _authorized(endpoint: Endpoint, method: str, body: bytes | None, headers: dict[str, str],
+                purpose: str) -> Reply:
+    """One exchange, answering the store's HTTP Digest challenge (once) when a user and password are set."""
+    digest = _Digest.known(endpoint.url)
+    ready = digest.answer(endpoint.url, method, body) if digest is not None else None
+    if ready is not None:
+        headers = {**headers, "Authorization": ready}
+    try:
+        return exchange(endpoint.url, method, body=body, headers=headers, timeout=endpoint.timeout,
+                        limit=endpoint.max_answer, purpose=purpose)
+    except urllib.error.HTTPError as exc:
+        challenge = _digest_challenge(exc)
+        if challenge is None and _silent_refusal(exc, headers):
+            # Virtuoso answers Basic credentials with a bare 401: asked without them, it says what it wants
+            try:
+                return exchange(endpoint.url, method, body=body,
+                                headers={k: v for k, v in headers.items() if k != "Authorization"},
+                                timeout=endpoint.timeout, limit=endpoint.max_answer, purpose=purpose)
+            except urllib.error.HTTPError as bare:
+                challenge = _digest_challenge(bare)
+        if challenge is None:
+            raise exc from None
+        digest = _Digest.challenged(endpoint.url, challenge)
+        answer = digest.answer(endpoint.url, method, body) if digest is not None else None
+        if answer is None or answer == headers.get("Authorization"):
+            raise exc from None  # no password for it, or the same answer refused: the 401 stands
+        return exchange(endpoint.url, method, body=body, headers={**headers, "Authorization": answer},
+                        timeout=endpoint.timeout, limit=endpoint.max_answer, purpose=purpose)
+
+
+def _silent_refusal(exc: urllib.error.HTTPError, headers: dict[str, str]) -> bool:
+    """Whether ``exc`` is a 401 that names no scheme at all, to a request that carried Basic credentials."""
+    return (exc.code == 401 and headers.get("Authorization", "").startswith("Basic ")
+            and not (isinstance(exc.headers, Message) and exc.headers.get_all("WWW-Authenticate")))
+
+
+def _digest_challenge(exc: urllib.error.HTTPError) -> str | None:
+    """The HTTP Digest challenge of a 401 answer (what follows ``Digest``), if it has one."""
+    if exc.code != 401 or not isinstance(exc.headers, Message):
+        return None
+    for value in exc.headers.get_all("WWW-Authenticate") or []:
+        scheme, _, challenge = str(value).strip().partition(" ")
+        if scheme.lower() == "digest" and challenge.strip():
+            return challenge.strip()
+    return None
+
+
+class _Digest:
+    """The HTTP Digest answers to one origin's challenge, computed by :mod:`urllib.request`'s digest
+    handler with the environment's user and password, registered for that origin only."""
+
+    _lock: ClassVar[threading.Lock] = threading.Lock()
+    _by_origin: ClassVar[dict[tuple[str, str, str], _Digest]] = {}   # (origin, user, password) -> last challenge
+
+    def __init__(self, origin: str, user: str, password: str, challenge: str) -> None:
+        manager = urllib.request.HTTPPasswordMgrWithDefaultRealm()
+        manager.add_password(None, origin, user, password)  # realm None: whichever the origin names
+        self.handler = urllib.request.AbstractDigestAuthHandler(manager)
+        self.origin = origin
+        self.challenge = urllib.request.parse_keqv_list(
+            [part for part in urllib.request.parse_http_list(challenge) if part])
+
+    @classmethod
+    def _key(cls, url: str) -> tuple[str, str, str] | None:
+        user, password = os.environ.get(USER), os.environ.get(PASSWORD)
+        if not (user and password) or os.environ.get(TOKEN):
+            return None
+        parts = urlsplit(url)
+        return f"{parts.scheme}://{parts.netloc.rsplit('@', 1)[-1]}/", user, password
+
+    @classmethod
+    def known(cls, url: str) -> _Digest | None:
+        """The origin's last challenge, when it asked for Digest before (in this process)."""
+        key = cls._key(url)
+        with cls._lock:
+            return cls._by_origin.get(key) if key else None
+
+    @classmethod
+    def challenged(cls, url: str, challenge: str) -> _Digest | None:
+        """The answers to the origin's new ``challenge`` (None without a user and password)."""
+        key = cls._key(url)
+        if key is None:
+            return None
+        digest = cls(key[0], key[1], key[2], challenge)
+        with cls._lock:
+            cls._by_origin[key] = digest
+        return digest
+
+    def answer(self, url: str, method: str, body: bytes | None) -> str | None:
+        """The ``Authorization`` header for a request to ``url`` (of this origin only), or None."""
+        if not same_origin(url, self.origin):
+            return None
+        request = urllib.request.Request(url, data=body, method=method)
+        try:
+            with self._lock:
+                value = self.handler.get_authorization(request, self.challenge)
+        except (ValueError, urllib.error.URLError):  # a qop or algorithm it does not speak
+            return None
+        return f"Digest {value}" if value else None
 
 
 _Failure = tuple[str, bool, str | None, str | None]   # what, retry?, expected, hint
