@@ -7,7 +7,8 @@ a named graph per source document and one for the actors, plus the ontology in
 With a Graph Store Protocol URL each graph is replaced by an HTTP ``PUT`` of its first batch
 and completed by ``POST``\\ s of the rest; without one (or when the store answers that it has
 none) each graph is replaced by SPARQL Update: ``DROP SILENT GRAPH`` then ``INSERT DATA`` in
-batches. Either way a push replaces the graphs it sends, so pushing twice leaves the same
+batches (``INSERT {...} WHERE {}`` for a batch with blank nodes, which Virtuoso refuses in data).
+Either way a push replaces the graphs it sends, so pushing twice leaves the same
 triples. Triples that share a blank node travel in the same batch, so that a store never
 splits one blank node in two. Only requests that are idempotent (``PUT``, the first
 ``DROP``+``INSERT``) are retried. A batch counts as sent only when the request that carried it
@@ -261,7 +262,10 @@ class _Uploader:
             if self.store is None:
                 target = f"GRAPH {name.n3()} {{\n{text}}}" if name is not None else text
                 drop = (f"DROP SILENT GRAPH {name.n3()} ;\n" if name is not None else "DROP SILENT DEFAULT ;\n")
-                self.update(f"{drop if number == 0 else ''}INSERT DATA {{\n{target}}}", idempotent=number == 0)
+                # blank nodes by a template (fresh ones, the same as INSERT DATA makes): Virtuoso refuses them in DATA
+                insert = (f"INSERT {{\n{target}}} WHERE {{}}" if any(isinstance(n, BNode) for t in batch for n in t)
+                          else f"INSERT DATA {{\n{target}}}")
+                self.update(f"{drop if number == 0 else ''}{insert}", idempotent=number == 0)
             yield len(batch)
 
     def update(self, text: str, *, idempotent: bool) -> None:
