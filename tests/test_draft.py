@@ -32,6 +32,7 @@ PEOPLE = "graph/norland-and-vestria-hold-steel-talks-in-port-vale-people.yaml"
 def project(tmp_path: Path) -> Path:
     root = tmp_path / "project"
     shutil.copytree(FIXTURE, root)
+    (root / "graph" / "sources").mkdir(exist_ok=True)  # git keeps no empty folder
     return root
 
 

@@ -36,6 +36,7 @@ def counted(monkeypatch: pytest.MonkeyPatch) -> dict[str, list[Any]]:
         calls["open"].append(root)
         return open_(cls, root)  # type: ignore[no-any-return]
 
+    monkeypatch.setattr(catalogue, "_READ", {})  # nothing read earlier in this process
     monkeypatch.setattr(catalogue, "parse_query", counting_parse)
     monkeypatch.setattr(Project, "open", classmethod(counting_open))
     return calls

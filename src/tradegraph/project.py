@@ -7,7 +7,7 @@ built-in one replaces it), so a directory holding only ``graph/`` is a project t
 
 >>> project = Project(builtin_root())
 >>> [p.name for p in project.ontology_files()]
-['tradegraph.ttl', 'vocabularies.ttl']
+['derived.ttl', 'feeds.ttl', 'measures.ttl', 'tradegraph.ttl', 'vocabularies.ttl']
 """
 
 from __future__ import annotations
