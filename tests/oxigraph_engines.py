@@ -1,6 +1,7 @@
 """Engines on pyoxigraph, for parity tests: the same canned queries must give the same rows
-with the values written in as terms (the package's :class:`~tradegraph.store.engine.StoreEngine`)
-and with a ``VALUES`` block (as sent to a remote endpoint) as with rdflib's ``initBindings``."""
+with the values written in as terms (the package's :class:`~tradegraph.store.engine.StoreEngine`,
+and the text a remote endpoint receives) and with a ``VALUES`` block (SPARQL's other way to
+bind, kept here as a second reading) as with rdflib's ``initBindings``."""
 
 from __future__ import annotations
 
@@ -12,8 +13,18 @@ from rdflib.term import Identifier
 
 from tradegraph.rdf.oxterms import to_ox
 from tradegraph.sparql.engine import Answer
-from tradegraph.sparql.text import inline_values
+from tradegraph.sparql.text import term_text, where_brace
 from tradegraph.store.engine import StoreEngine, Values
+
+
+def inline_values(text: str, bindings: Mapping[str, Identifier | None]) -> str:
+    """The query with ``bindings`` as a ``VALUES`` block right after its first ``WHERE {``."""
+    bound = {name: term_text(term) for name, term in bindings.items() if term is not None}
+    brace = where_brace(text)
+    if not bound or brace < 0:
+        return text
+    names = " ".join(f"?{name}" for name in bound)
+    return f"{text[:brace + 1]} VALUES ({names}) {{ ({' '.join(bound.values())}) }}{text[brace + 1:]}"
 
 
 def oxigraph_store(dataset: Dataset) -> ox.Store:

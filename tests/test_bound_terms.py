@@ -26,11 +26,11 @@ from tradegraph.rdf.namespaces import QUERY_PREFIXES
 from tradegraph.remote.endpoint import RemoteEngine
 from tradegraph.remote.serve import OxigraphServer
 from tradegraph.sparql.engine import LocalEngine
-from tradegraph.sparql.text import QuerySyntaxError, bind_terms, inline_values, term_text
+from tradegraph.sparql.text import QuerySyntaxError, bind_terms, term_text
 from tradegraph.store.engine import StoreEngine
 
 from .conftest import REPO
-from .oxigraph_engines import oxigraph_store
+from .oxigraph_engines import inline_values, oxigraph_store
 
 EX = "http://example.org/"
 HOSTILE_TEXT = ['a"b', "it's", 'x"""y', "x'''y", '"""', "} # {", '" } ?s ?p ?o . FILTER("', "line\nbreak",

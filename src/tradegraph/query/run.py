@@ -26,7 +26,7 @@ from tradegraph.remote.endpoint import RemoteEngine
 from tradegraph.remote.transport import Endpoint
 from tradegraph.sparql.engine import Answer, Engine, LocalEngine
 from tradegraph.sparql.guard import OutOfReach
-from tradegraph.sparql.text import QuerySyntaxError, inline_values
+from tradegraph.sparql.text import QuerySyntaxError, bind_terms
 from tradegraph.store.engine import StoreEngine, Values
 from tradegraph.store.oxigraph import FactStore
 
@@ -242,18 +242,18 @@ def run_query(query: str | Query, /, *, project: Project | str | Path | None = N
 
 def query_text(query: str | Query, /, *, project: Project | str | Path | None = None,
                endpoint: Endpoint | str | None = None, store: Path | str | None = None, **params: Any) -> str:
-    """The canned query's text as an endpoint receives it: ``GIVEN`` written out, ``params`` in a ``VALUES`` block.
+    """The canned query's text as an endpoint receives it: ``GIVEN`` written out, ``params`` written in as terms.
 
-    The local engines receive the same text and bind the same terms beside it. A parameter
+    The Oxigraph store receives the same text; rdflib binds the same terms beside it. A parameter
     that names a node is resolved on the graph (or ``endpoint``, or ``store``) as for a run.
 
     >>> text = query_text("sources-of", project="tests/fixtures/minimal", node="ana-bo-meeting")
-    >>> text[text.index("WHERE {"):].splitlines()[0]
-    'WHERE { VALUES (?node) { (<http://test.example/id/ana-bo-meeting>) }'
+    >>> [line.strip() for line in text.splitlines() if "ana-bo-meeting" in line][0]
+    'GRAPH ?graph { <http://test.example/id/ana-bo-meeting> tg:source ?src ; tg:evidence ?evidence . }'
     """
     runner = _runner(project, endpoint, store)
     parsed = _found(runner, query)
-    return inline_values(parsed.text, runner.bindings(parsed, params))
+    return bind_terms(parsed.text, runner.bindings(parsed, params))
 
 
 def _found(runner: QueryRunner, query: str | Query) -> Query:

@@ -1,9 +1,10 @@
 """The canned queries on a remote SPARQL 1.1 endpoint, by the SPARQL 1.1 Protocol.
 
-:class:`RemoteEngine` is an :class:`~tradegraph.sparql.engine.Engine`: parameters travel as a
-``VALUES`` block of RDF terms right after the query's first ``WHERE {``
-(:func:`~tradegraph.sparql.text.inline_values`), never as text pasted into the query, so the
-rows equal the local ones. The endpoint must answer over the union of the named graphs, as
+:class:`RemoteEngine` is an :class:`~tradegraph.sparql.engine.Engine`: parameters travel as
+RDF terms written in place of their variables, as on the local store
+(:func:`~tradegraph.sparql.text.bind_terms`: each value one token of its term's own
+serialization, never text pasted into the query), so the rows equal the local ones and the
+endpoint plans with the values, inside subqueries too. The endpoint must answer over the union of the named graphs, as
 rdflib does locally (Oxigraph: ``--union-default-graph``; Fuseki: ``tdb2:unionDefaultGraph``;
 Virtuoso's default graph is the union of all its graphs, its own system graphs included). A
 store whose default graph is empty while its named graphs hold triples would answer every
@@ -38,7 +39,7 @@ from tradegraph.errors import EndpointError, Location, TradegraphError, UsageErr
 from tradegraph.rdf.namespaces import QUERY_PREFIXES
 from tradegraph.remote.transport import Endpoint, one_line, request
 from tradegraph.sparql.engine import Answer
-from tradegraph.sparql.text import inline_values, mask, strip_comments
+from tradegraph.sparql.text import bind_terms, mask, strip_comments
 
 _RESULT_TYPES = ("application/sparql-results+json", "application/json")
 # No JSON-LD: its @context could make the parser fetch any URL or local file the endpoint names.
@@ -65,8 +66,8 @@ class RemoteEngine:
         self.union_check = union_check
 
     def select(self, text: str, bindings: Mapping[str, Identifier]) -> Answer:
-        """The rows of a SELECT, its parameters bound by a ``VALUES`` block."""
-        result = self.sparql(inline_values(text, bindings))
+        """The rows of a SELECT, its parameters written in as terms."""
+        result = self.sparql(bind_terms(text, bindings))
         if not isinstance(result, Answer):
             raise UsageError("the query is not a SELECT", expected="SELECT ...")
         return result

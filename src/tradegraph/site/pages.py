@@ -154,9 +154,9 @@ class Site:
         try:
             started = time.perf_counter()
             if ext == "rq":
-                from tradegraph.sparql.text import inline_values
+                from tradegraph.sparql.text import bind_terms
 
-                text = inline_values(query.text, self.runner.bindings(query, given))
+                text = bind_terms(query.text, self.runner.bindings(query, given))
             else:
                 rows = self.runner.run_query(query, given)
             elapsed = time.perf_counter() - started

@@ -1,9 +1,8 @@
 """Reading SPARQL text without parsing it: where the code is, where a parameter is used.
 
 Canned queries must give the same rows on rdflib (``initBindings``), on the Oxigraph store
-(each parameter's term written in the text in place of its variable, :func:`bind_terms`, so
-that Oxigraph plans with the value) and on a remote endpoint (a ``VALUES`` block right after
-the first ``WHERE {``, :func:`inline_values`). The three agree only when parameters are used
+and on a remote endpoint (each parameter's term written in the text in place of its variable,
+:func:`bind_terms`, so that the store plans with the value). They agree only when parameters are used
 in ways they all read alike; :func:`parameter_problems` names the uses that break that parity
 (see queries/README.md). A value enters the text only as its term's own serialization
 (:func:`term_text`: pyoxigraph validates and escapes it), one token that no value can widen.
@@ -16,8 +15,6 @@ The text is first *masked*: comments, strings and IRIs become spaces, so that ``
 
 >>> mask('SELECT ?a # ?b\\nWHERE { ?a <http://x/#y> "?c" }')
 'SELECT ?a     \\nWHERE { ?a               "  " }'
->>> inline_values("SELECT ?a ?b WHERE { ?a ?p ?b }", {"b": Literal('x" }'), "c": None})
-'SELECT ?a ?b WHERE { VALUES (?b) { ("x\\\\" }") } ?a ?p ?b }'
 >>> bind_terms("SELECT ?a ?b WHERE { ?a ?p ?b # ?b\\n FILTER(?b != '?b') } ORDER BY ?b", {"b": Literal('x" }')})
 'SELECT ?a ?b WHERE { ?a ?p "x\\\\" }" # ?b\\n FILTER("x\\\\" }" != \\'?b\\') } ORDER BY ?b'
 >>> strip_comments('SELECT * # all\\nWHERE { ?s ?p "#1" }')
@@ -161,20 +158,6 @@ def where_brace(text: str) -> int:
     """The index of the ``{`` that opens the query's first ``WHERE`` group, or -1."""
     match = _WHERE.search(mask(text))
     return match.end() - 1 if match else -1
-
-
-def inline_values(text: str, bindings: Mapping[str, Identifier | None]) -> str:
-    """The query with ``bindings`` as a ``VALUES`` block right after its first ``WHERE {``.
-
-    Terms are written by :func:`term_text`, so a value is always data, never query text;
-    unbound (``None``) parameters are left out. This is how a remote endpoint gets them.
-    """
-    bound = {name: term_text(term) for name, term in bindings.items() if term is not None}
-    brace = where_brace(text)
-    if not bound or brace < 0:
-        return text
-    names = " ".join(f"?{name}" for name in bound)
-    return f"{text[:brace + 1]} VALUES ({names}) {{ ({' '.join(bound.values())}) }}{text[brace + 1:]}"
 
 
 def term_text(term: Identifier) -> str:
