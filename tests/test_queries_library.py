@@ -15,8 +15,10 @@ from tradegraph.query.catalogue import load_queries
 from tradegraph.query.formats import FORMATS, render
 from tradegraph.query.run import QueryRunner, Rows
 from tradegraph.sparql.engine import LocalEngine
+from tradegraph.store.engine import StoreEngine
 
 from .conftest import FIXTURES, REPO
+from .oxigraph_engines import oxigraph_store
 
 pytestmark = pytest.mark.filterwarnings("ignore:Dataset.contexts is deprecated:DeprecationWarning")
 
@@ -84,11 +86,9 @@ def test_query_runs_with_defaults_and_examples_in_every_format(name: str) -> Non
 
 @pytest.fixture(scope="module", params=["real", "fixture"])
 def engines(request):
-    oxi = pytest.importorskip("tests.oxigraph_engines", reason="pyoxigraph is not installed")
     runner = RUNNERS[request.param]
-    store = oxi.oxigraph_store(runner.engine.dataset)  # type: ignore[attr-defined]
-    return request.param, [QueryRunner(runner.project, engine=oxi.OxigraphEngine(store, values=values))
-                           for values in (False, True)]
+    store = oxigraph_store(runner.engine.dataset)  # type: ignore[attr-defined]
+    return request.param, [QueryRunner(runner.project, engine=StoreEngine(store))]
 
 
 @pytest.mark.parametrize("name", sorted(QUERIES))

@@ -12,8 +12,10 @@ from tradegraph.project import Project
 from tradegraph.query.catalogue import load_queries, parse_query
 from tradegraph.query.run import QueryRunner
 from tradegraph.sparql.text import GIVEN, expand_given, mask
+from tradegraph.store.engine import StoreEngine
 
 from .conftest import FIXTURES, REPO
+from .oxigraph_engines import oxigraph_store
 
 pytestmark = pytest.mark.filterwarnings("ignore:Dataset.contexts is deprecated:DeprecationWarning")
 HEADER = ("#+ summary: S\n#+ params:\n#+   actor: {type: iri, help: h}\n#+   on: {type: xsd:date, help: h}\n"
@@ -105,7 +107,6 @@ def test_bound_of_a_parameter_points_to_given() -> None:
 
 # ---------------------------------------------------------------- the same rows on every engine
 def test_given_gives_the_same_rows_on_rdflib_and_pyoxigraph() -> None:
-    oxi = pytest.importorskip("tests.oxigraph_engines", reason="pyoxigraph is not installed")
     q = parse_query(
         "#+ summary: S\n#+ params:\n#+   actor: {type: iri, class: tg:Actor, help: h}\n"
         "PREFIX tg: <https://w3id.org/tradegraph/ontology#>\n"
@@ -114,8 +115,8 @@ def test_given_gives_the_same_rows_on_rdflib_and_pyoxigraph() -> None:
         "  FILTER(!GIVEN(?actor) || ?a = ?actor) BIND(GIVEN(?actor) AS ?given) }\n"
         "ORDER BY ?who", "x.rq")
     rdflib = QueryRunner(Project.open(FIXTURES / "queries"))
-    store = oxi.oxigraph_store(rdflib.engine.dataset)  # type: ignore[attr-defined]
-    others = [QueryRunner(rdflib.project, engine=oxi.OxigraphEngine(store, values=values)) for values in (False, True)]
+    store = oxigraph_store(rdflib.engine.dataset)  # type: ignore[attr-defined]
+    others = [QueryRunner(rdflib.project, engine=StoreEngine(store))]
     everyone = rdflib.run_query(q, {})
     one = rdflib.run_query(q, {"actor": "ana"})
     assert len(everyone) > 1 and {r["given"] for r in everyone} == {False}

@@ -280,7 +280,10 @@ def parameter_problems(text: str, names: list[str]) -> list[str]:
     >>> parameter_problems("SELECT ?x ?p WHERE { ?x ?y ?p FILTER(?x != ?p) }", ["p"])
     []
     >>> parameter_problems("SELECT ?x WHERE { { SELECT ?x WHERE { ?x ?y ?p } } }", ["p"])
-    ['?p is not in the SELECT clause', '?p is used inside a subquery']
+    ['?p is not in the SELECT clause']
+
+    A subquery may use a parameter: rdflib binds it there, and :func:`bind_terms` writes its
+    term there, so the store plans the subquery with it.
     """
     code = mask(text)
     brace = where_brace(text)
@@ -307,13 +310,11 @@ def parameter_problems(text: str, names: list[str]) -> list[str]:
         for use in uses:
             kinds = [g.kind for g in stacks(use.start())]
             in_filter = next((s for s in filters if s[0] < use.start() < s[1]), None)
-            if "subquery" in kinds:
-                problems.append(f"?{name} is used inside a subquery")
-            elif "minus" in kinds or "values" in kinds:
+            if "minus" in kinds or "values" in kinds:
                 problems.append(f"?{name} is used inside a MINUS or VALUES block")
             elif in_filter is not None:
                 outer = [g.kind for g in stacks(in_filter[0])]
-                if any(k not in ("where", "optional") for k in outer):
+                if any(k not in ("where", "optional", "subquery") for k in outer):
                     problems.append(f"?{name} is used in a FILTER or BIND of a nested group")
     return list(dict.fromkeys(problems))
 
