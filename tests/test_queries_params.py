@@ -71,6 +71,16 @@ def test_a_subquery_may_use_a_parameter() -> None:
     assert query("#+ summary: S\n#+ params:\n#+   on: {type: xsd:date, help: h}\n", body).param("on") is not None
 
 
+def test_given_and_a_pattern_binding_may_share_a_parameter_only_in_different_scopes() -> None:
+    header = "#+ summary: S\n#+ params:\n#+   on: {type: iri, help: h}\n"
+    tested = "{ SELECT ?s WHERE { ?s ?p ?o FILTER(!COALESCE(sameTerm(?on, ?on), false) || EXISTS { ?s ?q ?on }) } }"
+    bound = "{ SELECT ?s ?o WHERE { ?s ?p ?on, ?o } }"
+    assert query(header, f"SELECT ?s ?on WHERE {{ {tested} {bound} }}").param("on") is not None
+    with pytest.raises(InvalidModel, match="tested for being given but also bound by a pattern"):
+        query(header, f"SELECT ?s ?on WHERE {{ {tested} ?s ?p ?on }}".replace("{ SELECT ?s WHERE ", "{ ", 1)
+              .replace(") } }", ") }", 1))
+
+
 # ---------------------------------------------------------------- values
 @pytest.mark.parametrize("name, params, message", [
     ("who-met-whom", {"before": "2025-13-45"},

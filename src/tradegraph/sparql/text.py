@@ -243,6 +243,9 @@ def _in_values_header(code: str, position: int) -> bool:
     return bool(_VALUES_WORD.search(code, start + 1, position))
 
 
+_SUBSELECT = re.compile(r"\s*SELECT(?![\w:.-])", re.IGNORECASE)
+
+
 @dataclass
 class _Group:
     kind: str          # where, plain, optional, exists, minus, subquery, values, graph
@@ -250,8 +253,7 @@ class _Group:
 
 
 def _group_kind(code: str, brace: int) -> str:
-    after = code[brace + 1:brace + 40].lstrip().upper()
-    if after.startswith("SELECT"):
+    if _SUBSELECT.match(code, brace + 1):  # comments are masked: any run of space before it
         return "subquery"
     match = _WORD_BEFORE.search(code[:brace])
     word = match.group(1).upper() if match else ""
@@ -304,8 +306,11 @@ def parameter_problems(text: str, names: list[str]) -> list[str]:
             problems.append(f"?{name} is tested with BOUND() (write GIVEN(?{name}))")
         if re.search(rf"\bBIND\s*\(\s*[?$]{name}\s+AS\b", code, re.IGNORECASE):
             problems.append(f"?{name} is copied by BIND(?{name} AS ...)")
-        tested = re.search(rf"sameTerm\s*\(\s*[?$]{name}\s*,\s*[?$]{name}\s*\)", code, re.IGNORECASE)
-        if tested and any(not any(s[0] < u.start() < s[1] for s in filters) for u in uses):
+        # GIVEN(?p) and a pattern that binds ?p in one scope (the query, or one subquery): the
+        # test would be true once the pattern binds it. Each subquery is a scope of its own.
+        tests = {_scope(stacks(m.start())) for m in re.finditer(
+            rf"sameTerm\s*\(\s*[?$]{name}\s*,\s*[?$]{name}\s*\)", code, re.IGNORECASE)}
+        if any(_scope(stacks(u.start())) in tests for u in uses if not any(s[0] < u.start() < s[1] for s in filters)):
             problems.append(f"?{name} is tested for being given but also bound by a pattern")
         for use in uses:
             kinds = [g.kind for g in stacks(use.start())]
@@ -317,6 +322,11 @@ def parameter_problems(text: str, names: list[str]) -> list[str]:
                 if any(k not in ("where", "optional", "subquery") for k in outer):
                     problems.append(f"?{name} is used in a FILTER or BIND of a nested group")
     return list(dict.fromkeys(problems))
+
+
+def _scope(groups: list[_Group]) -> int:
+    """Where the innermost subquery of ``groups`` starts (-1: the query itself)."""
+    return next((g.start for g in reversed(groups) if g.kind == "subquery"), -1)
 
 
 def _closing(code: str, brace: int) -> int:
