@@ -4,7 +4,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: demo test lint fuzz docs setup clean
+.PHONY: demo test quick lint fuzz docs setup clean
 
 setup: $(STAMP)
 
@@ -35,7 +35,12 @@ lint: $(STAMP)
 	$(BIN)/mypy
 
 test: lint
-	$(BIN)/python -m pytest -n auto
+	$(BIN)/python -m pytest -n auto --durations=15
+
+# The loop while you work: everything but the tests marked slow (real servers, browsers,
+# fresh venvs, the largest generated projects); `make test` and CI run them all.
+quick: $(STAMP)
+	$(BIN)/python -m pytest -n auto -m "not slow"
 
 # The fact readers fuzzed through the CLI at length (50,000 examples a test; TG_FUZZ_EXAMPLES=N for more).
 fuzz: $(STAMP)

@@ -300,6 +300,7 @@ def _outputs(project: Path, cli, tmp_path: Path) -> dict[str, str]:  # type: ign
     return found
 
 
+@pytest.mark.slow
 def test_every_command_answers_the_same_from_the_build_and_from_the_facts(  # type: ignore[no-untyped-def]
         bundled_twice: tuple[Path, Path], cli, calls: Counter[str], tmp_path: Path) -> None:
     loaded, built = bundled_twice

@@ -12,6 +12,7 @@ import tempfile
 from datetime import date, timedelta
 from pathlib import Path
 
+import pytest
 import yaml
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -118,6 +119,7 @@ def meetings(draw: st.DrawFn) -> dict[str, object]:
     return record
 
 
+@pytest.mark.slow
 @SETTINGS
 @given(records=st.lists(meetings(), min_size=1, max_size=5))
 def test_valid_facts_round_trip_through_every_rdf_export(records: list[dict[str, object]]) -> None:

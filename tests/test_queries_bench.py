@@ -30,6 +30,7 @@ def bench(tmp_path_factory: pytest.TempPathFactory):
     return bench_queries, Project.open(root)
 
 
+@pytest.mark.slow
 def test_every_query_gives_the_same_rows_on_both_engines(bench) -> None:
     module, project = bench
     figures = module.measure(project, 120, repeat=1, timeout=0, rdflib=True)

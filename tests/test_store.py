@@ -103,6 +103,7 @@ def to_bulk(source: Path, target: Path, *, csv_actors: bool = False) -> Path:
     return target
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("csv_actors", [False, True], ids=["jsonl", "csv"])
 def test_bulk_facts_give_the_graph_of_the_same_facts_in_yaml(tmp_path: Path, csv_actors: bool) -> None:
     bulk = to_bulk(REPO, tmp_path / "bulk", csv_actors=csv_actors)
