@@ -9,7 +9,7 @@ import sys
 from pathlib import Path
 
 import pytest
-from rdflib import Dataset, Graph, URIRef
+from rdflib import OWL, Dataset, Graph, URIRef
 from rdflib.compare import isomorphic
 
 from tradegraph.build.pipeline import BuildResult, build
@@ -176,3 +176,14 @@ def test_real_graph_decimals_round_trip(real: BuildResult, fmt: str) -> None:
 @pytest.mark.slow
 def test_real_graph_turtle_names_wikidata_with_its_prefix(real: BuildResult) -> None:
     assert "wd:Q22686" in export_built(real, "ttl")   # Trump
+
+
+@pytest.mark.parametrize("fmt", ["ttl", "nt", "jsonld", "xml"])
+def test_every_wikidata_id_is_also_owl_same_as_in_every_rdf_export(real: BuildResult, fmt: str) -> None:
+    parsed = Graph().parse(data=export_built(real, fmt), format={"ttl": "turtle", "nt": "nt", "jsonld": "json-ld",
+                                                                 "xml": "xml"}[fmt])
+    wikidata = URIRef("https://w3id.org/tradegraph/ontology#wikidata")
+    linked = set(parsed.subject_objects(wikidata))
+    assert len(linked) >= 8  # the bundled actors that have one
+    assert set(parsed.subject_objects(OWL.sameAs)) == linked
+    assert all(str(entity).startswith("http://www.wikidata.org/entity/Q") for _, entity in linked)

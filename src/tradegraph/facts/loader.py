@@ -16,7 +16,7 @@ from datetime import date
 from pathlib import Path
 from typing import Any, Protocol
 
-from rdflib import RDF, RDFS, XSD, Dataset, Namespace, URIRef
+from rdflib import OWL, RDF, RDFS, XSD, Dataset, Namespace, URIRef
 
 from tradegraph.errors import InvalidData, Location, TradegraphError, did_you_mean
 from tradegraph.facts import fieldvalues
@@ -38,7 +38,7 @@ MAX_ERRORS = 50
 RESERVED_GRAPHS = {"ontology": "the ontology", "inferred": "the inferred triples", "derived": "the derived triples"}
 #: A triple as the loader writes it: subject, predicate and object in N-Triples syntax.
 Triple = tuple[str, str, str]
-_TYPE, _LABEL = iri(RDF.type), iri(RDFS.label)
+_TYPE, _LABEL, _SAME_AS = iri(RDF.type), iri(RDFS.label), iri(OWL.sameAs)
 _SOURCE, _FIRST_REPORTED, _EVENT_TYPE, _PUBLISHED, _CORRECTS, _CORRECTION, _RETRACTS = (
     iri(TG[name]) for name in ("source", "firstReported", "eventType", "publicationDate", "corrects",
                                "correction", "retracts"))
@@ -474,8 +474,10 @@ class _Loader:
             add((node, prop, fieldvalues.number(value, spec, what, where)))
         elif kind == "url":
             add((node, prop, fieldvalues.url(value, what, where)))
-        elif kind == "wikidata":
-            add((node, prop, fieldvalues.wikidata(value, what, where)))
+        elif kind == "wikidata":  # and owl:sameAs, the link Linked Data tools follow
+            entity = fieldvalues.wikidata(value, what, where)
+            add((node, prop, entity))
+            add((node, _SAME_AS, entity))
         elif kind == "target":
             self._ref(value, spec, what, where)
             if record.source and self.records[value].source == record.source:
