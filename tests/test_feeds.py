@@ -11,7 +11,7 @@ import pytest
 
 from tradegraph.build.provider import validated_graph
 from tradegraph.errors import InvalidData, OutputError, UsageError
-from tradegraph.feeds.importer import BadRecords, import_feed
+from tradegraph.feeds.importer import BadRecords, ImportReport, import_feed
 from tradegraph.feeds.plover_out import plover_export
 from tradegraph.project import Project
 from tradegraph.query.run import QueryRunner
@@ -212,3 +212,15 @@ def test_a_number_past_pythons_digit_limit_is_one_line_naming_it(tmp_path: Path)
                     "utf-8")
     with pytest.raises(InvalidData, match=r"big.jsonl:1: the line holds a number that cannot be read"):
         import_feed(project, "plover", feed, name="big")
+
+
+def test_a_long_report_lists_the_first_new_actors_and_says_how_many_more() -> None:
+    report = ImportReport("graph/bulk/coded-plover-big.jsonl")
+    report.new_records = ([{"id": f"a-{i}", "kind": "person", "name": f"A {i}"} for i in range(45)]
+                          + [{"id": f"p-{i}", "kind": "place", "name": f"P {i}"} for i in range(31)])
+    short, full = report.text(), report.text(limit=None)
+    assert "new actors (45;" in short and "  a-29 (person)" in short and "a-30 (" not in short
+    assert "  ... and 15 more new actors: each is a record of graph/bulk/coded-plover-big.jsonl" in short
+    assert "new places and countries (31): " in short and "p-29 (P 29)" in short and "p-30 (" not in short
+    assert "... and 1 more new places and countries" in short
+    assert "a-44 (person)" in full and "p-30 (P 30)" in full and "more new" not in full

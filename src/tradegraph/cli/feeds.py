@@ -21,6 +21,8 @@ def _options(command: Callable[..., Any]) -> Callable[..., Any]:
                      "(never over a file it did not write or that was changed since)."),
         click.option("--skip-bad", is_flag=True, help="Write the good records and list the bad ones "
                      "(default: a bad record stops the import and nothing is written)."),
+        click.option("--full-report", is_flag=True, help="List every new actor and place (default: the first 30 "
+                     "of each, and how many more)."),
     ]):
         command = option(command)
     return command
@@ -39,13 +41,14 @@ def import_group() -> None:
     """
 
 
-def _run(feed: str, project_dir: Path | None, file: Path, name: str | None, replace: bool, skip_bad: bool) -> None:
+def _run(feed: str, project_dir: Path | None, file: Path, name: str | None, replace: bool, skip_bad: bool,
+         full_report: bool) -> None:
     from tradegraph.feeds.importer import import_feed
     from tradegraph.progress import Progress
 
     report = import_feed(open_project(project_dir), feed, file, name=name, replace=replace, skip_bad=skip_bad,
                          progress=Progress())
-    click.echo(report.text())
+    click.echo(report.text(limit=None if full_report else 30))
 
 
 def _feed_command(feed: str, doc: str) -> click.Command:
@@ -53,8 +56,9 @@ def _feed_command(feed: str, doc: str) -> click.Command:
     @project_option
     @click.argument("file", type=_FEED)
     @_options
-    def command(project_dir: Path | None, file: Path, name: str | None, replace: bool, skip_bad: bool) -> None:
-        _run(feed, project_dir, file, name, replace, skip_bad)
+    def command(project_dir: Path | None, file: Path, name: str | None, replace: bool, skip_bad: bool,
+                full_report: bool) -> None:
+        _run(feed, project_dir, file, name, replace, skip_bad, full_report)
 
     command.__doc__ = doc
     return click.command(feed)(command)

@@ -80,18 +80,23 @@ class ImportReport:
     skipped: list[InvalidData] = field(default_factory=list)
     skipped_count: int = 0
 
-    def text(self) -> str:
-        """The report as a person reads it."""
+    def text(self, limit: int | None = 30) -> str:
+        """The report as a person reads it: at most ``limit`` new actors and ``limit`` new places
+        (None: all), and how many more there are; each is a record of the file written."""
         lines = [f"wrote {self.output}: {sum(self.events.values()):,} coded events "
                  f"({', '.join(f'{n:,} {k}' for k, n in sorted(self.events.items())) or 'none'})"]
         lines.append("actors matched: " + (", ".join(f"{n:,} by {k}" for k, n in sorted(self.matched.items())) or "none"))
         actors = [r for r in self.new_records if r["kind"] not in ("place", "country")]
         lines.append(f"new actors ({len(actors):,}; to merge one with a graph actor, add "
                      "`- {feed: KEY, actor: ID}` under same-as: in graph/feeds/decisions.yaml):")
-        lines += [f"  {r['id']} ({r['kind']}) {r['name']!r}  key: {self.new_keys.get(r['id'], '')!r}" for r in actors]
+        lines += [f"  {r['id']} ({r['kind']}) {r['name']!r}  key: {self.new_keys.get(r['id'], '')!r}"
+                  for r in actors[:limit]]
+        lines += self._more(len(actors), limit, "new actors")
         others = [r for r in self.new_records if r["kind"] in ("place", "country")]
         if others:
-            lines.append("new places and countries: " + ", ".join(f"{r['id']} ({r['name']})" for r in others))
+            lines.append(f"new places and countries ({len(others):,}): "
+                         + ", ".join(f"{r['id']} ({r['name']})" for r in others[:limit]))
+            lines += self._more(len(others), limit, "new places and countries")
         if self.unmapped:
             lines.append(f"not imported, no mapping ({sum(self.unmapped.values()):,}): "
                          + ", ".join(f"{k} x{n:,}" for k, n in self.unmapped.most_common()))
@@ -99,6 +104,12 @@ class ImportReport:
             lines.append(f"skipped {self.skipped_count:,} bad records:")
             lines += ["  " + e.message for e in self.skipped]
         return "\n".join(lines)
+
+    def _more(self, count: int, limit: int | None, what: str) -> list[str]:
+        if limit is None or count <= limit:
+            return []
+        return [f"  ... and {count - limit:,} more {what}: each is a record of {self.output} "
+                "(--full-report lists them all)"]
 
 
 def import_feed(project: Project, feed: str, path: Path, *, name: str | None = None, replace: bool = False,
