@@ -148,7 +148,7 @@ def _watched_build() -> Iterator[_Marks]:
 def tradegraph(work: Path, stages: Stages) -> None:
     import pyoxigraph as ox
 
-    from tradegraph.build.onstore import build_in_store, outputs
+    from tradegraph.build.onstore import build_in_store, write_turtle
     from tradegraph.errors import ValidationFailed
     from tradegraph.query.run import QueryRunner
     from tradegraph.rdf.graphs import DERIVED_GRAPH
@@ -185,10 +185,8 @@ def tradegraph(work: Path, stages: Stages) -> None:
         rows = stages.run(stage, lambda name=name, params=params: runner.run(name, **params))  # type: ignore[misc]
         if rows is not None:
             emit(rows={stage: len(rows)})
-    turtle = outputs(result.store, "")["graph.ttl"]
-    assert callable(turtle)
     with (work / "tradegraph.ttl").open("wb") as stream:
-        stages.run("turtle", lambda: turtle(stream))
+        stages.run("turtle", lambda: write_turtle(result.store, stream))
 
 
 # ---- baseline

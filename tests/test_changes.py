@@ -8,6 +8,7 @@ import json
 import os
 import subprocess
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -218,3 +219,48 @@ def test_history_never_runs_a_program_the_repositorys_own_config_names(repo: Pat
     assert cli("history", "-p", str(repo), "atlantis-fish-tariff").code == 0
     assert cli("changes", "-p", str(repo), "--since", "HEAD~1").code in (0, 1)
     assert not marker.exists(), marker.read_text("utf-8")
+
+
+_LINES = [
+    '{"kind": "source", "id": "s-1", "title": "Títle", "publisher": "p", "published": "2025-07-01"}',
+    '{"kind": "meeting", "id": "m-1", "source": "s-1", "when": {"from": "2025-04", "to": "2025-05"}, '
+    '"participants": [{"actor": "a", "role": "host"}, "b"], "evidence": ["x"]}',
+    '{"kind": "tariff", "id": "t-1", "source": "s-1", "rate": 25.50, "count": 3, "flag": true, "none": null}',
+    '{"kind": "person", "id": "a", "name": "Ana"}',
+]
+
+
+@pytest.mark.parametrize("unusual", [
+    None,
+    '{"kind": "person", "id": "b", "name": "B\\u00f3"}',           # an escape: the loader checks it
+    '{"kind": "person", "id": "b", "name": "B", "name": "C"}',     # a key twice
+    '{"kind": "person", "id": "b", "rank": 1e5}',                 # not a plain decimal
+    '{"kind": "person", "id": "b", "rank": NaN}',
+    '["not", "a", "record"]', '{"kind": "no-such-kind", "id": "b"}', '{"kind": "meeting", "id": "b"}', "{",
+])
+def test_a_json_lines_snapshot_is_the_loaders_reading_of_it(unusual: str | None) -> None:
+    """Plain JSON Lines are read with json alone; the snapshot is the one the loader's reader gives,
+    and a line it would refuse is left to that reader, which says what is wrong."""
+    from tradegraph.build import snapshot
+    from tradegraph.errors import InvalidData
+
+    data = "\n".join([*_LINES, *([unusual] if unusual else [])]).encode("utf-8") + b"\n"
+    files = [("graph/bulk/people.jsonl", data)]
+
+    def taken(fast: bool) -> Any:
+        snapshotter = snapshot.Snapshotter()
+        if not fast:
+            snapshotter._json_lines = lambda *_: (_ for _ in ()).throw(snapshot._Unusual())  # type: ignore[method-assign]
+        try:
+            return snapshotter.of_files(files)
+        except InvalidData as error:
+            return str(error)
+
+    slow = taken(fast=False)
+    assert taken(fast=True) == slow
+    if unusual is None:  # read without the loader's reader at all
+        with pytest.MonkeyPatch.context() as patch:
+            patch.setattr(snapshot, "read_bulk", None)
+            assert taken(fast=True) == slow
+        assert slow["s-1"]["records"]["t-1"]["fields"] == {"rate": "25.50", "count": 3, "flag": True, "none": None}
+        assert sorted(slow) == ["people", "s-1"]

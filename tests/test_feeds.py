@@ -224,3 +224,22 @@ def test_a_long_report_lists_the_first_new_actors_and_says_how_many_more() -> No
     assert "new places and countries (31): " in short and "p-29 (P 29)" in short and "p-30 (" not in short
     assert "... and 1 more new places and countries" in short
     assert "a-44 (person)" in full and "p-30 (P 30)" in full and "more new" not in full
+
+
+def test_the_network_keeps_coded_and_curated_events_apart_or_together(imported: Project, cli) -> None:
+    from tradegraph.network.graph import NetworkFilter, actor_network
+
+    graph = validated_graph(imported)
+    networks = {origin: actor_network(graph, NetworkFilter(origin=origin)) for origin in ("all", "curated", "coded")}
+    events = {origin: network.graph["events"] for origin, network in networks.items()}
+    assert {e["origin"] for e in events["curated"].values()} == {"curated"}
+    assert {e["origin"] for e in events["coded"].values()} == {"coded"}
+    assert "coded-plover-sample-plv-0002" in events["coded"]
+    assert sorted(events["all"]) == sorted([*events["curated"], *events["coded"]])
+    assert {o for _, _, data in networks["all"].edges(data=True) for o in data["origins"]} == {"curated", "coded"}
+    assert networks["coded"].graph["filter"] == "all dates, coded events only"
+    shown = cli("network", "--project", str(imported.root), "--origin", "coded", "--format", "json")
+    assert shown.code == 0, shown.err
+    assert set(json.loads(shown.out)["events"]) == set(events["coded"])
+    refused = cli("network", "--project", str(imported.root), "--origin", "machine")
+    assert refused.code == 2 and "'machine' is not one of 'all', 'curated', 'coded'" in refused.err

@@ -113,7 +113,8 @@ def record_build(project: Project, folder: Path, *, snapshotter: Snapshotter | N
     before = _kept_snapshot(folder)
     changes = compare(before or {}, now, against="the previous build" if before is not None
                       else "nothing (no earlier build was recorded)")
-    contents = {CHANGES_FILE: _json(changes), RECORDS_FILE: _json({"format": FORMAT, "snapshot": now})}
+    contents = {CHANGES_FILE: _json(changes, spread="sources"),
+                RECORDS_FILE: _json({"format": FORMAT, "snapshot": now}, spread="snapshot")}
     write_outputs(project, folder, contents, every=_NAMES, record=CHANGES_RECORD)
     return changes
 
@@ -218,5 +219,24 @@ def _count(source: dict[str, Any]) -> str:
     return f"{n} record{'' if n == 1 else 's'}"
 
 
-def _json(value: Any) -> bytes:
-    return json.dumps(value, ensure_ascii=False, indent=1).encode("utf-8") + b"\n"
+def _json(value: dict[str, Any], *, spread: str) -> bytes:
+    """``value`` as JSON, each entry of the mapping ``value[spread]`` on a line of its own.
+
+    One line a source keeps the file readable with a pager and a diff, and each line is written by
+    the json module's C encoder, which ``indent`` would turn off (ten times slower: 16 s of a
+    100k-event build's 107 s).
+
+    >>> _json({"format": "f", "sources": {"a": {"n": 1}, "b": {}}}, spread="sources").decode()
+    '{"format": "f",\\n"sources": {\\n "a": {"n": 1},\\n "b": {}\\n}}\\n'
+    """
+    def dumped(item: Any) -> str:
+        return json.dumps(item, ensure_ascii=False)
+
+    parts = []
+    for key, item in value.items():
+        if key == spread and isinstance(item, dict) and item:
+            inner = ",\n".join(f" {dumped(name)}: {dumped(entry)}" for name, entry in item.items())
+            parts.append(f"{dumped(key)}: {{\n{inner}\n}}")
+        else:
+            parts.append(f"{dumped(key)}: {dumped(item)}")
+    return ("{" + ",\n".join(parts) + "}\n").encode("utf-8")

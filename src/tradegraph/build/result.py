@@ -48,9 +48,12 @@ class BuildResult(ValidGraph):
     def triple_count(self) -> int:
         return len(self.graph)
 
+    def size(self) -> str:
+        """How large the graph is, said for the summary."""
+        return f"{self.triple_count()} triples"
+
     def summary(self) -> str:
-        lines = [f"{self.triple_count()} triples, {self.census.records} records from "
-                 f"{self.census.files} fact files"]
+        lines = [f"{self.size()}, {self.census.records} records from {self.census.files} fact files"]
         lines.append("classes: " + ", ".join(f"{name} {n}" for name, n in self.class_counts()))
         for ident, title in self.sources():
             lines.append(f"source: {ident}: {title}")

@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import json
 import os
 import tempfile
 from collections.abc import Iterable
@@ -26,9 +27,10 @@ from pathlib import Path, PurePosixPath
 from typing import Any
 
 from tradegraph.errors import InvalidData, Location
-from tradegraph.facts.bulk import read_bulk
+from tradegraph.facts.bulk import MAX_LINE, read_bulk
 from tradegraph.facts.model import Model, load_model
 from tradegraph.files.localfile import open_regular
+from tradegraph.files.values import DECIMAL, read_number
 from tradegraph.files.yamlfile import FACT_FILE, parse_yaml
 from tradegraph.project import BULK_SUFFIXES, Project
 
@@ -126,6 +128,11 @@ class Snapshotter:
         return {source: {"file": shown, "records": records}}
 
     def _bulk(self, shown: str, data: bytes) -> Snapshot:
+        if PurePosixPath(shown).suffix.lower() == ".jsonl":
+            try:
+                return self._json_lines(shown, data)
+            except _Unusual:
+                pass  # read as the loader reads it, which names what is wrong
         taken: Snapshot = {}
         suffix = PurePosixPath(shown).suffix
         with tempfile.TemporaryDirectory(prefix="tradegraph-bulk-") as folder:
@@ -138,6 +145,68 @@ class Snapshotter:
                 ident, entry = _entry(item.kind.name, item)
                 taken.setdefault(item.graph, {"file": shown, "records": {}})["records"][ident] = entry
         return taken
+
+
+    def _json_lines(self, shown: str, data: bytes) -> Snapshot:
+        """A JSON Lines file of plain records read with ``json`` alone (five times faster than the
+        loader's reader, which keeps every value's line); :class:`_Unusual` at anything else."""
+        taken: Snapshot = {}
+        stem = PurePosixPath(shown).stem
+        decoder = json.JSONDecoder(parse_int=_number, parse_float=_number, parse_constant=_no_constant,
+                                   object_pairs_hook=_once)
+        try:
+            text = data.decode("utf-8")
+        except UnicodeDecodeError:
+            raise _Unusual from None
+        for line in text.split("\n"):
+            if not line.strip():
+                continue
+            if "\\" in line or line.startswith("\ufeff") or len(line) > MAX_LINE:
+                raise _Unusual  # escapes, which the loader checks one by one
+            try:
+                item = decoder.decode(line.rstrip("\r"))
+            except (ValueError, RecursionError):
+                raise _Unusual from None
+            if not isinstance(item, dict) or not isinstance(item.get("kind"), str):
+                raise _Unusual
+            kind, ident = self.model.kinds.get(item["kind"]), item.get("id")
+            if kind is None or not isinstance(ident, str):
+                raise _Unusual
+            if kind.where == "actors":
+                graph = stem
+            elif kind.name == "source":
+                graph = ident
+            else:
+                graph = item.pop("source", None)
+                if not isinstance(graph, str) or not graph:
+                    raise _Unusual
+            fields = {key: value for key, value in item.items() if key != "id" and key != "kind"}  # plain already
+            taken.setdefault(graph, {"file": shown, "records": {}})["records"][ident] = {"kind": kind.name,
+                                                                                       "fields": fields}
+        return taken
+
+
+class _Unusual(Exception):
+    """A line that :meth:`Snapshotter._json_lines` leaves to the loader's reader."""
+
+
+def _number(text: str) -> str | int:
+    """A JSON number as :func:`plain` writes what the loader reads: an integer, else its digits."""
+    if not DECIMAL.fullmatch(text):
+        raise _Unusual
+    number = read_number(text, Location(""))
+    return number if isinstance(number, int) else str(number)
+
+
+def _no_constant(name: str) -> None:
+    raise _Unusual
+
+
+def _once(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    found = dict(pairs)
+    if len(found) != len(pairs):
+        raise _Unusual
+    return found
 
 
 def _items(items: Any) -> Iterable[dict[str, Any]]:

@@ -57,7 +57,8 @@ def build(project_dir: Path | None, out: Path | None, base: str | None, reason: 
 
     On bad input or violations it exits 1 and writes nothing: the previous build stays whole.
     A project with bulk facts (graph/bulk/*.jsonl, *.csv) or a build with --store loads into
-    an Oxigraph store and writes graph.nq instead of graph.jsonld. While no fact, shape,
+    an Oxigraph store and writes graph.ttl, graph.nq and report.txt (TriG and JSON-LD: use
+    `tradegraph export`). While no fact, shape,
     ontology or settings file changes, the other commands read build/ instead of loading and
     validating again.
 

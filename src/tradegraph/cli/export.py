@@ -15,7 +15,7 @@ from tradegraph.cli.common import open_project, project_option
 from tradegraph.errors import printable
 from tradegraph.facts.model import load_model
 from tradegraph.files.atomic import write_output
-from tradegraph.network.graph import NetworkFilter
+from tradegraph.network.graph import ORIGINS, NetworkFilter
 
 
 def network_options(command: Callable[..., Any]) -> Callable[..., Any]:
@@ -39,6 +39,9 @@ def network_options(command: Callable[..., Any]) -> Callable[..., Any]:
         click.option("--include-unconfirmed", is_flag=True,
                      help="Also count planned and uncertain events (a meeting that may or may not take place)."),
         click.option("--include-retracted", is_flag=True, help="Keep facts that a correction retracted."),
+        click.option("--origin", type=click.Choice(ORIGINS), default="all", show_default=True,
+                     help="Events curated by a person, coded by a machine from an event feed "
+                          "(`tradegraph import`), or all."),
     ]
     for option in reversed(options):
         command = option(command)
@@ -47,10 +50,11 @@ def network_options(command: Callable[..., Any]) -> Callable[..., Any]:
 
 def _filter(after: datetime | None, before: datetime | None, modes: tuple[str, ...],
             countries: tuple[str, ...], statuses: tuple[str, ...], include_organizations: bool,
-            include_unconfirmed: bool, include_retracted: bool) -> NetworkFilter:
+            include_unconfirmed: bool, include_retracted: bool, origin: str = "all") -> NetworkFilter:
     return NetworkFilter(after=_day(after), before=_day(before), modes=modes, countries=countries,
                          statuses=statuses, include_organizations=include_organizations,
-                         include_unconfirmed=include_unconfirmed, include_retracted=include_retracted)
+                         include_unconfirmed=include_unconfirmed, include_retracted=include_retracted,
+                         origin=origin)
 
 
 def _day(value: datetime | None) -> date | None:

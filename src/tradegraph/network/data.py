@@ -74,6 +74,7 @@ class Event:
     sources: tuple[SourceRef, ...]
     retracted: bool = False
     part_of: str | None = None        # the id of the larger record this one is part of
+    origin: str = "curated"           # "coded" when a machine coded it from an event feed
 
     @property
     def date_label(self) -> str:
@@ -207,7 +208,8 @@ class _Reader:
             when_text=self.text(when, TG.asWritten) if when else None,
             participants=tuple(sorted(participants)),
             sources=self._sources(node),
-            retracted=(node, TG.retractedBy, None) in g, part_of=part_of)
+            retracted=(node, TG.retractedBy, None) in g, part_of=part_of,
+            origin="coded" if (node, TG.recordOrigin, TG.Coded) in g else "curated")
 
     def _sources(self, node: URIRef) -> tuple[SourceRef, ...]:
         refs = []

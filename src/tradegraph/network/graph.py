@@ -48,6 +48,10 @@ if TYPE_CHECKING:  # networkx is imported where a network is made: the CLI start
     import networkx as nx
 
 
+#: Which events a network keeps by how they came into the graph (``--origin``), as the queries say it.
+ORIGINS = ("all", "curated", "coded")
+
+
 @dataclass(frozen=True)
 class NetworkFilter:
     """Which events make the network. Dates mean what they mean in the canned queries:
@@ -66,6 +70,7 @@ class NetworkFilter:
     include_organizations: bool = False
     include_unconfirmed: bool = False
     include_retracted: bool = False
+    origin: str = "all"                 # or "curated" (by a person) or "coded" (from an event feed)
 
     def describe(self) -> str:
         """The filter in words, for titles: ``all dates`` when nothing is set."""
@@ -80,6 +85,8 @@ class NetworkFilter:
             parts.append("unconfirmed events included")
         if self.include_retracted:
             parts.append("retracted facts included")
+        if self.origin != "all":
+            parts.append(f"{self.origin} events only")
         return ", ".join(parts)
 
     def counted_statuses(self) -> tuple[str, ...]:
@@ -92,6 +99,8 @@ class NetworkFilter:
     def keeps(self, event: Event, actors: dict[str, Actor]) -> bool:
         """Whether ``event`` passes the filter (countries are checked against ``actors``)."""
         if event.retracted and not self.include_retracted:
+            return False
+        if self.origin != "all" and event.origin != self.origin:
             return False
         if event.status not in self.counted_statuses() or (self.modes and event.mode not in self.modes):
             return False
@@ -169,6 +178,9 @@ def check_filter(filters: NetworkFilter, data: NetworkData) -> NetworkFilter:
             if value not in known:
                 raise UsageError(f"unknown {name} '{value}'", expected="one of " + ", ".join(known),
                                  hint=did_you_mean(value, list(known)))
+    if filters.origin not in ORIGINS:
+        raise UsageError(f"unknown origin '{filters.origin}'", expected="one of " + ", ".join(ORIGINS),
+                         hint=did_you_mean(filters.origin, list(ORIGINS)))
     if filters.after and filters.before and filters.after > filters.before:
         raise UsageError(f"--after {filters.after} is later than --before {filters.before}",
                          expected="an --after date on or before the --before date")
@@ -190,7 +202,7 @@ def check_filter(filters: NetworkFilter, data: NetworkData) -> NetworkFilter:
                          countries=tuple(dict.fromkeys(countries)), statuses=tuple(filters.statuses),
                          include_organizations=filters.include_organizations,
                          include_unconfirmed=filters.include_unconfirmed,
-                         include_retracted=filters.include_retracted)
+                         include_retracted=filters.include_retracted, origin=filters.origin)
 
 
 def event_details(event: Event, actors: dict[str, Actor]) -> dict[str, Any]:
@@ -201,7 +213,7 @@ def event_details(event: Event, actors: dict[str, Actor]) -> dict[str, Any]:
         "date": event.date_label, "when_text": event.when_text,
         "earliest": event.earliest.isoformat() if event.earliest else None,
         "latest": event.latest.isoformat() if event.latest else None,
-        "retracted": event.retracted, "part_of": event.part_of,
+        "retracted": event.retracted, "part_of": event.part_of, "origin": event.origin,
         "participants": [{"id": a, "name": actors[a].name if a in actors else a, "role": role}
                          for a, role in event.participants],
         "sources": [{"id": s.id, "title": s.title, "publisher": s.publisher, "published": s.published,
@@ -232,6 +244,7 @@ def _edge_attributes(events: list[Event], shared: list[Event]) -> dict[str, Any]
         "types": sorted({e.type or e.kind for e in ordered}),
         "modes": sorted({e.mode for e in ordered if e.mode}),
         "statuses": sorted({e.status for e in ordered}),
+        "origins": sorted({e.origin for e in ordered}),
         "sources": sorted({s.id for e in ordered for s in e.sources}),
         "first": min(starts).isoformat() if starts else "",
         "last": max(ends).isoformat() if ends else "",

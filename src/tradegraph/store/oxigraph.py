@@ -42,6 +42,8 @@ class FactStore:
 
     def __init__(self, store: ox.Store, base: str, path: Path | None = None, facts: Facts | None = None) -> None:
         self.store, self.base, self.path, self.facts = store, base, path, facts
+        #: With :func:`load_store`'s ``copy``: how many bytes of it hold the facts (the ontology follows).
+        self.copied_facts: int | None = None
 
     @classmethod
     def open(cls, path: Path | str, *, base: str) -> FactStore:
@@ -61,21 +63,6 @@ class FactStore:
     def __len__(self) -> int:
         return len(self.store)
 
-    def fact_graphs(self) -> list[Any]:
-        """Every named graph but the ontology's and the derived one (what the build added for the
-        queries after writing the facts)."""
-        left_out = {ox.NamedNode(self.base + name) for name in (ONTOLOGY_GRAPH, DERIVED_GRAPH)}
-        return sorted((g for g in self.store.named_graphs() if g not in left_out), key=str)
-
-    def query_facts(self, text: str) -> Any:
-        """A query over the facts' graphs only (the ontology left out), as pyoxigraph answers it.
-
-        The facts' graphs are passed as a list, which Oxigraph merges graph by graph: slow for
-        thousands of graphs, but the order of the answers is the order of the graphs (by name),
-        which the Turtle output keeps. :meth:`in_facts` is the fast way, in Oxigraph's own order.
-        """
-        return self.store.query(text, prefixes=QUERY_PREFIXES, default_graph=self.fact_graphs())
-
     def in_facts(self, pattern: str, *, graph: str = "_graph") -> str:
         """``pattern`` matched within any one graph of the facts, not the ontology's: a group to
         put in a query given to :meth:`query`, where the store's indexes find it directly.
@@ -92,7 +79,8 @@ class FactStore:
 
     def triples(self) -> Iterator[Any]:
         """The distinct triples of the facts' graphs, as pyoxigraph triples."""
-        return iter(self.query_facts("CONSTRUCT { ?s ?p ?o } WHERE { SELECT DISTINCT ?s ?p ?o WHERE { ?s ?p ?o } }"))
+        pattern = self.in_facts("?s ?p ?o")
+        return iter(self.query(f"CONSTRUCT {{ ?s ?p ?o }} WHERE {{ SELECT DISTINCT ?s ?p ?o WHERE {{ {pattern} }} }}"))
 
     def count(self) -> int:
         """How many distinct triples the facts' graphs hold."""
@@ -178,8 +166,9 @@ def load_store(project: Project, *, path: Path | None = None, base: str | None =
 
     ``path`` is a directory for an on-disk store (created; it must not hold a store yet);
     ``None`` keeps the store in memory. ``copy`` is a binary file that receives every quad
-    loaded (the facts and the ontology) as N-Quads, streamed, for
-    :func:`tradegraph.shacl.fast.validate_store`'s ``data``. Bad records raise
+    loaded as N-Quads, streamed, for :func:`tradegraph.shacl.fast.validate_store`'s ``nquads``:
+    the facts first, in the order the loader wrote them, then the ontology; the result's
+    ``copied_facts`` says where the facts end. Bad records raise
     :class:`~tradegraph.errors.InvalidData` as :func:`~tradegraph.facts.loader.load_facts` does.
     """
     if path is not None and path.exists() and any(path.iterdir()):
@@ -196,11 +185,16 @@ def load_store(project: Project, *, path: Path | None = None, base: str | None =
         ontology = ox.NamedNode(base + ONTOLOGY_GRAPH)  # blank nodes too: added as terms, not text
         quads = [ox.Quad(to_ox(s), to_ox(p), to_ox(o), ontology) for s, p, o in ontology_graph(project)]
         store.extend(quads)
+        copied = None
         if copy is not None:  # the store's own labels for the blank nodes, which the copy keeps
+            copy.flush()
+            copied = copy.tell()
             ox.serialize(quads, copy, ox.RdfFormat.N_QUADS)
     except BaseException:
         del store
         if path is not None:
             shutil.rmtree(path, ignore_errors=True)
         raise
-    return FactStore(store, base, path, facts)
+    loaded = FactStore(store, base, path, facts)
+    loaded.copied_facts = copied
+    return loaded

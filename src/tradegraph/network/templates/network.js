@@ -129,6 +129,7 @@
     var facts = [ev.date, ev.type || ev.kind, ev.mode, ev.status, ev.place].filter(Boolean);
     card.appendChild(el("div", "meta", facts.join(" \u00b7 ")));
     if (ev.retracted) card.appendChild(el("div", "retracted", "Retracted by a correction"));
+    if (ev.origin === "coded") card.appendChild(el("div", "meta coded", "Machine-coded from an event feed"));
     var whole = ev.part_of && DATA.events[ev.part_of];
     if (whole) card.appendChild(el("div", "meta", "Part of: " + whole.label));
     card.appendChild(el("div", "meta", "With: " + ev.participants.map(function (p) {
