@@ -127,3 +127,47 @@ def test_the_writer_loads_every_chunk_and_raises_what_the_loading_thread_raised(
     broken.graph("g").extend([(iri("http://ex/a b"), iri("http://ex/p"), literal("x"))])  # a space: not an IRI
     with pytest.raises(SyntaxError):
         broken.close()
+
+
+def test_the_first_pass_reads_plain_lines_lightly_and_every_other_line_in_full(tmp_path: Path) -> None:
+    """The loader's first pass (ids, kinds, graphs) reads a plain JSON line with json alone: the
+    records and the errors are those of the full reading, line for line."""
+    from tradegraph.facts.bulk import read_bulk
+    from tradegraph.facts.model import load_model
+
+    deep = '{"kind": "person", "id": "deep", "name": "D", "note": ' + "[" * 70 + "]" * 70 + "}"
+    lines = [
+        '{"kind": "source", "id": "s-1", "title": "T", "publisher": "p", "published": {"date": "2025-07-01"}}',
+        '{"kind": "meeting", "id": "m-1", "source": "s-1", "participants": [{"actor": "a", "role": "host"}]}',
+        '{"kind": "person", "id": "a", "name": "Ana", "rank": 12.50}',
+        '{"kind": "person", "id": "b", "name": "B\\u00f3"}',                          # an escape
+        '{"kind": "person", "id": "c", "name": "C", "x": {"k": 1, "k": 2}}',          # a nested key twice
+        '{"kind": "person", "id": "d", "rank": 1e5}', '{"kind": "person", "id": "e", "rank": NaN}',
+        '{"kind": "person", "id": "f", "name": "F\x07"}',                            # a control character
+        deep, '["a", "list"]', '{"kind": "no-such", "id": "g"}', '{"kind": "meeting", "id": "h"}', '{"id": "i"}',
+        "\ufeff{}", "{",
+    ]
+    path = tmp_path / "mixed.jsonl"
+    path.write_text("\n".join(lines) + "\n", "utf-8")
+
+    def read(index: bool) -> list[object]:
+        out: list[object] = []
+        for item in read_bulk(path, "graph/bulk/mixed.jsonl", load_model(), index=index):
+            if isinstance(item, Exception):
+                out.append(str(item))
+            else:
+                out.append((item.kind.name, item.graph, item.source, str(item.where("id")),
+                            json.dumps(item, sort_keys=True, default=str)))
+        return out
+
+    full = read(index=False)
+    assert read(index=True) == full
+    errors = [x for x in full if isinstance(x, str)]
+    assert len(full) == len(lines) and len(errors) == 10, errors
+    # the plain lines were read without the full reading (which builds every value through _convert)
+    from tradegraph.facts import bulk
+
+    path.write_text("\n".join(lines[:3]) + "\n", "utf-8")
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(bulk, "_convert", None)
+        assert [item["id"] for item in read_bulk(path, "x.jsonl", load_model(), index=True)] == ["s-1", "m-1", "a"]

@@ -73,15 +73,22 @@ class BulkRecord(YMap):
     source: str | None
 
 
-def read_bulk(path: Path, shown: str, model: Model) -> Iterator[BulkRecord | InvalidData]:
-    """The records of a bulk file in order; a line that cannot be read is an error instead."""
+def read_bulk(path: Path, shown: str, model: Model, *, index: bool = False) -> Iterator[BulkRecord | InvalidData]:
+    """The records of a bulk file in order; a line that cannot be read is an error instead.
+
+    With ``index`` (the loader's first pass, which keeps each record's id, kind, graph and
+    source, and a source's publication date), a plain line of JSON Lines is read by ``json``
+    alone: its nested values stay plain ``dict`` and ``list`` (they know no line) and their
+    texts are checked as the line's. Any other line is read in full, so the records and the
+    errors are the same either way.
+    """
     try:
         stream = io.TextIOWrapper(open_regular(path, what=FACT_FILE, shown=shown), encoding="utf-8-sig", newline="")
     except InvalidData as error:
         yield error
         return
     with stream:
-        rows = _csv_rows(stream, shown, model) if path.suffix.lower() == ".csv" else _json_rows(stream, shown)
+        rows = _csv_rows(stream, shown, model) if path.suffix.lower() == ".csv" else _json_rows(stream, shown, index)
         try:
             for row in rows:
                 yield row if isinstance(row, InvalidData) else _record(row, model, path.stem)
@@ -91,7 +98,7 @@ def read_bulk(path: Path, shown: str, model: Model) -> Iterator[BulkRecord | Inv
                               hint="re-save the file as UTF-8")
 
 
-def _json_rows(stream: Any, shown: str) -> Iterator[YMap | InvalidData]:
+def _json_rows(stream: Any, shown: str, index: bool = False) -> Iterator[YMap | InvalidData]:
     where = Location(shown)  # the line being read: the decoder's hooks see each new one
     decoder = json.JSONDecoder(parse_int=lambda digits: read_number(digits, where),
                                parse_float=lambda digits: read_number(digits, where),
@@ -103,6 +110,9 @@ def _json_rows(stream: Any, shown: str) -> Iterator[YMap | InvalidData]:
             yield _line_too_long(where)
             return
         if not text.strip():
+            continue
+        if index and (plain := _plain_row(text, decoder, where)) is not None:
+            yield plain
             continue
         try:
             if text.startswith("\ufeff"):  # as json.loads words it (the decoder itself does not look)
@@ -122,6 +132,22 @@ def _json_rows(stream: Any, shown: str) -> Iterator[YMap | InvalidData]:
             yield _too_deep(where)
         except InvalidData as error:
             yield error
+
+
+def _plain_row(text: str, decoder: json.JSONDecoder, where: Location) -> YMap | None:
+    """A line read by ``json`` alone, when nothing in it needs the full reading (an escape, a
+    byte-order mark, nesting that might be too deep, a bad value): else ``None``."""
+    if "\\" in text or text.startswith("\ufeff") or text.count("{") + text.count("[") > MAX_DEPTH:
+        return None
+    try:
+        value = decoder.decode(text.rstrip("\r\n"))
+        if not isinstance(value, dict) or text_problem(text) is not None:
+            return None
+    except (ValueError, InvalidData):
+        return None
+    mapping = YMap(value)
+    mapping.path, mapping.line, mapping.lines = str(where.path), where.line or 0, {}
+    return mapping
 
 
 def _convert(value: Any, where: Location, *, escaped: bool = False, depth: int = 1) -> Any:

@@ -207,7 +207,7 @@ class _Loader:
         shown = self.project.relative(path)
         if path.suffix.lower() in BULK_SUFFIXES:
             self.bulk_paths.append(path)
-            for item, where in self._bulk_lines(path):
+            for item, where in self._bulk_lines(path, index=True):
                 record = self._add(item, item.kind, item.graph, item.source, where)
                 if record is None:
                     continue
@@ -286,9 +286,10 @@ class _Loader:
                                        "unlike the name of every actors file",
                               hint="rename the source id or one of the files")
 
-    def _bulk_lines(self, path: Path) -> Iterator[tuple[BulkRecord, Location]]:
-        """The records of a bulk file with their kind, graph and source; bad lines become errors."""
-        for item in read_bulk(path, self.project.relative(path), self.model):
+    def _bulk_lines(self, path: Path, *, index: bool = False) -> Iterator[tuple[BulkRecord, Location]]:
+        """The records of a bulk file with their kind, graph and source; bad lines become errors.
+        With ``index``, nested values may be plain (see :func:`~tradegraph.facts.bulk.read_bulk`)."""
+        for item in read_bulk(path, self.project.relative(path), self.model, index=index):
             if isinstance(item, InvalidData):
                 self.errors.append(item)
                 if len(self.errors) >= MAX_ERRORS:
