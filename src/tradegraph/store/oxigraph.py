@@ -78,9 +78,10 @@ class FactStore:
         return self.store.query(text, prefixes=QUERY_PREFIXES)
 
     def triples(self) -> Iterator[Any]:
-        """The distinct triples of the facts' graphs, as pyoxigraph triples."""
-        pattern = self.in_facts("?s ?p ?o")
-        return iter(self.query(f"CONSTRUCT {{ ?s ?p ?o }} WHERE {{ SELECT DISTINCT ?s ?p ?o WHERE {{ {pattern} }} }}"))
+        """The triples of the facts' graphs, graph by graph, as pyoxigraph triples: a triple
+        that two graphs state comes twice (it is still one triple of the graph they make).
+        ``DISTINCT`` would hold every triple in memory: 5 GB, and 45% of the time, at 34M."""
+        return iter(self.query(f"CONSTRUCT {{ ?s ?p ?o }} WHERE {{ {self.in_facts('?s ?p ?o')} }}"))
 
     def count(self) -> int:
         """How many distinct triples the facts' graphs hold."""
