@@ -171,3 +171,21 @@ def test_the_first_pass_reads_plain_lines_lightly_and_every_other_line_in_full(t
     with pytest.MonkeyPatch.context() as patch:
         patch.setattr(bulk, "_convert", None)
         assert [item["id"] for item in read_bulk(path, "x.jsonl", load_model(), index=True)] == ["s-1", "m-1", "a"]
+
+
+def test_a_full_disk_under_the_turtle_is_one_message_and_nothing_is_written(tmp_path: Path,
+                                                                            monkeypatch: pytest.MonkeyPatch) -> None:
+    import errno
+
+    from tradegraph.build import onstore
+    from tradegraph.errors import OutputError
+
+    def full(*_: Any) -> None:
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+    monkeypatch.setattr(onstore, "write_turtle", full)
+    project = _project(tmp_path / "p", ["Ana", "Bo"], {}, "Title", "Quote", "Evidence")
+    with pytest.raises(OutputError, match=r"cannot write the temporary .*graph\.ttl: \[Errno 28\] No space left"):
+        onstore.build_in_store(project, store=tmp_path / "store")
+    assert not (tmp_path / "store").exists() and not (project.root / "build").exists()
+    assert [p.name for p in tmp_path.iterdir() if p.name.startswith(".")] in ([], [".store.lock"])

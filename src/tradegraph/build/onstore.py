@@ -162,7 +162,8 @@ def _scratch(beside: Path | None, *, store: bool) -> Iterator[Path]:
 
 
 def _scratch_error(exc: OSError) -> OutputError:
-    return OutputError(f"cannot write the temporary copy of the facts in {tempfile.gettempdir()}: {exc}",
+    return OutputError(f"cannot write the build's temporary files (the facts as N-Quads, the Turtle) in "
+                       f"{tempfile.gettempdir()}: {exc}",
                        hint="free some space there, or point TMPDIR elsewhere")
 
 
@@ -177,15 +178,21 @@ def _validate_writing_turtle(project: Project, loaded: FactStore, copy: Path, tu
                                step=progress.step, nquads=copy)
         try:
             if turtle is not None:
-                with turtle.open("wb") as stream:
-                    write_turtle(loaded, stream)
+                try:
+                    with turtle.open("wb") as stream:
+                        write_turtle(loaded, stream)
+                except OSError as exc:  # the temporary Turtle, beside the store or in TMPDIR
+                    raise OutputError(f"cannot write the temporary {turtle}: {exc}",
+                                      hint="free some space there (or point TMPDIR elsewhere); "
+                                           "nothing was replaced") from None
         finally:
             report = checking.result()
     return report
 
 
 def write_turtle(store: FactStore, stream: BinaryIO) -> None:
-    """The facts' graphs of ``store`` as one graph in Turtle (each triple once): graph.ttl."""
+    """The facts' graphs of ``store`` as one graph in Turtle, graph by graph (see
+    :meth:`~tradegraph.store.oxigraph.FactStore.triples`): graph.ttl."""
     ox.serialize(store.triples(), stream, ox.RdfFormat.TURTLE, prefixes=prefixes(store.base))
 
 

@@ -30,7 +30,7 @@ from tradegraph.errors import InvalidData, Location
 from tradegraph.facts.bulk import MAX_LINE, read_bulk
 from tradegraph.facts.model import Model, load_model
 from tradegraph.files.localfile import open_regular
-from tradegraph.files.values import DECIMAL, read_number
+from tradegraph.files.values import DECIMAL, read_number, text_problem
 from tradegraph.files.yamlfile import FACT_FILE, parse_yaml
 from tradegraph.project import BULK_SUFFIXES, Project
 
@@ -142,6 +142,8 @@ class Snapshotter:
             for item in read_bulk(path, shown, self.model):
                 if isinstance(item, InvalidData):
                     raise item
+                if "id" not in item:  # the loader names it; a snapshot takes records with an id
+                    continue
                 ident, entry = _entry(item.kind.name, item)
                 taken.setdefault(item.graph, {"file": shown, "records": {}})["records"][ident] = entry
         return taken
@@ -161,7 +163,7 @@ class Snapshotter:
         for line in text.split("\n"):
             if not line.strip():
                 continue
-            if "\\" in line or line.startswith("\ufeff") or len(line) > MAX_LINE:
+            if "\\" in line or line.startswith("\ufeff") or len(line) > MAX_LINE or text_problem(line) is not None:
                 raise _Unusual  # escapes, which the loader checks one by one
             try:
                 item = decoder.decode(line.rstrip("\r"))
@@ -194,7 +196,10 @@ def _number(text: str) -> str | int:
     """A JSON number as :func:`plain` writes what the loader reads: an integer, else its digits."""
     if not DECIMAL.fullmatch(text):
         raise _Unusual
-    number = read_number(text, Location(""))
+    try:
+        number = read_number(text, Location(""))
+    except InvalidData:  # too many digits: the loader's reader says where
+        raise _Unusual from None
     return number if isinstance(number, int) else str(number)
 
 

@@ -79,7 +79,7 @@ class FactStore:
 
     def triples(self) -> Iterator[Any]:
         """The triples of the facts' graphs, graph by graph, as pyoxigraph triples: a triple
-        that two graphs state comes twice (it is still one triple of the graph they make).
+        that two graphs state may come twice (it is still one triple of the graph they make).
         ``DISTINCT`` would hold every triple in memory: 5 GB, and 45% of the time, at 34M."""
         return iter(self.query(f"CONSTRUCT {{ ?s ?p ?o }} WHERE {{ {self.in_facts('?s ?p ?o')} }}"))
 
