@@ -12,8 +12,8 @@ stage runs in a child process of its own, so its peak RSS is its own:
 - ``bulk_load``: ``pyoxigraph.Store(DIR).bulk_load`` of FILE (on disk, as ``--store`` builds);
 - ``validate``: the ``shacl`` engine's ``validate_file`` of FILE against P's SHACL Core shapes
   (tradegraph also runs the SPARQL-based constraints, on Oxigraph);
-- ``turtle``: Oxigraph writing the distinct triples of every graph but the ontology's from that
-  store as Turtle, with tradegraph's prefixes (graph.ttl).
+- ``turtle``: Oxigraph writing the triples of every graph but the ontology's from that store as
+  Turtle, graph by graph, with tradegraph's prefixes (graph.ttl).
 
 Prints one line a stage and writes the figures to ``--json``.
 """
@@ -76,8 +76,7 @@ def _turtle(store: Path, project: Path, **_: Any) -> int:
 
     base = Project.open(project).base
     source = ox.Store.read_only(str(store))
-    query = (f"CONSTRUCT {{ ?s ?p ?o }} WHERE {{ SELECT DISTINCT ?s ?p ?o WHERE {{ GRAPH ?g {{ ?s ?p ?o }} "
-             f"FILTER (?g != <{base}{ONTOLOGY_GRAPH}>) }} }}")
+    query = f"CONSTRUCT {{ ?s ?p ?o }} WHERE {{ GRAPH ?g {{ ?s ?p ?o }} FILTER (?g != <{base}{ONTOLOGY_GRAPH}>) }}"
     with tempfile.TemporaryFile() as out:
         ox.serialize(source.query(query), out, ox.RdfFormat.TURTLE, prefixes=prefixes(base))
         return out.tell()
