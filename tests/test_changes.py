@@ -240,6 +240,7 @@ _LINES = [
     '{"kind": "person", "id": "b", "name": "B\u2028"}', '{"kind": "person", "id": "b", "name": "B\x85"}',  # raw
     '{"kind": "person", "id": "b", "rank": ' + "9" * 80 + "}",   # more digits than a store holds
     '{"kind": "person", "name": "no id"}',                     # no record to take: left out by both
+    '{"kind": "person", "id": "b", "note": ' + "[" * 70 + "]" * 70 + "}",  # nested too deep
 ])
 def test_a_json_lines_snapshot_is_the_loaders_reading_of_it(unusual: str | None) -> None:
     """Plain JSON Lines are read with json alone; the snapshot is the one the loader's reader gives,

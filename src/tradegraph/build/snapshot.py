@@ -27,10 +27,10 @@ from pathlib import Path, PurePosixPath
 from typing import Any
 
 from tradegraph.errors import InvalidData, Location
-from tradegraph.facts.bulk import MAX_LINE, read_bulk
+from tradegraph.facts.bulk import plain_line, read_bulk
 from tradegraph.facts.model import Model, load_model
 from tradegraph.files.localfile import open_regular
-from tradegraph.files.values import DECIMAL, read_number, text_problem
+from tradegraph.files.values import DECIMAL, read_number
 from tradegraph.files.yamlfile import FACT_FILE, parse_yaml
 from tradegraph.project import BULK_SUFFIXES, Project
 
@@ -163,8 +163,8 @@ class Snapshotter:
         for line in text.split("\n"):
             if not line.strip():
                 continue
-            if "\\" in line or line.startswith("\ufeff") or len(line) > MAX_LINE or text_problem(line) is not None:
-                raise _Unusual  # escapes, which the loader checks one by one
+            if not plain_line(line):
+                raise _Unusual
             try:
                 item = decoder.decode(line.rstrip("\r"))
             except (ValueError, RecursionError):

@@ -134,14 +134,22 @@ def _json_rows(stream: Any, shown: str, index: bool = False) -> Iterator[YMap | 
             yield error
 
 
+def plain_line(text: str) -> bool:
+    """Whether a line of JSON Lines may be read by ``json`` alone, its values as they come: it
+    has no escape, no byte-order mark, no character the full reading refuses, and too few
+    brackets to be nested too deep (a bad value still needs the full reading, which names it)."""
+    return ("\\" not in text and not text.startswith("\ufeff") and len(text) <= MAX_LINE
+            and text.count("{") + text.count("[") <= MAX_DEPTH and text_problem(text) is None)
+
+
 def _plain_row(text: str, decoder: json.JSONDecoder, where: Location) -> YMap | None:
-    """A line read by ``json`` alone, when nothing in it needs the full reading (an escape, a
-    byte-order mark, nesting that might be too deep, a bad value): else ``None``."""
-    if "\\" in text or text.startswith("\ufeff") or text.count("{") + text.count("[") > MAX_DEPTH:
+    """A line read by ``json`` alone when :func:`plain_line` allows it and its value is a plain
+    object: else ``None``."""
+    if not plain_line(text):
         return None
     try:
         value = decoder.decode(text.rstrip("\r\n"))
-        if not isinstance(value, dict) or text_problem(text) is not None:
+        if not isinstance(value, dict):
             return None
     except (ValueError, InvalidData):
         return None
