@@ -9,8 +9,9 @@ loopback, Host checked) over the project's Oxigraph store (``build --store``), a
 browser or curl would: one HTTP GET a connection (urllib). After a warm-up request each (the
 first page reads the graph's names once), each page is asked ``--repeat`` times (3 when the warm-up took over
 3 s) and the median is reported: the catalogue, the page of the official of median activity (``params.json`` of
-bench/generate.py), a selective query's page (that official's timeline) and name completion
-(the last word of that official's name: generated names share their first). The figures are printed and written as JSON
+bench/generate.py), the pages of the event and the country it picked (its measures' history), a
+selective query's page (that official's timeline) and name completion (the last word of that
+official's name: generated names share their first). The figures are printed and written as JSON
 (``--out``, by default bench/results/site-EVENTS.json), with the targets of issue 19.
 """
 
@@ -21,6 +22,7 @@ import asyncio
 import json
 import threading
 import urllib.request
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 from urllib.parse import quote
@@ -32,11 +34,12 @@ from tradegraph.remote.serve_guard import Guard
 from tradegraph.site.pages import Site
 
 SLOW = 3.0  # seconds
-TARGETS_MS = {"catalogue": 100, "node page": 100, "selective query page": 300, "name completion": 50}
+TARGETS_MS = {"catalogue": 100, "node page": 100, "event page": 100, "country page": 100,
+              "selective query page": 300, "name completion": 50}
 
 
-def serve(site: Site) -> tuple[str, asyncio.AbstractEventLoop]:
-    """``site`` behind the guarded front on a free loopback port, in a thread; its URL and loop."""
+def serve(site: Site) -> tuple[str, Callable[[], None]]:
+    """``site`` behind the guarded front on a free loopback port, in a thread; its URL and what stops it."""
     guard = Guard(port=0, backend=0, graphs=frozenset(), pages=site)
     loop = asyncio.new_event_loop()
     started = threading.Event()
@@ -46,10 +49,22 @@ def serve(site: Site) -> tuple[str, asyncio.AbstractEventLoop]:
         loop.run_until_complete(guard.start())
         started.set()
         loop.run_forever()
+        # connections still open (a kept-alive one waits for its next request): closed quietly
+        pending = asyncio.all_tasks(loop)
+        for task in pending:
+            task.cancel()
+        loop.run_until_complete(asyncio.gather(*pending, return_exceptions=True))
+        loop.close()
 
-    threading.Thread(target=run, daemon=True).start()
+    thread = threading.Thread(target=run, daemon=True)
+    thread.start()
     started.wait(30)
-    return f"http://{guard.authority}/", loop
+
+    def stop() -> None:
+        loop.call_soon_threadsafe(loop.stop)
+        thread.join(30)
+
+    return f"http://{guard.authority}/", stop
 
 
 def get(url: str) -> bytes:
@@ -69,11 +84,13 @@ def main() -> None:
     args = parser.parse_args()
     params = json.loads((args.project / "params.json").read_text("utf-8"))
     site = Site(store_runner(args.project, args.project / args.store))
-    url, loop = serve(site)
+    url, stop = serve(site)
     actor = params["actor"]
     name = site.names.nodes[actor].label
     pages = {"catalogue": "",
              "node page": f"node-{actor}.html",
+             "event page": f"node-{params['event']}.html",
+             "country page": f"node-{params['country']}.html",
              "selective query page": f"query-actor-timeline.html?actor={actor}",
              "name completion": f"complete?query=who-met-whom&param=actor&q={quote(name.split()[-1])}"}
     figures: dict[str, Any] = {"events": None, "actor": actor, "completion text": name.split()[-1],
@@ -85,7 +102,7 @@ def main() -> None:
         figures["median_ms"][what], figures["repeats"][what] = round(seconds * 1000, 1), repeat
         print(f"{what:22} {seconds * 1000:8.1f} ms (median of {repeat}; target {TARGETS_MS[what]} ms)  "
               f"{url}{path}  {len(body)} bytes")
-    loop.call_soon_threadsafe(loop.stop)
+    stop()
     facts = args.project / "graph" / "bulk" / "facts.jsonl"
     figures["events"] = sum(1 for _ in facts.open("rb")) if facts.is_file() else None
     out = args.out or Path(__file__).parent / "results" / f"site-{figures['events']}.json"
