@@ -213,7 +213,7 @@ DIFFERS = {
     "sources": "rows differ in their values",
     "tariff-in-force": "no rows where rdflib and Oxigraph give three",
 }
-#: Does not finish within Virtuoso's own time limit and holds a server thread: asked last, with a short timeout.
+#: Did not finish within Virtuoso's own time limit and held a server thread: asked last, with a short timeout.
 HANGS = "contact-counts"
 
 
@@ -309,8 +309,13 @@ def test_a_changed_store_gets_everything_again(pushed, server: Virtuoso, dba: No
     assert len(_sent(again)) == 4
 
 
-@pytest.mark.xfail(strict=True, raises=(EndpointError, AssertionError),
-                   reason="Virtuoso 7.2.5 does not finish it within 10 s, or (its plan cached) answers other rows")
+@pytest.mark.xfail(strict=False, raises=(EndpointError, AssertionError),
+                   reason="Virtuoso 7.2.5 does not finish it within 10 s, or answers other rows (out of order)")
 def test_contact_counts_last(pushed, server: Virtuoso) -> None:
-    """Last in the module: the query it leaves running holds one of the server's threads."""
+    """Last in the module: the query it leaves running holds one of the server's threads.
+
+    Not strict: since contact-counts starts from the actor's events, Virtuoso answers it within
+    its time, with the rows out of order when run alone, and in order now and then beside other
+    work (its plan cache). A right answer then shows as XPASS instead of failing the run.
+    """
     assert_local_rows(server, HANGS)
