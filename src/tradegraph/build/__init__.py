@@ -2,8 +2,10 @@
 tradegraph wrote before), in memory or into a store; the one validated graph every reader gets.
 
 Owns: ``pipeline`` (``build``, and ``check``: load and validate), ``result`` (``BuildResult``),
-``onstore`` (builds on Oxigraph), ``dataset`` (facts plus ontology, ``ValidGraph``, views of the
-facts), ``derive`` (closures and day keys in ``<base>graph/derived``, for the canned queries),
+``onstore`` (builds on Oxigraph), ``incremental`` (what a store keeps of each fact file, so
+the next build reads, writes and loads only what changed), ``dataset`` (facts plus ontology,
+``ValidGraph``, views of the facts), ``derive`` (closures and day keys in
+``<base>graph/derived``, for the canned queries),
 ``provider`` (``validated_graph``: the last build's graph while no input changed, else
 loaded and validated once), ``fingerprint`` (what a graph is made from, recorded by a build),
 ``reason`` (RDFS / OWL RL), ``outputs`` (ownership of output folders and stores), ``snapshot``

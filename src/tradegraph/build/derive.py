@@ -178,19 +178,53 @@ STORE_QUERIES = (
 )
 
 
-def derive_store(store: ox.Store, base: str) -> int:
+def derive_store(store: ox.Store, base: str, *, touched: set[Any] | None = None) -> int:
     """Compute the derived triples of ``store`` (the union of its graphs, before any derived
     graph) into its named graph ``<base>graph/derived``, replacing what that held; return how
     many it holds. The triples never pass through Python: each CONSTRUCT is serialized by
-    Oxigraph to a temporary file and bulk-loaded from it."""
+    Oxigraph to a temporary file and bulk-loaded from it.
+
+    With ``touched`` (the subjects of the quads an incremental build removed or added), the
+    closures are computed again (they are small, and cross files) and the day keys only of
+    the facts among ``touched`` or whose ``tg:when`` is: a fact's day keys come from its own
+    triples alone.
+    """
     name = ox.NamedNode(base + DERIVED_GRAPH)
-    if store.contains_named_graph(name):
-        store.remove_graph(name)
     prefixes = {**QUERY_PREFIXES, "owl": str(OWL)}
-    for text in STORE_QUERIES:
+    *closures, days = STORE_QUERIES
+    if touched is None:
+        if store.contains_named_graph(name):
+            store.remove_graph(name)
+        queries = list(STORE_QUERIES)
+    else:
+        for predicate in (KIND_OF, WITHIN_TOPIC, WITHIN_EVENT, SUPERSEDES):
+            for quad in list(store.quads_for_pattern(None, ox.NamedNode(str(predicate)), None, name)):
+                store.remove(quad)
+        facts = _dated(store, touched)
+        for predicate in (EARLIEST_BEGIN, LATEST_END):
+            for node in facts:
+                for quad in list(store.quads_for_pattern(node, ox.NamedNode(str(predicate)), None, name)):
+                    store.remove(quad)
+        ordered = sorted(facts, key=str)
+        queries = [*closures, *(days.replace("WHERE {", "WHERE { VALUES ?e { " + " ".join(
+            str(node) for node in ordered[start:start + 500]) + " }", 1) for start in range(0, len(ordered), 500))]
+    for text in queries:
         triples: Any = store.query(text, prefixes=prefixes, use_default_graph_as_union=True)
         with tempfile.TemporaryFile() as spool:
             triples.serialize(spool, ox.RdfFormat.N_TRIPLES)
             spool.seek(0)
-            store.bulk_load(spool, ox.RdfFormat.N_TRIPLES, to_graph=name)
+            if touched is None:
+                store.bulk_load(spool, ox.RdfFormat.N_TRIPLES, to_graph=name)
+            else:
+                store.load(spool, ox.RdfFormat.N_TRIPLES, to_graph=name)
     return sum(1 for _ in store.quads_for_pattern(None, None, None, name))
+
+
+def _dated(store: ox.Store, touched: set[Any]) -> set[Any]:
+    """The nodes among ``touched`` and those whose ``tg:when`` is among them (IRIs only)."""
+    when = ox.NamedNode(str(TG.when))
+    found = {node for node in touched if isinstance(node, ox.NamedNode)}
+    for node in list(found):
+        found.update(quad.subject for quad in store.quads_for_pattern(None, when, node, None)
+                     if isinstance(quad.subject, ox.NamedNode))
+    return found

@@ -55,6 +55,46 @@ class Sink(Protocol):
     def extend(self, triples: list[Triple]) -> None: ...
 
 
+class KeptRef:
+    """Where a record of a YAML file is, kept by an incremental build instead of its data: its
+    line and the line of each of its fields, which is all that a report and the checks across
+    files ask of a record whose file did not change (:mod:`tradegraph.build.incremental`)."""
+
+    __slots__ = ("line", "lines", "path")
+
+    def __init__(self, path: str, line: int, lines: dict[str, int]) -> None:
+        self.path, self.line, self.lines = path, line, lines
+
+    def where(self, key: str | None = None) -> Location:
+        return Location(self.path, self.line if key is None else self.lines.get(key, self.line))
+
+    def __contains__(self, key: object) -> bool:
+        return key in self.lines
+
+
+class FileHooks(Protocol):
+    """What an incremental build asks of the loader (:mod:`tradegraph.build.incremental`).
+
+    ``kept`` gives, for a file that did not change, the entries of the index the loader made of
+    it last time (see :meth:`_Loader.index_of`), which the loader takes instead of reading the
+    file; ``chosen`` names, once every file is indexed, the files whose triples to write (the
+    others' are kept from the last build; ``None``: every file); ``begin`` and ``end`` frame the triples of each file
+    written, and ``end`` is told which ids its triples depended on and which graphs they went to.
+    """
+
+    def kept(self, shown: str) -> list[Any] | None: ...
+
+    def chosen(self, loader: Any) -> set[str] | None: ...
+
+    def begin(self, shown: str) -> None: ...
+
+    def end(self, shown: str, deps: set[str], graphs: set[str]) -> None: ...
+
+
+class StaleFile(Exception):
+    """A file kept from the last build no longer holds what its index says (changed meanwhile)."""
+
+
 class _DatasetSink:
     """A named graph of an rdflib dataset, taking the loader's text triples as rdflib terms."""
 
@@ -97,7 +137,7 @@ class Record:
 
     id: str
     kind: Kind
-    data: YMap | LineRef
+    data: YMap | LineRef | KeptRef
     graph: str            # the local name of its named graph: "actors" or a source id
     source: str | None    # the source id for facts in a source file
 
@@ -114,6 +154,8 @@ class Facts:
     records: dict[str, Record]
     files: list[Path]
     base: str
+    #: What indexing each file did (by its path as shown), for an incremental build's cache.
+    index_of: Callable[[str], list[Any]] | None = None
 
     def graph_iri(self, name: str) -> URIRef:
         return URIRef(f"{self.base}graph/{name}")
@@ -121,13 +163,14 @@ class Facts:
 
 def load_facts(project: Project, *, base: str | None = None, files: list[Path] | None = None,
                graphs: Callable[[str], Sink] | None = None,
-               on_record: Callable[[int], None] | None = None) -> Facts:
+               on_record: Callable[[int], None] | None = None, hooks: FileHooks | None = None) -> Facts:
     """Load a project's fact files (or just ``files``) into a :class:`Facts`.
 
     ``graphs`` maps a named graph's name to where its triples go (a :class:`Sink`, which
     takes them as N-Triples text, such as :meth:`tradegraph.store.QuadWriter.graph`); by
     default they go to the in-memory dataset of the result, as rdflib terms made from that text.
-    ``on_record`` is told of records written, for a progress bar.
+    ``on_record`` is told of records written, for a progress bar. ``hooks`` make the load
+    incremental (see :class:`FileHooks`).
 
     >>> from tradegraph.project import Project
     >>> facts = load_facts(Project.open("tests/fixtures/minimal"))
@@ -137,6 +180,7 @@ def load_facts(project: Project, *, base: str | None = None, files: list[Path] |
     checked = project.base if base is None else check_base(base, Location("--base"))
     loader = _Loader(project, checked, graphs)
     loader.on_record = on_record
+    loader.hooks = hooks
     return loader.run(files)
 
 
@@ -145,6 +189,7 @@ class _Loader:
         self.project = project
         self.graphs = graphs
         self.on_record: Callable[[int], None] | None = None
+        self.hooks: FileHooks | None = None
         self.base = base
         self.model: Model = load_model()
         self.default_event_type = self.model.default_event_type  # made anew at each look-up
@@ -158,6 +203,14 @@ class _Loader:
         self._days: dict[date, str] = {}            # day -> xsd:date literal, made once each
         self._rdflib: dict[str, Any] = {}           # text -> rdflib term, for the dataset
         self._fields: dict[str, tuple[dict[str, Field], Field | None]] = {}  # kind -> fields, target field
+        self.file_records: dict[str, list[Record]] = {}  # YAML file (as shown) -> its records, in order
+        self.file_ops: dict[str, list[Any]] = {}         # file (as shown) -> what indexing it did, in order
+        self._ops: list[Any] | None = None               # the file being indexed: what it did so far
+        self._refreshing = False                         # reading a kept file again for its data
+        self._shown = ""                                 # the file being indexed, as shown
+        self._kept_of: dict[str, str] = {}               # kept citation -> the fact it is of
+        self.deps: set[str] | None = None                # the ids the file being written looked up
+        self._graphs_used: set[str] = set()              # the graphs the file being written wrote to
         self.dataset = Dataset(default_union=True)
         self.dataset.bind("tg", TG)
         self.dataset.bind("time", TIME)
@@ -169,21 +222,127 @@ class _Loader:
     def run(self, files: list[Path] | None) -> Facts:
         paths = files if files is not None else self.project.fact_files()
         for path in paths:
-            self._guard(self._read_file, path)
+            self._guard(self._index_file, path)
         self._raise_if_errors()
-        for record in self.records.values():
-            if isinstance(record.data, YMap):
+        chosen = self.hooks.chosen(self) if self.hooks is not None else None
+        for path in paths:
+            shown = self.project.relative(path)
+            if path.suffix.lower() in BULK_SUFFIXES or (chosen is not None and shown not in chosen):
+                continue
+            if self.file_records.get(shown) and isinstance(self.file_records[shown][0].data, KeptRef):
+                self._refresh(path)
+            self._begin(shown)
+            for record in self.file_records.get(shown, ()):
                 self._guard(self._emit, record)
+            self._end(shown)
         for path in self.bulk_paths:  # streamed again: a bulk file is never held in memory
+            shown = self.project.relative(path)
+            if chosen is not None and shown not in chosen:
+                continue
+            self._begin(shown)
             for number, (item, _) in enumerate(self._bulk_lines(path), start=1):
                 self._guard(self._emit_line, item)
                 if self.on_record is not None and number % 10_000 == 0:
                     self.on_record(10_000)
+            self._end(shown)
         self._raise_if_errors()
-        return Facts(self.dataset, self.records, paths, self.base)
+        return Facts(self.dataset, self.records, paths, self.base, self.index_of if self.hooks is not None else None)
+
+    def _begin(self, shown: str) -> None:
+        if self.hooks is not None:
+            self.deps, self._graphs_used = set(), set()
+            self.hooks.begin(shown)
+
+    def _end(self, shown: str) -> None:
+        if self.hooks is not None and self.deps is not None:
+            self.hooks.end(shown, self.deps, self._graphs_used)
+            self.deps = None
+
+    def _index_file(self, path: Path) -> None:
+        """Index a file (pass 1): read it, or take what the hooks kept of it."""
+        shown = self.project.relative(path)
+        kept = self.hooks.kept(shown) if self.hooks is not None else None
+        self._ops = self.file_ops[shown] = []
+        self._shown = shown
+        try:
+            if kept is None:
+                self._read_file(path)
+            else:
+                self._replay(path, shown, kept)
+        finally:
+            self._ops = None
+
+    def index_of(self, shown: str) -> list[Any]:
+        """What indexing the file did, as JSON-ready entries :meth:`_replay` takes again: each
+        record (id, kind, graph, source, line, the line of each field or none for a line of a
+        bulk file, publication day, the fact a citation is of) and each graph claimed."""
+        entries: list[Any] = []
+        for op in self.file_ops.get(shown, ()):
+            if isinstance(op, Record):
+                data = op.data
+                lines = dict(data.lines) if isinstance(data, KeptRef) else (
+                    {key: data.line_of(key) for key in data} if isinstance(data, YMap) else None)
+                day = self.published.get(op.id) if op.kind.name == "source" else None
+                of = data.get("of") if isinstance(data, YMap) and op.kind.name == "citation" else None
+                if isinstance(data, KeptRef) and op.kind.name == "citation":
+                    of = self._kept_of.get(op.id)
+                entries.append(["r", op.id, op.kind.name, op.graph, op.source, data.line, lines,
+                                day.isoformat() if day else None, of if isinstance(of, str) else None])
+            else:
+                entries.append(op)
+        return entries
+
+    def _replay(self, path: Path, shown: str, entries: list[Any]) -> None:
+        """Index a file that did not change from what :meth:`index_of` gave last time."""
+        bulk = path.suffix.lower() in BULK_SUFFIXES
+        if bulk:
+            self.bulk_paths.append(path)
+        for entry in entries:
+            if entry[0] == "c":
+                _, name, line, what = entry
+                if bulk:
+                    self._guard(self._claim, name, shown, Location(shown, line), what)
+                else:
+                    self._claim(name, shown, Location(shown, line), what)
+                continue
+            _, ident, kind, graph, source, line, lines, day, of = entry
+            data: LineRef | KeptRef = LineRef(Location(shown, line)) if lines is None else KeptRef(shown, line, lines)
+            if ident in self.records:
+                first = self.records[ident].where
+                self.errors.append(InvalidData(f"duplicate id '{ident}' (first defined at {first})",
+                                               where=data.where("id"), expected="ids unique across all fact files",
+                                               hint="rename one, or merge the two records"))
+                continue
+            record = Record(ident, self.model.kinds[kind], data, graph, source)
+            self.records[ident] = record
+            self._note(record)
+            if day is not None:
+                self.published[ident] = date.fromisoformat(day)
+            if of is not None and source:
+                self.citing.setdefault(of, []).append(source)
+                self._kept_of[ident] = of
+
+    def _note(self, record: Record) -> None:
+        """Keep a record in the index of the file being indexed (and a YAML file's list)."""
+        if self._ops is not None:
+            self._ops.append(record)
+        if not isinstance(record.data, (LineRef, BulkRecord)):
+            self.file_records.setdefault(self._shown, []).append(record)
+
+    def _refresh(self, path: Path) -> None:
+        """Read a kept YAML file again, for the data of its records (their triples are written)."""
+        self._refreshing = True
+        try:
+            self._read_file(path)
+        finally:
+            self._refreshing = False
+        if any(isinstance(r.data, KeptRef) for r in self.file_records[self.project.relative(path)]):
+            raise StaleFile(self.project.relative(path))
 
     def graph(self, name: str) -> Sink:
         """The named graph ``<base>graph/NAME`` that a record's triples go to."""
+        if self.deps is not None:
+            self._graphs_used.add(name)
         if self.graphs is not None:
             return self.graphs(name)
         return _DatasetSink(self.dataset.graph(URIRef(f"{self.base}graph/{name}")), self._rdflib)
@@ -269,6 +428,10 @@ class _Loader:
 
     def _claim(self, name: str, shown: str, where: Location, what: str) -> None:
         """Make ``name`` the named graph of the file ``shown``; no two files share one."""
+        if self._refreshing:
+            return
+        if self._ops is not None:
+            self._ops.append(["c", name, where.line, what])
         if not _ID.fullmatch(name):
             raise InvalidData(f"{what} cannot name a graph: {name!r}", where=where,
                               expected="a file name of lower-case letters, digits and hyphens, "
@@ -301,6 +464,8 @@ class _Loader:
         """Write the triples of one line of a bulk file, whose source must be a known source."""
         record = self.records[item["id"]]
         if record.source is not None:
+            if self.deps is not None:
+                self.deps.add(record.source)
             cited = self.records.get(record.source)
             if cited is None or cited.kind.name != "source":
                 candidates = [r.id for r in self.records.values() if r.kind.name == "source"]
@@ -348,6 +513,12 @@ class _Loader:
                 expected="lower-case letters, digits and hyphens, starting with a letter or digit",
                 hint="ids become IRIs and must stay stable"))
             return None
+        if self._refreshing:
+            kept = self.records.get(ident)
+            if kept is None or not isinstance(kept.data, KeptRef) or kept.data.path != where.path:
+                raise StaleFile(str(where.path))
+            kept.data = item
+            return kept
         if ident in self.records:
             first = self.records[ident].where
             self.errors.append(InvalidData(f"duplicate id '{ident}' (first defined at {first})",
@@ -356,6 +527,7 @@ class _Loader:
             return None
         record = Record(ident, kind, item, graph or "", source)
         self.records[ident] = record
+        self._note(record)
         if kind.name == "source":
             self._note_published(ident, item.get("published"))
         elif kind.name == "citation" and isinstance(item.get("of"), str) and source:
@@ -373,8 +545,10 @@ class _Loader:
 
     def _first_reported(self, record: Record) -> date | None:
         """The earliest publication day among the fact's source and the sources citing it."""
-        days = [self.published[s] for s in [record.source or "", *self.citing.get(record.id, ())]
-                if s in self.published]
+        sources = [record.source or "", *self.citing.get(record.id, ())]
+        if self.deps is not None:
+            self.deps.update(sources)
+        days = [self.published[s] for s in sources if s in self.published]
         return min(days) if days else None
 
     # ------------------------------------------------------------------ pass 2: emit triples
@@ -567,6 +741,8 @@ class _Loader:
     def _ref(self, value: Any, spec: Field, what: str, where: Location) -> str:
         allowed = spec.to or ()
         target = self.records.get(value) if isinstance(value, str) else None
+        if self.deps is not None and target is not None:
+            self.deps.add(value)
         if target is not None and (not allowed or target.kind.name in allowed):
             return self.iri(value)
         expected = "the id of " + _a_or(allowed)

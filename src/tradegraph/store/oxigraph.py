@@ -42,8 +42,10 @@ class FactStore:
 
     def __init__(self, store: ox.Store, base: str, path: Path | None = None, facts: Facts | None = None) -> None:
         self.store, self.base, self.path, self.facts = store, base, path, facts
-        #: With :func:`load_store`'s ``copy``: how many bytes of it hold the facts (the ontology follows).
+        #: With :func:`load_store`'s ``copy``: how many bytes of it hold the facts (the ontology follows),
+        #: and where each file's are.
         self.copied_facts: int | None = None
+        self.ranges: FileRanges | None = None
 
     @classmethod
     def open(cls, path: Path | str, *, base: str) -> FactStore:
@@ -161,6 +163,34 @@ class _NamedGraph:
             self.writer.flush()
 
 
+class FileRanges:
+    """The loader's framing (a :class:`~tradegraph.facts.loader.FileHooks`) when it writes into
+    a :class:`QuadWriter` with a copy: where each file's N-Quads start and end in the copy, the
+    ids they depended on and the graphs they went to (what an incremental build keeps)."""
+
+    def __init__(self, writer: QuadWriter, copy: BinaryIO) -> None:
+        self.writer, self.copy = writer, copy
+        self.ranges: dict[str, tuple[int, int]] = {}
+        self.deps: dict[str, list[str]] = {}
+        self.graphs: dict[str, list[str]] = {}
+        self._start = 0
+
+    def kept(self, shown: str) -> None:
+        return None
+
+    def chosen(self, loader: Any) -> None:
+        return None
+
+    def begin(self, shown: str) -> None:
+        self.writer.flush()
+        self._start = self.copy.tell()
+
+    def end(self, shown: str, deps: set[str], graphs: set[str]) -> None:
+        self.writer.flush()
+        self.ranges[shown] = (self._start, self.copy.tell())
+        self.deps[shown], self.graphs[shown] = sorted(deps), sorted(graphs)
+
+
 def load_store(project: Project, *, path: Path | None = None, base: str | None = None,
                progress: Progress | None = None, copy: BinaryIO | None = None) -> FactStore:
     """Load the project's facts (YAML and bulk) and ontology into a new store.
@@ -177,10 +207,11 @@ def load_store(project: Project, *, path: Path | None = None, base: str | None =
     store = ox.Store(str(path)) if path is not None else ox.Store()
     base = base or project.base
     writer = QuadWriter(store, base, on_flush=progress.triples if progress else None, copy=copy)
+    ranges = FileRanges(writer, copy) if copy is not None else None
     try:
         try:
             facts = load_facts(project, base=base, graphs=writer.graph,
-                               on_record=progress.facts if progress else None)
+                               on_record=progress.facts if progress else None, hooks=ranges)
         finally:
             writer.close()
         ontology = ox.NamedNode(base + ONTOLOGY_GRAPH)  # blank nodes too: added as terms, not text
@@ -197,5 +228,5 @@ def load_store(project: Project, *, path: Path | None = None, base: str | None =
             shutil.rmtree(path, ignore_errors=True)
         raise
     loaded = FactStore(store, base, path, facts)
-    loaded.copied_facts = copied
+    loaded.copied_facts, loaded.ranges = copied, ranges
     return loaded

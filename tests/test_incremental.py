@@ -1,0 +1,224 @@
+"""The incremental build into a store (issue 17, part 1): after any sequence of edits, adding
+and removing sources, the outputs and the store are those of a clean build of the same files,
+byte for byte; a cache that is corrupt, foreign or stale is never trusted."""
+
+from __future__ import annotations
+
+import json
+import random
+import shutil
+from pathlib import Path
+
+import pyoxigraph as ox
+import pytest
+
+from tradegraph.build import incremental
+from tradegraph.build.pipeline import build
+from tradegraph.errors import InvalidData
+from tradegraph.progress import Progress
+from tradegraph.project import Project
+
+from .conftest import copy_project
+
+OUTPUTS = ("graph.ttl", "graph.nq", "report.txt")
+EXTRA = """source:
+  id: extra-{n}
+  title: An extra source {n}
+  publisher: atlantis-government
+  published:
+    date: 2025-03-{day:02d}
+    how: printed on the page
+facts:
+  - id: extra-{n}-meeting
+    kind: meeting
+    participants: [ana, bo]
+    when: 2025-03-{met:02d}
+    status: happened
+    evidence: Ana met Bo, says source {n}.
+  - id: extra-{n}-cites
+    kind: citation
+    of: {of}
+    evidence: as source {n} reported
+"""
+BULK = ('{{"kind": "meeting", "id": "bulk-{n}", "source": "first-article", "participants": ["ana", "bo"], '
+        '"when": "2025-03-{day:02d}", "status": "happened", "evidence": "a meeting, line {n}"}}\n')
+
+
+@pytest.fixture
+def everything_incremental(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """Incremental however much changed (the tests' projects are small), and the build's steps."""
+    monkeypatch.setattr(incremental, "MOST", 1.0)
+    said: list[str] = []
+    original = Progress.step
+    monkeypatch.setattr(Progress, "step", lambda self, what: (said.append(what), original(self, what))[1])
+    return said
+
+
+def _quads(store: Path) -> set[str]:
+    """The store's quads as text; the ontology's blank nodes (labelled by each store) left out."""
+    opened = ox.Store.read_only(str(store))
+    return {str(q) for q in opened.quads_for_pattern(None, None, None, None)
+            if not isinstance(q.subject, ox.BlankNode) and not isinstance(q.object, ox.BlankNode)}
+
+
+def _same_as_clean(project: Path, tmp_path: Path) -> None:
+    """The project's outputs and store are those of a clean build of a copy of its files."""
+    clean = tmp_path / "clean"
+    shutil.rmtree(clean, ignore_errors=True)
+    copy_project(project, clean)
+    shutil.rmtree(clean / "build", ignore_errors=True)
+    build(Project.open(clean), store=clean / "build" / "store")
+    for name in OUTPUTS:
+        assert (project / "build" / name).read_bytes() == (clean / "build" / name).read_bytes(), name
+    assert _quads(project / "build" / "store") == _quads(clean / "build" / "store")
+
+
+def _extra(project: Path, n: int, rng: random.Random, of: str = "ana-bo-meeting") -> None:
+    (project / "graph" / "sources" / f"extra-{n}.yaml").write_text(
+        EXTRA.format(n=n, day=rng.randint(1, 28), met=rng.randint(1, 9), of=of), "utf-8")
+
+
+def _redate(path: Path, key: str, day: int) -> None:
+    text = path.read_text("utf-8")
+    old = text.split(key)[1][:10]
+    path.write_text(text.replace(f"{key}{old}", f"{key}2025-03-{day:02d}", 1), "utf-8")
+
+
+def _bulk(project: Path, lines: int, rng: random.Random) -> None:
+    folder = project / "graph" / "bulk"
+    folder.mkdir(exist_ok=True)
+    (folder / "meetings.jsonl").write_text("".join(BULK.format(n=n, day=rng.randint(1, 13)) for n in range(lines)),
+                                           "utf-8")
+
+
+def _build(project: Path) -> None:
+    build(Project.open(project), store=project / "build" / "store")
+
+
+def test_random_edits_build_what_a_clean_build_does(minimal: Path, tmp_path: Path,
+                                                    everything_incremental: list[str]) -> None:
+    rng = random.Random(17)
+    for n in range(4):
+        _extra(minimal, n, rng)
+    _bulk(minimal, 12, rng)
+    _build(minimal)
+    assert not any(step.startswith("building everything") for step in everything_incremental[1:])
+    made = 4
+    for _ in range(14):
+        everything_incremental.clear()
+        sources = sorted((minimal / "graph" / "sources").glob("extra-*.yaml"))
+        edit = rng.choice(["date", "published", "add", "remove", "bulk", "cite", "nothing"])
+        if edit == "date" and sources:  # a fact's date: that file alone
+            _redate(rng.choice(sources), "when: ", rng.randint(1, 9))
+        elif edit == "published" and sources:  # a publication day: the first report of what it cites, elsewhere
+            _redate(rng.choice(sources), "date: ", rng.randint(1, 28))
+        elif edit == "add":
+            _extra(minimal, made, rng, of=rng.choice(["ana-bo-meeting", *(f"extra-{s.stem[6:]}-meeting"
+                                                                           for s in sources)]))
+            made += 1
+        elif edit == "remove" and sources:  # and what cites it, and so on
+            gone = [rng.choice(sources)]
+            while gone:
+                path = gone.pop()
+                path.unlink()
+                ident = f"extra-{path.stem[6:]}-meeting"
+                gone.extend(other for other in (minimal / "graph" / "sources").glob("extra-*.yaml")
+                            if f"of: {ident}\n" in other.read_text("utf-8") and other not in gone)
+        elif edit == "bulk":
+            _bulk(minimal, rng.randint(1, 15), rng)
+        elif edit == "cite" and sources:
+            path = rng.choice(sources)
+            path.write_text(path.read_text("utf-8").replace("of: ", "of: ana-bo-meeting\n    # was: ", 1), "utf-8")
+        _build(minimal)
+        assert not any(step.startswith("building everything") for step in everything_incremental), (
+            edit, everything_incremental)
+        _same_as_clean(minimal, tmp_path)
+
+
+def test_a_renamed_actor_writes_again_every_file_that_names_it(minimal: Path, tmp_path: Path,
+                                                              everything_incremental: list[str]) -> None:
+    rng = random.Random(3)
+    for n in range(3):
+        _extra(minimal, n, rng)
+    _extra(minimal, 7, rng)  # names ana alone: kept
+    alone = minimal / "graph" / "sources" / "extra-7.yaml"
+    alone.write_text(alone.read_text("utf-8").replace("[ana, bo]", "[ana, atlantis-government]"), "utf-8")
+    _build(minimal)
+    actors = minimal / "graph" / "actors.yaml"
+    actors.write_text(actors.read_text("utf-8").replace("id: bo\n", "id: bob\n"), "utf-8")
+    with pytest.raises(InvalidData) as raised:
+        _build(minimal)
+    assert "refers to unknown id 'bo'" in str(raised.value)
+    assert "extra-0.yaml" in str(raised.value)  # a kept file, checked again
+    for path in [*(minimal / "graph" / "sources").glob("*.yaml")]:
+        text = path.read_text("utf-8")
+        path.write_text(text.replace("[ana, bo]", "[ana, bob]").replace("      - bo\n", "      - bob\n"), "utf-8")
+    everything_incremental.clear()
+    _build(minimal)
+    assert "patching the store: 5 file(s) written again, 0 removed, 1 kept" in everything_incremental
+    _same_as_clean(minimal, tmp_path)
+
+
+@pytest.mark.parametrize("harm", ["manifest-garbage", "manifest-foreign", "part-changed", "part-missing",
+                                  "other-base", "index-garbage"])
+def test_a_harmed_cache_is_never_trusted(minimal: Path, tmp_path: Path, everything_incremental: list[str],
+                                         harm: str) -> None:
+    rng = random.Random(5)
+    for n in range(3):
+        _extra(minimal, n, rng)
+    _build(minimal)
+    cache = minimal / "build" / "store" / incremental.CACHE
+    manifest = json.loads((cache / incremental.MANIFEST).read_text("utf-8"))
+    part = next(p for p in cache.rglob("*") if p.is_file() and p.name != incremental.MANIFEST
+                and p.name == manifest["files"][1]["nq"])
+    if harm == "manifest-garbage":
+        (cache / incremental.MANIFEST).write_text("{not json", "utf-8")
+    elif harm == "manifest-foreign":
+        (cache / incremental.MANIFEST).write_text(json.dumps({"key": {"format": "x"}}), "utf-8")
+    elif harm == "part-changed":  # a wrong triple in a kept part
+        part.write_bytes(part.read_bytes().replace(b"Ana", b"Eve"))
+    elif harm == "part-missing":
+        part.unlink()
+    elif harm == "other-base":
+        (minimal / "tradegraph.yaml").write_text("base: https://example.org/other/\n", "utf-8")
+    elif harm == "index-garbage":
+        index = cache / manifest["files"][0]["index"][:2] / manifest["files"][0]["index"]
+        index.write_bytes(b"[1, 2")
+    _extra(minimal, 9, rng)
+    everything_incremental.clear()
+    _build(minimal)
+    assert any(step.startswith("building everything") for step in everything_incremental), everything_incremental
+    _same_as_clean(minimal, tmp_path)
+
+
+def test_nothing_changed_writes_nothing_again_and_the_store_answers(minimal: Path,
+                                                                  everything_incremental: list[str]) -> None:
+    _build(minimal)
+    everything_incremental.clear()
+    result = build(Project.open(minimal), store=minimal / "build" / "store")
+    assert "patching the store: 0 file(s) written again, 0 removed, 2 kept" in everything_incremental
+    assert result.fact_quads == len(_quads(minimal / "build" / "store")) - _ontology(minimal)
+    rows = result.store.query("SELECT ?n WHERE { GRAPH ?g { ?x tg:name ?n } } ORDER BY ?n LIMIT 1")
+    assert [row["n"].value for row in rows] == ["Ana Example"]
+
+
+def _ontology(project: Path) -> int:
+    store = ox.Store.read_only(str(project / "build" / "store"))
+    return sum(1 for q in store.quads_for_pattern(None, None, None, None)
+               if q.graph_name.value.endswith("graph/ontology") or q.graph_name.value.endswith("graph/derived")
+               if not isinstance(q.subject, ox.BlankNode) and not isinstance(q.object, ox.BlankNode))
+
+
+def test_a_new_publication_day_writes_again_the_facts_it_cites(minimal: Path, tmp_path: Path,
+                                                              everything_incremental: list[str]) -> None:
+    rng = random.Random(11)
+    _extra(minimal, 0, rng)
+    _extra(minimal, 1, rng, of="extra-0-meeting")
+    _redate(minimal / "graph" / "sources" / "extra-0.yaml", "date: ", 20)
+    _redate(minimal / "graph" / "sources" / "extra-1.yaml", "date: ", 25)
+    _build(minimal)
+    _redate(minimal / "graph" / "sources" / "extra-1.yaml", "date: ", 15)  # now extra-0's meeting was reported first here
+    everything_incremental.clear()
+    _build(minimal)
+    assert "patching the store: 2 file(s) written again, 0 removed, 2 kept" in everything_incremental
+    _same_as_clean(minimal, tmp_path)
