@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 import random
+import re
 import shutil
 from pathlib import Path
 
@@ -39,6 +40,14 @@ facts:
     kind: citation
     of: {of}
     evidence: as source {n} reported
+  - id: extra-{n}-tariff
+    kind: tariff
+    imposed_by: atlantis-government
+    target: utopia
+    rate: {rate}
+    scope: [fish]
+    status: announced
+    evidence: a tariff of {rate}%
 """
 BULK = ('{{"kind": "meeting", "id": "bulk-{n}", "source": "first-article", "participants": ["ana", "bo"], '
         '"when": "2025-03-{day:02d}", "status": "happened", "evidence": "a meeting, line {n}"}}\n')
@@ -75,13 +84,17 @@ def _same_as_clean(project: Path, tmp_path: Path) -> None:
 
 def _extra(project: Path, n: int, rng: random.Random, of: str = "ana-bo-meeting") -> None:
     (project / "graph" / "sources" / f"extra-{n}.yaml").write_text(
-        EXTRA.format(n=n, day=rng.randint(1, 28), met=rng.randint(1, 9), of=of), "utf-8")
+        EXTRA.format(n=n, day=rng.randint(1, 28), met=rng.randint(1, 9), of=of, rate=rng.choice([50, 150])),
+        "utf-8")
+
+
+def _warnings(project: Path) -> str:
+    return (project / "build" / "report.txt").read_text("utf-8").splitlines()[-1]
 
 
 def _redate(path: Path, key: str, day: int) -> None:
-    text = path.read_text("utf-8")
-    old = text.split(key)[1][:10]
-    path.write_text(text.replace(f"{key}{old}", f"{key}2025-03-{day:02d}", 1), "utf-8")
+    path.write_text(re.sub(rf"{key}2025-03(-\d\d)?", f"{key}2025-03-{day:02d}", path.read_text("utf-8"), count=1),
+                    "utf-8")
 
 
 def _bulk(project: Path, lines: int, rng: random.Random) -> None:
@@ -103,15 +116,23 @@ def test_random_edits_build_what_a_clean_build_does(minimal: Path, tmp_path: Pat
     _bulk(minimal, 12, rng)
     _build(minimal)
     assert not any(step.startswith("building everything") for step in everything_incremental[1:])
-    made = 4
-    for _ in range(14):
+    made, warnings = 4, set()
+    for _ in range(20):
         everything_incremental.clear()
         sources = sorted((minimal / "graph" / "sources").glob("extra-*.yaml"))
-        edit = rng.choice(["date", "published", "add", "remove", "bulk", "cite", "nothing"])
+        edit = rng.choice(["date", "published", "month", "rate", "add", "remove", "bulk", "cite", "nothing"])
         if edit == "date" and sources:  # a fact's date: that file alone
             _redate(rng.choice(sources), "when: ", rng.randint(1, 9))
         elif edit == "published" and sources:  # a publication day: the first report of what it cites, elsewhere
             _redate(rng.choice(sources), "date: ", rng.randint(1, 28))
+        elif edit == "month" and sources:  # a warning: the publication day is not known
+            path = rng.choice(sources)
+            path.write_text(re.sub(r"date: 2025-03-\d\d", "date: 2025-03", path.read_text("utf-8"), count=1), "utf-8")
+        elif edit == "rate" and sources:  # a warning comes or goes: a rate above 100%
+            path = rng.choice(sources)
+            text = path.read_text("utf-8")
+            path.write_text(text.replace("rate: 150", "rate: 5O").replace("rate: 50", "rate: 150")
+                            .replace("rate: 5O", "rate: 50"), "utf-8")
         elif edit == "add":
             _extra(minimal, made, rng, of=rng.choice(["ana-bo-meeting", *(f"extra-{s.stem[6:]}-meeting"
                                                                            for s in sources)]))
@@ -132,7 +153,10 @@ def test_random_edits_build_what_a_clean_build_does(minimal: Path, tmp_path: Pat
         _build(minimal)
         assert not any(step.startswith("building everything") for step in everything_incremental), (
             edit, everything_incremental)
+        assert "SHACL Core (shacl) where the change reaches" in everything_incremental
+        warnings.add(_warnings(minimal))
         _same_as_clean(minimal, tmp_path)
+    assert len(warnings) > 3  # the warnings came and went
 
 
 def test_a_renamed_actor_writes_again_every_file_that_names_it(minimal: Path, tmp_path: Path,
@@ -221,4 +245,28 @@ def test_a_new_publication_day_writes_again_the_facts_it_cites(minimal: Path, tm
     everything_incremental.clear()
     _build(minimal)
     assert "patching the store: 2 file(s) written again, 0 removed, 2 kept" in everything_incremental
+    _same_as_clean(minimal, tmp_path)
+
+
+def test_a_change_two_steps_from_a_focus_node_validates_it_again(minimal: Path, tmp_path: Path,
+                                                                everything_incremental: list[str]) -> None:
+    """The deadline's warning looks at the precision of its `when` node: editing the date
+    changes only that node's triples, one step from the deadline."""
+    rng = random.Random(2)
+    _extra(minimal, 0, rng)
+    deadline = minimal / "graph" / "sources" / "extra-0.yaml"
+    deadline.write_text(deadline.read_text("utf-8") + """  - id: extra-0-deadline
+    kind: deadline
+    for: [atlantis-fish-tariff]
+    when: 2025-04-01
+    evidence: a deadline of April 1
+""", "utf-8")
+    _extra(minimal, 1, rng)
+    _build(minimal)
+    before = _warnings(minimal)
+    deadline.write_text(deadline.read_text("utf-8").replace("when: 2025-04-01", "when: 2025-04"), "utf-8")
+    _build(minimal)
+    assert "SHACL Core (shacl) where the change reaches" in everything_incremental
+    assert _warnings(minimal) != before
+    assert "A deadline is best given to the day" in (minimal / "build" / "report.txt").read_text("utf-8")
     _same_as_clean(minimal, tmp_path)

@@ -187,7 +187,7 @@ def derive_store(store: ox.Store, base: str, *, touched: set[Any] | None = None)
     With ``touched`` (the subjects of the quads an incremental build removed or added), the
     closures are computed again (they are small, and cross files) and the day keys only of
     the facts among ``touched`` or whose ``tg:when`` is: a fact's day keys come from its own
-    triples alone.
+    triples alone. It then returns -1, not the count.
     """
     name = ox.NamedNode(base + DERIVED_GRAPH)
     prefixes = {**QUERY_PREFIXES, "owl": str(OWL)}
@@ -217,6 +217,8 @@ def derive_store(store: ox.Store, base: str, *, touched: set[Any] | None = None)
                 store.bulk_load(spool, ox.RdfFormat.N_TRIPLES, to_graph=name)
             else:
                 store.load(spool, ox.RdfFormat.N_TRIPLES, to_graph=name)
+    if touched is not None:  # counting them all would take longer than deriving (0.9 s at 100k events)
+        return -1
     return sum(1 for _ in store.quads_for_pattern(None, None, None, name))
 
 

@@ -14,7 +14,9 @@ each fact file produced: the SHA-256 of its bytes, its triples as N-Quads (its p
    changed ones;
 3. copies the store (a RocksDB checkpoint: hard links), removes from it the quads those files
    no longer make and adds the new ones, and derives again the day keys of the nodes touched;
-4. validates the whole graph, as a clean build does (the SPARQL constraints cross sources);
+4. validates again only what the change can reach (:mod:`tradegraph.shacl.scope`), keeping the
+   other results of the last build (also in the cache), or everything when the shapes have no
+   bound or changed;
 5. writes ``graph.nq`` and ``graph.ttl`` from the kept parts and the new ones, in the order of
    the files, so that they are byte for byte those of a clean build.
 
@@ -30,10 +32,10 @@ import hashlib
 import json
 import os
 import shutil
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, BinaryIO
 
 import pyoxigraph as ox
 
@@ -91,6 +93,19 @@ def turtle_part(nquads: bytes, base: str, header: bytes) -> bytes:
                         ox.RdfFormat.TURTLE, prefixes=prefixes(base))
     assert text is not None and text.startswith(header)
     return text[len(header):]
+
+
+def shapes_key(project: Project) -> str:
+    """The hash of the shape files: the SHACL Core results kept are those of these shapes."""
+    digest = hashlib.sha256()
+    for path in project.shape_files():
+        digest.update(path.name.encode() + b"\0" + fingerprint._file_hash(path).encode() + b"\0")
+    return digest.hexdigest()
+
+
+#: The local names of the derived terms (ontology/derived.ttl): a SPARQL constraint that may
+#: read them sees the derived graph of the last build in an incremental one, none in a clean one.
+DERIVED_NAMES = ("kindOf", "withinTopic", "withinEvent", "supersedes", "earliestBegin", "latestEnd")
 
 
 def _sha(data: bytes) -> str:
@@ -209,11 +224,35 @@ class CacheWriter:
         if not target.exists():
             target.parent.mkdir(exist_ok=True)
             assert self.old is not None
+            source = self.old.folder / name[:2] / name
+            if source.is_symlink() or not source.is_file():
+                raise CacheRefused(f"a part of its cache is missing ({name[:12]}…)")
             try:
-                os.link(self.old.folder / name[:2] / name, target)
+                os.link(source, target)
             except OSError:
-                shutil.copyfile(self.old.folder / name[:2] / name, target)
+                shutil.copyfile(source, target)
         return name
+
+    def joined(self, names: list[str], header: bytes = b"") -> Callable[[BinaryIO], None]:
+        """A writer of ``header`` and the parts ``names`` one after the other, each checked
+        against its name as it is copied (:class:`CacheRefused` when one is not what it was)."""
+        def write(stream: BinaryIO) -> None:
+            stream.write(header)
+            for name in names:
+                digest = hashlib.sha256()
+                for block in self._blocks(name):
+                    digest.update(block)
+                    stream.write(block)
+                if digest.hexdigest() != name:
+                    raise CacheRefused(f"a part of its cache was changed ({name[:12]}…)")
+        return write
+
+    def _blocks(self, name: str) -> Iterator[bytes]:
+        try:
+            with open_regular(self.folder / name[:2] / name, what="the build cache") as part:
+                yield from iter(lambda: part.read(1 << 22), b"")
+        except Exception as exc:
+            raise CacheRefused(f"a part of its cache cannot be read ({exc})") from None
 
     def finish(self, manifest: dict[str, Any]) -> None:
         (self.folder / MANIFEST).write_text(json.dumps(manifest, sort_keys=True) + "\n", "utf-8")
@@ -331,9 +370,9 @@ def _graph_of(line: str) -> str:
     return line.rsplit(" ", 2)[-2]
 
 
-def patch_store(store: ox.Store, cache: Cache, plan: Plan) -> tuple[int, set[Any]]:
+def patch_store(store: ox.Store, cache: Cache, plan: Plan) -> tuple[int, list[Any]]:
     """Remove from ``store`` the quads the chosen and removed files no longer make, add the new
-    ones; return the change in the number of quads and the subjects touched."""
+    ones; return the change in the number of quads and the quads removed or added."""
     before: set[str] = set()
     for shown in [*plan.chosen_files, *plan.removed]:
         if shown in cache.files:
@@ -350,18 +389,18 @@ def patch_store(store: ox.Store, cache: Cache, plan: Plan) -> tuple[int, set[Any
                 continue
             if any(f"<{base}graph/{name}>" in graphs for name in cache.index(shown)["graphs"]):
                 gone -= set(cache.blob(part.nq).decode("utf-8").splitlines(keepends=True))
-    delta, touched = 0, set()
+    delta, changed = 0, []
     for quad in _quads(gone):
         if quad in store:
             store.remove(quad)
             delta -= 1
-        touched.add(quad.subject)
+            changed.append(quad)
     for quad in _quads(new):
         if quad not in store:
             store.add(quad)
             delta += 1
-        touched.add(quad.subject)
-    return delta, touched
+            changed.append(quad)
+    return delta, changed
 
 
 def _quads(lines: set[str]) -> Iterator[Any]:

@@ -18,9 +18,11 @@ from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from pathlib import Path
-from typing import BinaryIO
+from typing import Any, BinaryIO
 
 import pyoxigraph as ox
+from rdflib import Graph
+from rdflib.namespace import SH
 
 from tradegraph.build import incremental
 from tradegraph.build import outputs as ownership
@@ -32,9 +34,10 @@ from tradegraph.errors import OutputError, TradegraphError, ValidationFailed
 from tradegraph.facts.loader import Facts, StaleFile, load_facts
 from tradegraph.progress import Progress
 from tradegraph.project import Project
-from tradegraph.rdf.graphs import ONTOLOGY_GRAPH
+from tradegraph.rdf.graphs import DERIVED_GRAPH, ONTOLOGY_GRAPH
 from tradegraph.rdf.namespaces import local_name
-from tradegraph.shacl.fast import validate_store
+from tradegraph.shacl.fast import validate_changed, validate_store
+from tradegraph.shacl.scope import reach_of
 from tradegraph.shacl.validate import Report, shapes_graph
 from tradegraph.store.oxigraph import FactStore, load_store
 
@@ -143,8 +146,9 @@ def _build_all(project: Project, *, out: Path | str | None, base: str, write: bo
                 assert loaded.ranges is not None
                 keeper = incremental.CacheWriter(staging, None) if staging is not None and hashes and write else None
                 parts = _parts_from(copy, loaded.ranges.ranges)
+                core = Graph()
                 report = _validate_writing_turtle(project, loaded, copy, folder / _TURTLE if write else None,
-                                                  progress, parts, keeper)
+                                                  progress, parts, keeper, core)
             except OSError as exc:
                 if staging is not None:  # the store's own I/O too: told below
                     raise
@@ -171,7 +175,7 @@ def _build_all(project: Project, *, out: Path | str | None, base: str, write: bo
                     source.seek(loaded.copied_facts)
                     ontology_part = keeper.put(source.read())
                 _keep(keeper, project, base, hashes, loaded.facts, loaded.ranges.deps, loaded.ranges.graphs,
-                      ontology_part, result.fact_quads)
+                      ontology_part, result.fact_quads, core)
     except BaseException as exc:
         if staging is not None:
             shutil.rmtree(staging, ignore_errors=True)
@@ -201,29 +205,21 @@ def _build_on(project: Project, *, out: Path | str | None, base: str, final: Pat
             old.backup(str(staging))
             del old
             store = ox.Store(str(staging))
-            delta, touched = incremental.patch_store(store, cache, plan)
-            copy, header = folder / _COPY, incremental.turtle_header(base)
+            delta, changed = incremental.patch_store(store, cache, plan)
+            header = incremental.turtle_header(base)
             keeper = incremental.CacheWriter(staging, cache)
             parts: dict[str, tuple[str, str]] = {}
-            with copy.open("wb") as nq, (folder / _TURTLE).open("wb") as ttl:
-                ttl.write(header)
-                for shown in hashes:
-                    if shown in plan.chunks:
-                        chunk = plan.chunks[shown]
-                        part = incremental.turtle_part(chunk, base, header)
-                        parts[shown] = (keeper.put(chunk), keeper.put(part))
-                    else:
-                        kept = cache.files[shown]
-                        chunk, part = cache.blob(kept.nq), cache.blob(kept.ttl)
-                        parts[shown] = (keeper.link(kept.nq), keeper.link(kept.ttl))
-                    nq.write(chunk)
-                    ttl.write(part)
-                copied = nq.tell()
-                nq.write(cache.blob(cache.manifest["ontology_nq"]))
+            for shown in hashes:  # a kept part is checked as it is read, below
+                if shown in plan.chunks:
+                    chunk = plan.chunks[shown]
+                    parts[shown] = (keeper.put(chunk), keeper.put(incremental.turtle_part(chunk, base, header)))
+                else:
+                    parts[shown] = (keeper.link(cache.files[shown].nq), keeper.link(cache.files[shown].ttl))
+            ontology_part = keeper.link(cache.manifest["ontology_nq"])
             loaded = FactStore(store, base, staging, facts)
-            loaded.copied_facts = copied
-            report = validate_store(store, shapes=shapes_graph(project), facts=facts, step=progress.step,
-                                    nquads=copy)
+            core = Graph()
+            report = _validate_change(project, store, cache, facts, changed, keeper, parts, ontology_part, folder,
+                                      core, progress)
             _check(report)
             if not drafts:
                 refuse_drafts(facts)
@@ -232,13 +228,20 @@ def _build_on(project: Project, *, out: Path | str | None, base: str, final: Pat
                                       facts=facts, project=project)
             result.store = loaded
             result.fact_quads = int(cache.manifest["fact_quads"]) + delta
-            _write(project, out, result, folder, copy, copied, made_from, progress)
+            progress.step("writing the outputs")
+            contents: dict[str, bytes | Callable[[BinaryIO], None]] = {
+                "graph.ttl": keeper.joined([name for _, name in parts.values()], header),
+                "graph.nq": keeper.joined([name for name, _ in parts.values()]),
+                "report.txt": result.report.text().encode("utf-8")}
+            result.written = ownership.write_outputs(project, project.build_dir(out), contents,
+                                                     about=made_from_entry(made_from, result.census))
             progress.step("deriving the day keys of what changed")
-            derive_store(store, base, touched=touched)
+            derive_store(store, base, touched={quad.subject for quad in changed})
             deps = {shown: plan.deps.get(shown) or cache.index(shown)["deps"] for shown in hashes}
             graphs = {shown: plan.graphs.get(shown) or cache.index(shown)["graphs"] for shown in hashes}
-            _keep(keeper, project, base, hashes, facts, deps, graphs, keeper.link(cache.manifest["ontology_nq"]),
-                  result.fact_quads, parts=parts)
+            indexes = {shown: keeper.link(cache.files[shown].index) for shown in hashes if shown not in plan.chunks}
+            _keep(keeper, project, base, hashes, facts, deps, graphs, ontology_part, result.fact_quads, core,
+                  parts=parts, indexes=indexes)
     except BaseException as exc:
         shutil.rmtree(staging, ignore_errors=True)
         if isinstance(exc, OSError):  # the store's own I/O (RocksDB)
@@ -246,6 +249,29 @@ def _build_on(project: Project, *, out: Path | str | None, base: str, final: Pat
                               hint="free some space, or write elsewhere; nothing was replaced") from None
         raise
     return _finish(final, staging, loaded, result)
+
+
+def _validate_change(project: Project, store: ox.Store, cache: incremental.Cache, facts: Facts, changed: list[Any],
+                     keeper: incremental.CacheWriter, parts: dict[str, tuple[str, str]], ontology_part: str,
+                     folder: Path, keep: Graph, progress: Progress) -> Report:
+    """Validate an incremental build: where the change reaches, when the shapes allow it and are
+    those the kept results came from (:func:`~tradegraph.shacl.fast.validate_changed`), else
+    everything (the SHACL engine reading the N-Quads of every file, put together in ``folder``)."""
+    shapes = shapes_graph(project)
+    reach = reach_of(shapes)
+    kept = cache.manifest.get("results")
+    texts = " ".join(str(text) for text in shapes.objects(None, SH.select))
+    if (reach is None or not isinstance(kept, str) or cache.manifest.get("shapes") != incremental.shapes_key(project)
+            or any(name in texts for name in incremental.DERIVED_NAMES)):
+        copy = folder / _COPY
+        with copy.open("wb") as stream:
+            keeper.joined([nq for nq, _ in parts.values()] + [ontology_part])(stream)
+        return validate_store(store, shapes=shapes, facts=facts, step=progress.step, nquads=copy, keep=keep)
+    base = cache.manifest["key"]["base"]
+    before = Graph().parse(data=cache.blob(kept).decode("utf-8"), format="nt")
+    return validate_changed(store, shapes=shapes, facts=facts, reach=reach, changed=changed, kept=before,
+                            ontology=cache.blob(cache.manifest["ontology_nq"]), keep=keep, step=progress.step,
+                            leave_out={ox.NamedNode(base + DERIVED_GRAPH)})
 
 
 def _check(report: Report) -> None:
@@ -265,8 +291,9 @@ def _write(project: Project, out: Path | str | None, result: StoreBuildResult, f
 
 
 def _keep(keeper: incremental.CacheWriter, project: Project, base: str, hashes: dict[str, str], facts: Facts,
-          deps: dict[str, list[str]], graphs: dict[str, list[str]], ontology_part: str, fact_quads: int, *,
-          parts: dict[str, tuple[str, str]] | None = None) -> None:
+          deps: dict[str, list[str]], graphs: dict[str, list[str]], ontology_part: str, fact_quads: int,
+          core: Graph, *, parts: dict[str, tuple[str, str]] | None = None,
+          indexes: dict[str, str] | None = None) -> None:
     """Write the cache of the new store: what each file made, and the manifest."""
     assert keeper.parts is not None or parts is not None
     made = parts or keeper.parts
@@ -274,12 +301,14 @@ def _keep(keeper: incremental.CacheWriter, project: Project, base: str, hashes: 
     files = []
     for shown, sha in hashes.items():
         nq, ttl = made[shown]
-        index = json.dumps({"entries": facts.index_of(shown), "deps": deps.get(shown, []),
-                            "graphs": graphs.get(shown, [])}).encode("utf-8")
-        files.append(incremental.FilePart(shown, sha, nq, ttl, keeper.put(index),
+        index = (indexes or {}).get(shown) or keeper.put(json.dumps(
+            {"entries": facts.index_of(shown), "deps": deps.get(shown, []), "graphs": graphs.get(shown, [])}
+        ).encode("utf-8"))
+        files.append(incremental.FilePart(shown, sha, nq, ttl, index,
                                           (keeper.folder / nq[:2] / nq).stat().st_size).as_json())
     keeper.finish({"key": incremental.key_of(project, base), "files": files, "ontology_nq": ontology_part,
-                   "fact_quads": fact_quads})
+                   "fact_quads": fact_quads, "shapes": incremental.shapes_key(project),
+                   "results": keeper.put(core.serialize(format="nt", encoding="utf-8"))})
 
 
 def _finish(final: Path | None, staging: Path | None, loaded: FactStore, result: StoreBuildResult) -> StoreBuildResult:
@@ -324,7 +353,7 @@ def _scratch_error(exc: OSError) -> OutputError:
 
 def _validate_writing_turtle(project: Project, loaded: FactStore, copy: Path, turtle: Path | None,
                              progress: Progress, parts: Callable[[], Iterator[tuple[str, bytes]]],
-                             keeper: incremental.CacheWriter | None) -> Report:
+                             keeper: incremental.CacheWriter | None, core: Graph) -> Report:
     """Validate the store (the SHACL engine reading ``copy``) and, meanwhile, write its Turtle to
     ``turtle`` (unless ``None``), file by file (see :func:`write_turtle`), keeping each file's
     N-Quads and Turtle in ``keeper`` (when given): the engine lets go of the GIL, so on two
@@ -332,7 +361,7 @@ def _validate_writing_turtle(project: Project, loaded: FactStore, copy: Path, tu
     shapes = shapes_graph(project)
     with ThreadPoolExecutor(max_workers=1, thread_name_prefix="tradegraph-validate") as pool:
         checking = pool.submit(validate_store, loaded.store, shapes=shapes, facts=loaded.facts,
-                               step=progress.step, nquads=copy)
+                               step=progress.step, nquads=copy, keep=core)
         try:
             if turtle is not None:
                 try:

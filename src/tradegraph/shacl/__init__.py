@@ -3,7 +3,8 @@ fast path on Oxigraph, pyshacl as the named reference, and the report a person r
 line of every violation).
 
 Owns: ``generate`` (the mechanical shapes, made from the model), ``plan``, ``fast``, ``validate``,
-``paths`` (what ``tradegraph validate FILE...`` checks).
+``paths`` (what ``tradegraph validate FILE...`` checks), ``scope`` (how far a shape looks from its
+focus node: what a change can touch).
 
 May import: errors, files, project, rdf, facts, sparql.
 """

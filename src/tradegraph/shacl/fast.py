@@ -21,36 +21,45 @@ becomes a ``sh:ValidationResult`` and the report is made by
 
 from __future__ import annotations
 
+import hashlib
+import io
 import re
 import tempfile
 from collections.abc import Callable
+from dataclasses import replace
+from decimal import Decimal
 from functools import lru_cache
 from pathlib import Path
 from typing import Any, cast
 
 import pyoxigraph as ox
 import shacl
-from rdflib import RDF, RDFS, BNode, Graph, Literal
+from rdflib import RDF, RDFS, BNode, Graph, Literal, URIRef
 from rdflib.namespace import OWL, SH
 from rdflib.term import Node
 
+from tradegraph.facts.fieldvalues import canonical_decimal
 from tradegraph.facts.loader import Facts
 from tradegraph.rdf.oxterms import from_ox, to_ox
 from tradegraph.shacl.plan import SparqlJob, core_shapes, fallback_shapes, plan_shapes
+from tradegraph.shacl.scope import Reach, affected, copy_results, neighbourhood, seeds, sparql_reach
 from tradegraph.shacl.validate import Report, check_shape_sparql, report_of, shapes_failed
 
 _PLACEHOLDER = re.compile(r"\{[?$]([A-Za-z_][A-Za-z0-9_]*)\}")
+_DECIMAL = ox.NamedNode("http://www.w3.org/2001/XMLSchema#decimal")
 
 
 def validate_store(store: ox.Store, *, shapes: Graph, facts: Facts | None = None,
-                   step: Callable[[str], None] | None = None, nquads: Path | None = None) -> Report:
+                   step: Callable[[str], None] | None = None, nquads: Path | None = None,
+                   keep: Graph | None = None) -> Report:
     """Validate the union of a store's graphs (the ontology included) against ``shapes``.
 
     ``nquads`` is an N-Quads file (``.nq``) holding exactly the store's quads, such as the copy
     :func:`~tradegraph.store.oxigraph.load_store` writes: the SHACL engine reads it instead of a
-    dump of the store.
+    dump of the store. ``keep`` receives the results, each SPARQL one marked with its job
+    (what :func:`validate_changed` takes again).
     """
-    results, notes = check_store(store, shapes=shapes, step=step, nquads=nquads)
+    results, notes = check_store(store, shapes=shapes, step=step, nquads=nquads, keep=keep)
     report = report_of(results, shapes=shapes, facts=facts)
     report.notes.extend(notes)
     return report
@@ -58,7 +67,7 @@ def validate_store(store: ox.Store, *, shapes: Graph, facts: Facts | None = None
 
 def check_store(store: ox.Store, *, shapes: Graph, step: Callable[[str], None] | None = None,
                 text: tuple[str, str] | None = None, shapes_text: str | None = None,
-                nquads: Path | None = None) -> tuple[Graph, list[str]]:
+                nquads: Path | None = None, keep: Graph | None = None) -> tuple[Graph, list[str]]:
     """The SHACL results graph (``sh:ValidationResult`` nodes) of a store, and the plan's notes.
 
     ``text`` is the same data as (text, format), when the caller has it: Oxigraph stores
@@ -77,10 +86,8 @@ def check_store(store: ox.Store, *, shapes: Graph, step: Callable[[str], None] |
         unchanged = shapes_text is not None and not plan.sparql and not plan.fallback
         _core(store, shapes_text if unchanged else _turtle(core_shapes(shapes, plan)), results,  # type: ignore[arg-type]
               text, nquads)
-    instances: dict[Node, set[Any]] = {}
-    for job in plan.sparql:
-        _say(step, f"SPARQL constraint of {job.shape}")
-        _sparql(store, job, _focus_nodes(store, job.shape, shapes, instances), results)
+    _sparql_jobs(store, shapes, plan.sparql, results, step)
+    mark_jobs(results, plan.sparql, keep)
     if plan.fallback:
         _say(step, "shapes the fast path does not support (pyshacl)")
         import pyshacl  # only for shapes the fast path does not support: slow to import
@@ -98,6 +105,133 @@ def check_store(store: ox.Store, *, shapes: Graph, step: Callable[[str], None] |
         for triple in found:
             results.add(triple)
     return results, plan.notes
+
+
+def _sparql_jobs(store: ox.Store, shapes: Graph, jobs: list[SparqlJob], results: Graph,
+                 step: Callable[[str], None] | None) -> None:
+    instances: dict[Node, set[Any]] = {}
+    for job in jobs:
+        _say(step, f"SPARQL constraint of {job.shape}")
+        _sparql(store, job, _focus_nodes(store, job.shape, shapes, instances), results)
+
+
+def validate_changed(store: ox.Store, *, shapes: Graph, facts: Facts | None, reach: Reach, changed: list[Any],
+                     kept: Graph, ontology: bytes, leave_out: set[Any], keep: Graph,
+                     step: Callable[[str], None] | None = None) -> Report:
+    """Validate a store after ``changed`` quads were added or removed, given the results of the
+    store before (``kept``, as ``keep`` of :func:`validate_store` wrote them): only the nodes
+    the change can reach (see :mod:`tradegraph.shacl.scope`) are validated again, and every
+    other node keeps its results.
+
+    SHACL Core: the ``shacl`` engine validates the nodes within the shapes' reach of the
+    change, on the triples they reach and the ``ontology`` (N-Quads). Decimals are written as
+    the loader writes them (Oxigraph keeps ``25.0`` as ``25``), so the engine reads them as in a
+    clean build. A SPARQL constraint runs with ``$this`` bound to the focus nodes within its
+    query's reach of the change (:func:`~tradegraph.shacl.scope.sparql_reach`), or on the whole
+    store when that has no bound. ``keep`` receives the new results, for the next build.
+    """
+    plan = plan_shapes(shapes)
+    results = Graph()
+    if plan.core:
+        _say(step, "SHACL Core (shacl) where the change reaches")
+        focus = affected(store, seeds(changed, reach), reach)
+        text = io.BytesIO()
+        ox.serialize((_as_loaded(t) for t in neighbourhood(store, focus, reach, leave_out=leave_out)), text,
+                     ox.RdfFormat.N_TRIPLES)
+        for quad in ox.parse(ontology, ox.RdfFormat.N_QUADS):
+            text.write(f"{quad.triple} .\n".encode())
+        try:
+            compiled = _compiled(_turtle(core_shapes(shapes, plan)))
+        except ValueError as error:
+            raise shapes_failed(error) from None
+        found = compiled.validate_text(text.getvalue().decode("utf-8"), format="ntriples", allow_warnings=True)
+        fresh = Graph()
+        if found.results:
+            fresh.parse(data=found.serialize("ntriples"), format="nt")
+        reached = {from_ox(node) for node in focus}
+        copy_results(fresh, results, lambda result, node: node in reached)
+        copy_results(kept, results, lambda result, node: node not in reached and (result, JOB, None) not in kept)
+    instances: dict[Node, set[Any]] = {}
+    for job in plan.sparql:
+        key = Literal(job_key(job))
+        bounded = sparql_reach(job.select, job.prefixes)
+        where = _WHERE.search(job.select)
+        if bounded is None or where is None or isinstance(job.shape, BNode):
+            _say(step, f"SPARQL constraint of {job.shape}")
+            _sparql(store, job, _focus_nodes(store, job.shape, shapes, instances), results)
+            continue
+        _say(step, f"SPARQL constraint of {job.shape} where the change reaches")
+        near = affected(store, seeds(changed, bounded), bounded)
+        targets = _targets(store, job.shape, shapes, near)
+        for start in range(0, len(targets), 500):
+            values = " ".join(str(node) for node in targets[start:start + 500])
+            select = f"{job.select[:where.end()]} VALUES ?this {{ {values} }} {job.select[where.end():]}"
+            _sparql(store, replace(job, select=select), set(targets[start:start + 500]), results)
+        reached = {from_ox(node) for node in near}
+        copy_results(kept, results, lambda result, node, key=key, reached=reached:
+                     node not in reached and (result, JOB, key) in kept)
+    mark_jobs(results, plan.sparql, keep)
+    report = report_of(results, shapes=shapes, facts=facts)
+    report.notes.extend(plan.notes)
+    return report
+
+
+#: The mark a kept SPARQL result carries: which constraint (shape and query) made it.
+JOB = URIRef("urn:x-tradegraph:validation-job")
+_WHERE = re.compile(r"\bWHERE\s*\{", re.IGNORECASE)
+
+
+def job_key(job: SparqlJob) -> str:
+    """A SPARQL constraint by its shape and its query: the same across builds (its node is often blank)."""
+    return hashlib.sha256(f"{job.shape}\n{job.select}".encode()).hexdigest()
+
+
+def mark_jobs(results: Graph, jobs: list[SparqlJob], keep: Graph | None) -> None:
+    """Copy ``results`` into ``keep`` (when given), each SPARQL result marked with its job's key."""
+    if keep is None:
+        return
+    keys = {job.constraint: Literal(job_key(job)) for job in jobs}
+    for triple in results:
+        keep.add(triple)
+    for result, constraint in results.subject_objects(SH.sourceConstraint):
+        if constraint in keys:
+            keep.add((result, JOB, keys[constraint]))
+
+
+def _targets(store: ox.Store, shape: Node, shapes: Graph, near: set[Any]) -> list[Any]:
+    """The focus nodes of ``shape`` among ``near`` (IRIs and literals; in a stable order)."""
+    kind = ox.NamedNode(str(RDF.type))
+    classes = list(shapes.objects(shape, SH.targetClass))
+    if any((shape, RDF.type, k) in shapes for k in (RDFS.Class, OWL.Class)):
+        classes.append(shape)
+    subclasses: set[Any] = set()
+    for target in classes:
+        rows = cast(ox.QuerySolutions, store.query(
+            "SELECT DISTINCT ?class ?target WHERE { ?class rdfs:subClassOf* ?target }", prefixes={"rdfs": str(RDFS)},
+            use_default_graph_as_union=True, substitutions={ox.Variable("target"): to_ox(target)}))
+        subclasses.update(row["class"] for row in rows)
+    subjects = [to_ox(t) for t in shapes.objects(shape, SH.targetSubjectsOf)]
+    objects = [to_ox(t) for t in shapes.objects(shape, SH.targetObjectsOf)]
+    nodes = {to_ox(n) for n in shapes.objects(shape, SH.targetNode)}
+    found = []
+    for node in near:
+        if isinstance(node, ox.BlankNode):
+            continue
+        if node in nodes or (not isinstance(node, ox.Literal) and (
+                any(q.object in subclasses for q in store.quads_for_pattern(node, kind, None, None))
+                or any(next(iter(store.quads_for_pattern(node, p, None, None)), None) for p in subjects))) \
+                or any(next(iter(store.quads_for_pattern(None, p, node, None)), None) for p in objects):
+            found.append(node)
+    return sorted(found, key=str)
+
+
+def _as_loaded(triple: Any) -> Any:
+    """A triple with its decimals written as the loader writes them (``25.0``, not ``25``)."""
+    value = triple.object
+    if isinstance(value, ox.Literal) and value.datatype == _DECIMAL:
+        return ox.Triple(triple.subject, triple.predicate,
+                         ox.Literal(canonical_decimal(Decimal(value.value)), datatype=_DECIMAL))
+    return triple
 
 
 def validate_graph_fast(data: Graph, *, shapes: Graph, ontology: Graph, facts: Facts | None = None) -> Report:
