@@ -19,6 +19,9 @@ demo: $(STAMP)
 	$(BIN)/tradegraph build
 	@echo "== A second build of the same facts says what changed: nothing"
 	$(BIN)/tradegraph build
+	@echo "== Into an Oxigraph store, twice: the second build reads and loads no fact file again"
+	$(BIN)/tradegraph build --out build/stored --store build/store
+	$(BIN)/tradegraph build --out build/stored --store build/store
 	$(BIN)/tradegraph stats
 	$(BIN)/tradegraph viz -o build/network.html
 	$(BIN)/tradegraph viz -o build/network.png

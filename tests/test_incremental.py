@@ -270,3 +270,93 @@ def test_a_change_two_steps_from_a_focus_node_validates_it_again(minimal: Path, 
     assert _warnings(minimal) != before
     assert "A deadline is best given to the day" in (minimal / "build" / "report.txt").read_text("utf-8")
     _same_as_clean(minimal, tmp_path)
+
+
+def test_the_build_says_how_it_made_the_store(minimal: Path, cli) -> None:
+    store = str(minimal / "build" / "store")
+    first = cli("build", "-p", str(minimal), "--store", store)
+    assert first.code == 0, first.err
+    assert "store: clean build (no store there yet)" in first.out.splitlines()
+    again = cli("build", "-p", str(minimal), "--store", store)
+    assert again.code == 0, again.err
+    assert ("store: incremental build: 0 of 2 fact file(s) read and written again, 0 removed, "
+            "2 kept from the last build") in again.out.splitlines()
+    assert "changes: nothing changed since the previous build" in again.out
+    (minimal / "build" / "store" / incremental.CACHE / incremental.MANIFEST).write_text("[]", "utf-8")
+    harmed = cli("build", "-p", str(minimal), "--store", store)
+    assert harmed.code == 0, harmed.err
+    assert "store: clean build (its cache is not one tradegraph wrote)" in harmed.out.splitlines()
+
+
+SHAPE = """@prefix sh: <http://www.w3.org/ns/shacl#> . @prefix tg: <https://w3id.org/tradegraph/ontology#> .
+@prefix ex: <http://ex/> .
+ex:S a sh:NodeShape ; sh:targetClass tg:Meeting ; sh:severity sh:Warning ;
+  sh:sparql [ sh:message "{?value}" ; sh:select \"\"\"SELECT $this ?value WHERE { PATTERN }\"\"\" ] .
+"""
+
+
+@pytest.mark.parametrize("pattern, edit", [
+    # a variable predicate: it would read the derived day keys, which a clean build validates without
+    ("$this ?p ?value . FILTER(DATATYPE(?value) = <http://www.w3.org/2001/XMLSchema#dateTime>)",
+     ("Ana hosted Bo", "Ana hosted Bo again")),
+    # a pattern with a constant subject binds ?c from the changed quad's object
+    ("$this <https://w3id.org/tradegraph/ontology#participant> ?value . "
+     "?value <https://w3id.org/tradegraph/ontology#country> ?c . "
+     "<http://test.example/id/capital> <https://w3id.org/tradegraph/ontology#locatedIn> ?c",
+     ("within: atlantis", "within: utopia")),
+], ids=["reads-derived", "constant-subject"])
+def test_sparql_constraints_see_what_a_clean_build_sees(minimal: Path, tmp_path: Path, everything_incremental: list[str],
+                                                        pattern: str, edit: tuple[str, str]) -> None:
+    (minimal / "shapes").mkdir()
+    (minimal / "shapes" / "extra.ttl").write_text(SHAPE.replace("PATTERN", pattern), "utf-8")
+    _build(minimal)
+    for path in [minimal / "graph" / "actors.yaml", *(minimal / "graph" / "sources").glob("*.yaml")]:
+        path.write_text(path.read_text("utf-8").replace(*edit), "utf-8")
+    everything_incremental.clear()
+    _build(minimal)
+    assert not any(step.startswith("building everything") for step in everything_incremental)
+    _same_as_clean(minimal, tmp_path)
+
+
+def test_new_files_that_look_nothing_up_and_a_kept_bulk_citation(minimal: Path, tmp_path: Path,
+                                                                  everything_incremental: list[str]) -> None:
+    rng = random.Random(4)
+    _extra(minimal, 0, rng)
+    _redate(minimal / "graph" / "sources" / "extra-0.yaml", "date: ", 13)  # the day before first-article's
+    (minimal / "graph" / "bulk").mkdir()
+    (minimal / "graph" / "bulk" / "cites.jsonl").write_text(
+        '{"kind": "citation", "id": "bc-1", "source": "extra-0", "of": "ana-bo-meeting", "evidence": "e"}\n', "utf-8")
+    _build(minimal)
+    first = minimal / "graph" / "sources" / "first-article.yaml"
+    first.write_text(first.read_text("utf-8").replace("Ana hosted Bo", "Ana hosted Bo again"), "utf-8")
+    (minimal / "graph" / "regions.yaml").write_text("countries:\n  - id: narnia\n    name: Narnia\n    iso: NA\n",
+                                                    "utf-8")
+    (minimal / "graph" / "bulk" / "empty.jsonl").write_text("", "utf-8")
+    _build(minimal)
+    assert not any(step.startswith("building everything") for step in everything_incremental)
+    assert '"2025-03-13"' in next(line for line in (minimal / "build" / "graph.nq").read_text("utf-8").splitlines()
+                                  if "ana-bo-meeting> <https://w3id.org/tradegraph/ontology#firstReported>" in line)
+    _same_as_clean(minimal, tmp_path)
+
+
+@pytest.mark.parametrize("entry", [["r", "ana", "no-such-kind", "actors", None, 1, {}, None, None],
+                                   ["r", "ana"], 7, ["r", "ana", "person", "actors", None, 1, {}, "not-a-day", None]],
+                         ids=["unknown-kind", "short", "number", "bad-day"])
+def test_an_index_that_reads_but_is_not_as_written_is_not_trusted(minimal: Path, tmp_path: Path,
+                                                                  everything_incremental: list[str],
+                                                                  entry: object) -> None:
+    _build(minimal)
+    cache = minimal / "build" / "store" / incremental.CACHE
+    manifest = json.loads((cache / incremental.MANIFEST).read_text("utf-8"))
+    index = {"entries": [entry], "deps": [], "graphs": ["actors"]}
+    data = json.dumps(index).encode("utf-8")
+    name = __import__("hashlib").sha256(data).hexdigest()
+    (cache / name[:2]).mkdir(exist_ok=True)
+    (cache / name[:2] / name).write_bytes(data)
+    manifest["files"][0]["index"] = name
+    (cache / incremental.MANIFEST).write_text(json.dumps(manifest), "utf-8")
+    _extra(minimal, 1, random.Random(1))
+    everything_incremental.clear()
+    _build(minimal)
+    assert any(step.startswith("building everything: its index of") for step in everything_incremental)
+    _same_as_clean(minimal, tmp_path)

@@ -34,13 +34,15 @@ import os
 import shutil
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
+from datetime import date
 from pathlib import Path
 from typing import Any, BinaryIO
 
 import pyoxigraph as ox
 
 from tradegraph.build import fingerprint
-from tradegraph.facts.loader import KeptRef, Record
+from tradegraph.facts.loader import RESERVED_GRAPHS, KeptRef, Record
+from tradegraph.facts.model import load_model
 from tradegraph.files.localfile import open_regular
 from tradegraph.project import BULK_SUFFIXES, Project
 from tradegraph.rdf.serialize import prefixes
@@ -158,13 +160,9 @@ class Cache:
             if manifest["key"].get(name) != value:
                 raise CacheRefused(f"it was built with another {name}")
         try:
+            _check_manifest(manifest)
             cache = cls(folder, manifest)
-            int(manifest["fact_quads"])
-            _check_name(manifest["ontology_nq"])
-            for part in cache.files.values():
-                for name in (part.nq, part.ttl, part.index):
-                    _check_name(name)
-        except (KeyError, TypeError, ValueError) as exc:
+        except (KeyError, TypeError, ValueError, AttributeError) as exc:
             raise CacheRefused(f"its cache is not one tradegraph wrote ({exc})") from None
         return cache
 
@@ -184,13 +182,60 @@ class Cache:
         if found is None:
             try:
                 found = json.loads(self.blob(self.files[path].index))
-                if not isinstance(found, dict) or not all(isinstance(found.get(k), list)
-                                                          for k in ("entries", "deps", "graphs")):
-                    raise ValueError("not an index")
-            except ValueError as exc:
+                _check_index(found)
+            except (ValueError, TypeError, KeyError, AttributeError) as exc:
                 raise CacheRefused(f"its index of {path} cannot be read ({exc})") from None
             self._indexes[path] = found
         return found
+
+
+def _check_manifest(manifest: dict[str, Any]) -> None:
+    """Raise ``ValueError`` unless every entry of a manifest is of the type and form written."""
+    _require(isinstance(manifest.get("fact_quads"), int) and manifest["fact_quads"] >= 0, "fact_quads")
+    _check_name(manifest["ontology_nq"])
+    if "results" in manifest:
+        _check_name(manifest["results"])
+    _require(isinstance(manifest.get("shapes"), str | None), "shapes")
+    files = manifest["files"]
+    _require(isinstance(files, list), "files")
+    seen = set()
+    for part in files:
+        _require(isinstance(part, dict) and isinstance(part.get("path"), str) and part["path"] not in seen, "a file")
+        seen.add(part["path"])
+        for name in ("sha256", "nq", "ttl", "index"):
+            _check_name(part[name])
+        _require(isinstance(part.get("size"), int) and part["size"] >= 0, "a file's size")
+
+
+def _check_index(index: Any) -> None:
+    """Raise ``ValueError`` unless an index is as :meth:`~tradegraph.facts.loader._Loader.index_of`
+    writes it: each record's entry and each claim of a graph, the ids and graphs as text."""
+    kinds = load_model().kinds
+    _require(isinstance(index, dict), "an index")
+    for key in ("deps", "graphs"):
+        _require(isinstance(index.get(key), list) and all(isinstance(v, str) for v in index[key]), key)
+    _require(not any(name in RESERVED_GRAPHS for name in index["graphs"]), "graphs")
+    _require(isinstance(index.get("entries"), list), "entries")
+    for entry in index["entries"]:
+        _require(isinstance(entry, list) and entry[:1] in (["r"], ["c"]), "an entry")
+        if entry[0] == "c":
+            _require(len(entry) == 4 and isinstance(entry[1], str) and isinstance(entry[3], str)
+                     and isinstance(entry[2], int | None), "a claim")
+            continue
+        _require(len(entry) == 9, "a record")
+        _, ident, kind, graph, source, line, lines, day, of = entry
+        _require(isinstance(ident, str) and kind in kinds and isinstance(graph, str) and isinstance(line, int)
+                 and isinstance(source, str | None) and isinstance(of, str | None), "a record")
+        _require(lines is None or (isinstance(lines, dict) and all(isinstance(v, int) for v in lines.values())),
+                 "a record's lines")
+        if day is not None:
+            _require(isinstance(day, str), "a day")
+            date.fromisoformat(day)
+
+
+def _require(condition: bool, what: str) -> None:
+    if not condition:
+        raise ValueError(f"{what} is not as written")
 
 
 def _check_name(name: Any) -> None:
@@ -350,7 +395,6 @@ class Plan:
 
 
 def _day(day: str | None) -> Any:
-    from datetime import date
     return date.fromisoformat(day) if day else None
 
 
@@ -381,9 +425,13 @@ def patch_store(store: ox.Store, cache: Cache, plan: Plan) -> tuple[int, list[An
     for chunk in plan.chunks.values():
         after.update(chunk.decode("utf-8").splitlines(keepends=True))
     gone, new = before - after, after - before
+    base = cache.manifest["key"]["base"]
+    own = {f"<{base}graph/{name}>" for shown in [*plan.chosen_files, *plan.removed] if shown in cache.files
+           for name in cache.index(shown)["graphs"]}
+    if any(_graph_of(line) not in own for line in gone):  # a file's part holds its own graphs, no other
+        raise CacheRefused("a part of its cache holds quads of graphs its file does not write")
     if gone:  # a quad another (kept) file makes as well stays
         graphs = {_graph_of(line) for line in gone}
-        base = cache.manifest["key"]["base"]
         for shown, part in cache.files.items():
             if shown in plan.chosen_files or shown in plan.removed:
                 continue

@@ -22,7 +22,6 @@ from typing import Any, BinaryIO
 
 import pyoxigraph as ox
 from rdflib import Graph
-from rdflib.namespace import SH
 
 from tradegraph.build import incremental
 from tradegraph.build import outputs as ownership
@@ -37,7 +36,8 @@ from tradegraph.project import Project
 from tradegraph.rdf.graphs import DERIVED_GRAPH, ONTOLOGY_GRAPH
 from tradegraph.rdf.namespaces import local_name
 from tradegraph.shacl.fast import validate_changed, validate_store
-from tradegraph.shacl.scope import reach_of
+from tradegraph.shacl.plan import plan_shapes
+from tradegraph.shacl.scope import reach_of, reads_terms
 from tradegraph.shacl.validate import Report, shapes_graph
 from tradegraph.store.oxigraph import FactStore, load_store
 
@@ -51,6 +51,12 @@ class StoreBuildResult(BuildResult):
 
     store: FactStore
     fact_quads: int = 0
+    #: How the store was made: incrementally (what was kept), or clean (and why).
+    how: str | None = None
+
+    def summary(self) -> str:
+        said = super().summary()
+        return f"{said}\nstore: {self.how}" if self.how else said
 
     def triple_count(self) -> int:
         return self.store.count()
@@ -100,34 +106,42 @@ def _build(project: Project, *, out: Path | str | None, base: str | None, write:
     base = base or project.base
     hashes = cache = None
     with Progress() as progress:
+        why = "a build that writes no outputs keeps no cache" if not write else None
         if final is not None and write:
-            hashes, cache = _kept(project, final, base, progress)
+            hashes, cache, why = _kept(project, final, base, progress)
         if cache is not None and hashes is not None and final is not None:
             try:
                 return _build_on(project, out=out, base=base, final=final, made_from=made_from, drafts=drafts,
                                  cache=cache, hashes=hashes, progress=progress)
-            except incremental.CacheRefused as why:
-                progress.step(f"building everything: {why}")
+            except incremental.CacheRefused as refused:
+                why = str(refused)
             except StaleFile as stale:
-                progress.step(f"building everything: {stale} changed during the build")
-        return _build_all(project, out=out, base=base, write=write, final=final, made_from=made_from,
-                          drafts=drafts, hashes=hashes, progress=progress)
+                why = f"{stale} changed during the build"
+            except (KeyError, IndexError, TypeError, ValueError, AttributeError) as exc:
+                # a cache that reads but does not hold together: never trusted, the clean build decides
+                why = f"its cache does not hold together ({type(exc).__name__}: {exc})"
+            progress.step(f"building everything: {why}")
+        result = _build_all(project, out=out, base=base, write=write, final=final, made_from=made_from,
+                            drafts=drafts, hashes=hashes, progress=progress)
+        if final is not None:
+            result.how = f"clean build ({why})"
+        return result
 
 
 def _kept(project: Project, final: Path, base: str,
-          progress: Progress) -> tuple[dict[str, str] | None, incremental.Cache | None]:
-    """The inputs' hashes and the cache of the store at ``final``, when it can be used."""
+          progress: Progress) -> tuple[dict[str, str] | None, incremental.Cache | None, str | None]:
+    """The inputs' hashes and the cache of the store at ``final`` when it can be used, else why not."""
     try:
         hashes = incremental.input_hashes(project)
     except (OSError, TradegraphError):  # the loader says what is wrong with the file
-        return None, None
+        return None, None, "a fact file cannot be read"
     if not (final / ownership.STORE_MARKER).is_file():
-        return hashes, None
+        return hashes, None, "no store there yet"
     try:
-        return hashes, incremental.Cache.read(final, incremental.key_of(project, base))
+        return hashes, incremental.Cache.read(final, incremental.key_of(project, base)), None
     except incremental.CacheRefused as why:
         progress.step(f"building everything: {why}")
-        return hashes, None
+        return hashes, None, str(why)
 
 
 def _build_all(project: Project, *, out: Path | str | None, base: str, write: bool, final: Path | None,
@@ -164,9 +178,8 @@ def _build_all(project: Project, *, out: Path | str | None, base: str, write: bo
             ontology = ox.NamedNode(facts.base + ONTOLOGY_GRAPH)
             result.fact_quads = len(loaded.store) - sum(1 for _ in loaded.store.quads_for_pattern(None, None, None,
                                                                                                     ontology))
-            if write:
-                _write(project, out, result, folder, copy, loaded.copied_facts, made_from, progress)
-            # after the outputs, which hold the facts alone: the provider derives again on reuse
+            # the store and its cache are made before the outputs are written: what can fail then is
+            # the swap alone (a rename), not a step that would leave outputs without their store
             progress.step("deriving closures and day keys")
             derive_store(loaded.store, facts.base)
             if keeper is not None and hashes is not None:
@@ -176,6 +189,8 @@ def _build_all(project: Project, *, out: Path | str | None, base: str, write: bo
                     ontology_part = keeper.put(source.read())
                 _keep(keeper, project, base, hashes, loaded.facts, loaded.ranges.deps, loaded.ranges.graphs,
                       ontology_part, result.fact_quads, core)
+            if write:
+                _write(project, out, result, folder, copy, loaded.copied_facts, made_from, progress)
     except BaseException as exc:
         if staging is not None:
             shutil.rmtree(staging, ignore_errors=True)
@@ -228,6 +243,16 @@ def _build_on(project: Project, *, out: Path | str | None, base: str, final: Pat
                                       facts=facts, project=project)
             result.store = loaded
             result.fact_quads = int(cache.manifest["fact_quads"]) + delta
+            result.how = (f"incremental build: {len(written)} of {len(hashes)} fact file(s) read and written again, "
+                          f"{len(plan.removed)} removed, {len(hashes) - len(written)} kept from the last build")
+            progress.step("deriving the day keys of what changed")
+            derive_store(store, base, touched={quad.subject for quad in changed})
+            deps = {shown: plan.deps[shown] if shown in plan.deps else cache.index(shown)["deps"] for shown in hashes}
+            graphs = {shown: plan.graphs[shown] if shown in plan.graphs else cache.index(shown)["graphs"]
+                      for shown in hashes}
+            indexes = {shown: keeper.link(cache.files[shown].index) for shown in hashes if shown not in plan.chunks}
+            _keep(keeper, project, base, hashes, facts, deps, graphs, ontology_part, result.fact_quads, core,
+                  parts=parts, indexes=indexes)
             progress.step("writing the outputs")
             contents: dict[str, bytes | Callable[[BinaryIO], None]] = {
                 "graph.ttl": keeper.joined([name for _, name in parts.values()], header),
@@ -235,13 +260,6 @@ def _build_on(project: Project, *, out: Path | str | None, base: str, final: Pat
                 "report.txt": result.report.text().encode("utf-8")}
             result.written = ownership.write_outputs(project, project.build_dir(out), contents,
                                                      about=made_from_entry(made_from, result.census))
-            progress.step("deriving the day keys of what changed")
-            derive_store(store, base, touched={quad.subject for quad in changed})
-            deps = {shown: plan.deps.get(shown) or cache.index(shown)["deps"] for shown in hashes}
-            graphs = {shown: plan.graphs.get(shown) or cache.index(shown)["graphs"] for shown in hashes}
-            indexes = {shown: keeper.link(cache.files[shown].index) for shown in hashes if shown not in plan.chunks}
-            _keep(keeper, project, base, hashes, facts, deps, graphs, ontology_part, result.fact_quads, core,
-                  parts=parts, indexes=indexes)
     except BaseException as exc:
         shutil.rmtree(staging, ignore_errors=True)
         if isinstance(exc, OSError):  # the store's own I/O (RocksDB)
@@ -258,20 +276,47 @@ def _validate_change(project: Project, store: ox.Store, cache: incremental.Cache
     those the kept results came from (:func:`~tradegraph.shacl.fast.validate_changed`), else
     everything (the SHACL engine reading the N-Quads of every file, put together in ``folder``)."""
     shapes = shapes_graph(project)
-    reach = reach_of(shapes)
-    kept = cache.manifest.get("results")
-    texts = " ".join(str(text) for text in shapes.objects(None, SH.select))
-    if (reach is None or not isinstance(kept, str) or cache.manifest.get("shapes") != incremental.shapes_key(project)
-            or any(name in texts for name in incremental.DERIVED_NAMES)):
-        copy = folder / _COPY
-        with copy.open("wb") as stream:
-            keeper.joined([nq for nq, _ in parts.values()] + [ontology_part])(stream)
-        return validate_store(store, shapes=shapes, facts=facts, step=progress.step, nquads=copy, keep=keep)
     base = cache.manifest["key"]["base"]
-    before = Graph().parse(data=cache.blob(kept).decode("utf-8"), format="nt")
-    return validate_changed(store, shapes=shapes, facts=facts, reach=reach, changed=changed, kept=before,
-                            ontology=cache.blob(cache.manifest["ontology_nq"]), keep=keep, step=progress.step,
-                            leave_out={ox.NamedNode(base + DERIVED_GRAPH)})
+    derived = ox.NamedNode(base + DERIVED_GRAPH)
+    with _aside(store, derived, _reads_derived(shapes)):  # a clean build validates before deriving
+        reach = reach_of(shapes)
+        kept = cache.manifest.get("results")
+        if reach is None or not isinstance(kept, str) or cache.manifest.get("shapes") != incremental.shapes_key(project):
+            copy = folder / _COPY
+            with copy.open("wb") as stream:
+                keeper.joined([nq for nq, _ in parts.values()] + [ontology_part])(stream)
+            return validate_store(store, shapes=shapes, facts=facts, step=progress.step, nquads=copy, keep=keep)
+        try:
+            before = Graph().parse(data=cache.blob(kept).decode("utf-8"), format="nt")
+        except incremental.CacheRefused:
+            raise
+        except Exception as exc:  # rdflib's parser errors, a part that is not UTF-8
+            raise incremental.CacheRefused(f"its validation results cannot be read ({exc})") from None
+        return validate_changed(store, shapes=shapes, facts=facts, reach=reach, changed=changed, kept=before,
+                                ontology=cache.blob(cache.manifest["ontology_nq"]), keep=keep, step=progress.step,
+                                leave_out={derived})
+
+
+def _reads_derived(shapes: Graph) -> bool:
+    """Whether validating may read the derived graph: a shape pyshacl checks (it reads every
+    graph), or a SPARQL constraint that names a derived term or has a variable predicate."""
+    plan = plan_shapes(shapes)
+    return bool(plan.fallback) or any(reads_terms(job.select, job.prefixes, incremental.DERIVED_NAMES)
+                                      for job in plan.sparql)
+
+
+@contextmanager
+def _aside(store: ox.Store, graph: Any, needed: bool) -> Iterator[None]:
+    """Take ``graph`` out of ``store`` meanwhile (when ``needed``), and put it back."""
+    if not needed or not store.contains_named_graph(graph):
+        yield
+        return
+    kept = store.dump(None, ox.RdfFormat.N_TRIPLES, from_graph=graph)
+    store.remove_graph(graph)
+    try:
+        yield
+    finally:
+        store.load(kept, ox.RdfFormat.N_TRIPLES, to_graph=graph)
 
 
 def _check(report: Report) -> None:

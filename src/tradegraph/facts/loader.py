@@ -208,7 +208,7 @@ class _Loader:
         self._ops: list[Any] | None = None               # the file being indexed: what it did so far
         self._refreshing = False                         # reading a kept file again for its data
         self._shown = ""                                 # the file being indexed, as shown
-        self._kept_of: dict[str, str] = {}               # kept citation -> the fact it is of
+        self._cites: dict[str, str] = {}                 # citation -> the fact it is of
         self.deps: set[str] | None = None                # the ids the file being written looked up
         self._graphs_used: set[str] = set()              # the graphs the file being written wrote to
         self.dataset = Dataset(default_union=True)
@@ -283,11 +283,8 @@ class _Loader:
                 lines = dict(data.lines) if isinstance(data, KeptRef) else (
                     {key: data.line_of(key) for key in data} if isinstance(data, YMap) else None)
                 day = self.published.get(op.id) if op.kind.name == "source" else None
-                of = data.get("of") if isinstance(data, YMap) and op.kind.name == "citation" else None
-                if isinstance(data, KeptRef) and op.kind.name == "citation":
-                    of = self._kept_of.get(op.id)
                 entries.append(["r", op.id, op.kind.name, op.graph, op.source, data.line, lines,
-                                day.isoformat() if day else None, of if isinstance(of, str) else None])
+                                day.isoformat() if day else None, self._cites.get(op.id)])
             else:
                 entries.append(op)
         return entries
@@ -320,7 +317,7 @@ class _Loader:
                 self.published[ident] = date.fromisoformat(day)
             if of is not None and source:
                 self.citing.setdefault(of, []).append(source)
-                self._kept_of[ident] = of
+                self._cites[ident] = of
 
     def _note(self, record: Record) -> None:
         """Keep a record in the index of the file being indexed (and a YAML file's list)."""
@@ -532,6 +529,7 @@ class _Loader:
             self._note_published(ident, item.get("published"))
         elif kind.name == "citation" and isinstance(item.get("of"), str) and source:
             self.citing.setdefault(item["of"], []).append(source)
+            self._cites[ident] = item["of"]
         return record
 
     def _note_published(self, ident: str, value: Any) -> None:

@@ -56,6 +56,9 @@ class Reach:
     #: Whether a step may go on from a literal (to the other nodes with the same value): only
     #: where a query joins two patterns on a variable in object position.
     through_literals: bool = True
+    #: Predicates whose objects a pattern binds to a variable: a changed quad's object with one
+    #: of these starts a walk too (``<capital> tg:locatedIn ?c`` binds ``?c``).
+    objects: set[URIRef] = field(default_factory=set)
 
 
 def reach_of(shapes: Graph) -> Reach | None:
@@ -121,7 +124,7 @@ def _path(shapes: Graph, path: Node, reach: Reach, *, inverted: bool) -> int:
 def seeds(changed: Iterable[Any], reach: Reach) -> set[Any]:
     """The nodes a change starts from: the subject of each quad added or removed, and its object
     when a path follows its predicate backwards."""
-    inverse = {ox.NamedNode(str(p)) for p in reach.inverse}
+    inverse = {ox.NamedNode(str(p)) for p in reach.inverse | reach.objects}
     found = set()
     for quad in changed:
         found.add(quad.subject)
@@ -224,32 +227,10 @@ def sparql_reach(select: str, prefixes: dict[str, str]) -> Reach | None:
     True
     """
     from rdflib.paths import AlternativePath, InvPath, SequencePath
-    from rdflib.plugins.sparql import prepareQuery
-    from rdflib.plugins.sparql.parserutils import CompValue
     from rdflib.term import Variable
 
-    try:
-        query = prepareQuery(select, initNs=prefixes)
-    except Exception:
-        return None
-    patterns: list[tuple[Any, Any, Any]] = []
-    unbounded = []
-
-    def walk(node: Any) -> None:
-        if isinstance(node, CompValue):
-            if node.name in ("Graph", "GraphGraphPattern", "ServiceGraphPattern"):
-                unbounded.append(node.name)
-            for triple in node.get("triples") or ():
-                items = list(triple)
-                patterns.extend(tuple(items[i:i + 3]) for i in range(0, len(items) - 2, 3))
-            for value in node.values():
-                walk(value)
-        elif isinstance(node, (list, tuple)):
-            for value in node:
-                walk(value)
-
-    walk(query.algebra)
-    if unbounded:
+    patterns = _patterns(select, prefixes)
+    if patterns is None:
         return None
     reach = Reach()
     joined: dict[Any, set[Any]] = {}
@@ -287,4 +268,59 @@ def sparql_reach(select: str, prefixes: dict[str, str]) -> Reach | None:
     reach.inverse = set(reach.forward)  # a pattern may be walked either way
     reach.depth = max(steps, 1)
     reach.through_literals = any(count > 1 for count in objects.values())
+    reach.objects = set(reach.forward) | {p for s, p, o in patterns if isinstance(p, URIRef)
+                                          and isinstance(o, Variable | BNode)}
+    for _, predicate, _ in patterns:  # a path's inner nodes are variables
+        if isinstance(predicate, SequencePath | InvPath):
+            reach.objects.update(a for a in getattr(predicate, "args", [getattr(predicate, "arg", None)])
+                                 if isinstance(a, URIRef))
     return reach
+
+
+def _patterns(select: str, prefixes: dict[str, str]) -> list[tuple[Any, Any, Any]] | None:
+    """The triple patterns of a query, at any depth (``FILTER EXISTS`` included); ``None`` when
+    it cannot be read or reads a named graph or another service."""
+    from rdflib.plugins.sparql import prepareQuery
+    from rdflib.plugins.sparql.parserutils import CompValue
+
+    try:
+        query = prepareQuery(select, initNs=prefixes)
+    except Exception:  # the shapes were checked; a query rdflib cannot read has no bound here
+        return None
+    patterns: list[tuple[Any, Any, Any]] = []
+    unbounded = []
+
+    def walk(node: Any) -> None:
+        if isinstance(node, CompValue):
+            if node.name in ("Graph", "GraphGraphPattern", "ServiceGraphPattern"):
+                unbounded.append(node.name)
+            for triple in node.get("triples") or ():
+                items = list(triple)
+                patterns.extend(tuple(items[i:i + 3]) for i in range(0, len(items) - 2, 3))
+            for value in node.values():
+                walk(value)
+        elif isinstance(node, (list, tuple)):
+            for value in node:
+                walk(value)
+
+    walk(query.algebra)
+    return None if unbounded else patterns
+
+
+def reads_terms(select: str, prefixes: dict[str, str], names: Iterable[str]) -> bool:
+    """Whether a query may read triples whose predicate ends in one of ``names``: it names one,
+    or it has a predicate that is a variable or a negated path (or cannot be read)."""
+    from rdflib.paths import NegatedPath
+    from rdflib.term import Variable
+
+    patterns = _patterns(select, prefixes)
+    if patterns is None:
+        return True
+    for _, predicate, _ in patterns:
+        if isinstance(predicate, Variable | NegatedPath):
+            return True
+        if any(str(predicate).endswith(name) for name in names):  # a path's text names its steps too
+            return True
+        if not isinstance(predicate, URIRef) and any(name in repr(predicate) for name in names):
+            return True
+    return False

@@ -266,10 +266,12 @@ def _parsed_once() -> Iterator[None]:
 _SEVERITY_ORDER = {"Violation": 0, "Warning": 1, "Info": 2}
 
 
-def _order(result: Result) -> tuple[int, str, int, str]:
+def _order(result: Result) -> tuple[int, str, int, str, str]:
+    """Severity, file, line and message, then the whole line: results that tie on the first four
+    (literal focus nodes, the ontology's) come in one order whatever order the engine gave."""
     where = result.where
     return (_SEVERITY_ORDER.get(result.severity, 3), str(where.path) if where else "~",
-            where.line or 0 if where else 0, result.message)
+            where.line or 0 if where else 0, result.message, str(result))
 
 
 def _result(graph: Graph, node: Node, facts: Facts | None, shapes: Graph) -> Result:
