@@ -41,10 +41,10 @@ from typing import Any, BinaryIO
 import pyoxigraph as ox
 
 from tradegraph.build import fingerprint
-from tradegraph.facts.loader import RESERVED_GRAPHS, KeptRef, Record
+from tradegraph.facts.loader import RESERVED_GRAPHS, Record
 from tradegraph.facts.model import load_model
 from tradegraph.files.localfile import open_regular
-from tradegraph.project import BULK_SUFFIXES, Project
+from tradegraph.project import Project
 from tradegraph.rdf.serialize import prefixes
 
 CACHE, MANIFEST = "tradegraph-cache", "manifest.json"
@@ -454,11 +454,3 @@ def patch_store(store: ox.Store, cache: Cache, plan: Plan) -> tuple[int, list[An
 def _quads(lines: set[str]) -> Iterator[Any]:
     if lines:
         yield from ox.parse("".join(sorted(lines)).encode("utf-8"), ox.RdfFormat.N_QUADS)
-
-
-def is_bulk(shown: str) -> bool:
-    return Path(shown).suffix.lower() in BULK_SUFFIXES
-
-
-__all__ = ["CACHE", "Cache", "CacheRefused", "CacheWriter", "FilePart", "KeptRef", "Plan",
-           "input_hashes", "key_of", "patch_store", "turtle_header", "turtle_part"]

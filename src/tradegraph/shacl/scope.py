@@ -35,7 +35,6 @@ from rdflib.collection import Collection
 from rdflib.namespace import SH
 from rdflib.term import Node
 
-from tradegraph.rdf.oxterms import to_ox
 from tradegraph.shacl.plan import plan_shapes
 
 _NESTED = (SH.node, SH["not"], SH.qualifiedValueShape)
@@ -206,10 +205,6 @@ def copy_results(results: Graph, into: Graph, keep: Any) -> None:
                     into.add((subject, predicate, value))
                     if isinstance(value, BNode):
                         todo.append(value)
-
-
-def as_ox(nodes: Iterable[Node]) -> set[Any]:
-    return {to_ox(node) for node in nodes}
 
 
 def sparql_reach(select: str, prefixes: dict[str, str]) -> Reach | None:
