@@ -5,6 +5,7 @@ byte for byte; a cache that is corrupt, foreign or stale is never trusted."""
 from __future__ import annotations
 
 import json
+import os
 import random
 import re
 import shutil
@@ -184,7 +185,7 @@ def test_a_renamed_actor_writes_again_every_file_that_names_it(minimal: Path, tm
 
 
 @pytest.mark.parametrize("harm", ["manifest-garbage", "manifest-foreign", "part-changed", "part-missing",
-                                  "other-base", "index-garbage"])
+                                  "other-base", "index-garbage", "part-symlink", "manifest-fifo"])
 def test_a_harmed_cache_is_never_trusted(minimal: Path, tmp_path: Path, everything_incremental: list[str],
                                          harm: str) -> None:
     rng = random.Random(5)
@@ -203,6 +204,14 @@ def test_a_harmed_cache_is_never_trusted(minimal: Path, tmp_path: Path, everythi
         part.write_bytes(part.read_bytes().replace(b"Ana", b"Eve"))
     elif harm == "part-missing":
         part.unlink()
+    elif harm == "part-symlink":  # a part that points out of the cache
+        outside = tmp_path / "outside.nq"
+        outside.write_bytes(b"<urn:x:a> <urn:x:b> <urn:x:c> <urn:x:g> .\n")
+        part.unlink()
+        part.symlink_to(outside)
+    elif harm == "manifest-fifo":  # never waited for
+        (cache / incremental.MANIFEST).unlink()
+        os.mkfifo(cache / incremental.MANIFEST)
     elif harm == "other-base":
         (minimal / "tradegraph.yaml").write_text("base: https://example.org/other/\n", "utf-8")
     elif harm == "index-garbage":

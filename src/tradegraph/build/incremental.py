@@ -60,14 +60,7 @@ class CacheRefused(Exception):
 def input_hashes(project: Project) -> dict[str, str]:
     """The SHA-256 of every fact file, by its path as shown (taken before the files are read:
     a file changed meanwhile is kept under its old hash, so the next build reads it again)."""
-    found = {}
-    for path in project.fact_files():
-        digest = hashlib.sha256()
-        with open_regular(path, what="an input file") as stream:
-            for block in iter(lambda: stream.read(1 << 20), b""):
-                digest.update(block)
-        found[project.relative(path)] = digest.hexdigest()
-    return found
+    return {project.relative(path): fingerprint._file_hash(path) for path in project.fact_files()}
 
 
 def key_of(project: Project, base: str) -> dict[str, str]:
@@ -150,9 +143,7 @@ class Cache:
                 manifest = json.loads(stream.read())
         except FileNotFoundError:
             raise CacheRefused("the store keeps no cache of the last build") from None
-        except (OSError, ValueError, UnicodeDecodeError) as exc:
-            raise CacheRefused(f"its cache cannot be read ({exc})") from None
-        except Exception as exc:
+        except Exception as exc:  # unreadable, not JSON, or open_regular's refusals (a FIFO, a device)
             raise CacheRefused(f"its cache cannot be read ({exc})") from None
         if not isinstance(manifest, dict) or not isinstance(manifest.get("key"), dict):
             raise CacheRefused("its cache is not one tradegraph wrote")

@@ -192,11 +192,7 @@ def _build_all(project: Project, *, out: Path | str | None, base: str, write: bo
             if write:
                 _write(project, out, result, folder, copy, loaded.copied_facts, made_from, progress)
     except BaseException as exc:
-        if staging is not None:
-            shutil.rmtree(staging, ignore_errors=True)
-        if isinstance(exc, OSError) and final is not None:  # the store's own I/O (RocksDB)
-            raise OutputError(f"cannot write the store {final}: {exc}",
-                              hint="free some space, or write elsewhere; nothing was replaced") from None
+        _discard(staging, final, exc)
         raise
     return _finish(final, staging, loaded, result)
 
@@ -261,10 +257,7 @@ def _build_on(project: Project, *, out: Path | str | None, base: str, final: Pat
             result.written = ownership.write_outputs(project, project.build_dir(out), contents,
                                                      about=made_from_entry(made_from, result.census))
     except BaseException as exc:
-        shutil.rmtree(staging, ignore_errors=True)
-        if isinstance(exc, OSError):  # the store's own I/O (RocksDB)
-            raise OutputError(f"cannot write the store {final}: {exc}",
-                              hint="free some space, or write elsewhere; nothing was replaced") from None
+        _discard(staging, final, exc)
         raise
     return _finish(final, staging, loaded, result)
 
@@ -317,6 +310,15 @@ def _aside(store: ox.Store, graph: Any, needed: bool) -> Iterator[None]:
         yield
     finally:
         store.load(kept, ox.RdfFormat.N_TRIPLES, to_graph=graph)
+
+
+def _discard(staging: Path | None, final: Path | None, exc: BaseException) -> None:
+    """Remove a new store that failed; the store's own I/O errors (RocksDB) become one message."""
+    if staging is not None:
+        shutil.rmtree(staging, ignore_errors=True)
+    if isinstance(exc, OSError) and final is not None:
+        raise OutputError(f"cannot write the store {final}: {exc}",
+                          hint="free some space, or write elsewhere; nothing was replaced") from None
 
 
 def _check(report: Report) -> None:

@@ -201,15 +201,7 @@ def mark_jobs(results: Graph, jobs: list[SparqlJob], keep: Graph | None) -> None
 def _targets(store: ox.Store, shape: Node, shapes: Graph, near: set[Any]) -> list[Any]:
     """The focus nodes of ``shape`` among ``near`` (IRIs and literals; in a stable order)."""
     kind = ox.NamedNode(str(RDF.type))
-    classes = list(shapes.objects(shape, SH.targetClass))
-    if any((shape, RDF.type, k) in shapes for k in (RDFS.Class, OWL.Class)):
-        classes.append(shape)
-    subclasses: set[Any] = set()
-    for target in classes:
-        rows = cast(ox.QuerySolutions, store.query(
-            "SELECT DISTINCT ?class ?target WHERE { ?class rdfs:subClassOf* ?target }", prefixes={"rdfs": str(RDFS)},
-            use_default_graph_as_union=True, substitutions={ox.Variable("target"): to_ox(target)}))
-        subclasses.update(row["class"] for row in rows)
+    subclasses = {c for target in _target_classes(shape, shapes) for c in _subclasses(store, target)}
     subjects = [to_ox(t) for t in shapes.objects(shape, SH.targetSubjectsOf)]
     objects = [to_ox(t) for t in shapes.objects(shape, SH.targetObjectsOf)]
     nodes = {to_ox(n) for n in shapes.objects(shape, SH.targetNode)}
@@ -311,10 +303,7 @@ def _focus_nodes(store: ox.Store, shape: Node, shapes: Graph, instances: dict[No
     share their targets.
     """
     found: set[Any] = set()
-    classes = list(shapes.objects(shape, SH.targetClass))
-    if any((shape, RDF.type, kind) in shapes for kind in (RDFS.Class, OWL.Class)):
-        classes.append(shape)
-    for target in classes:
+    for target in _target_classes(shape, shapes):
         if target not in instances:
             instances[target] = _instances(store, target)
         found |= instances[target]
@@ -332,13 +321,26 @@ def _instances(store: ox.Store, target: Node) -> set[Any]:
     The subclasses come from one small query; the instances from the store's index, one
     lookup a class (a ``rdf:type/rdfs:subClassOf*`` path query walks every typed node).
     """
+    kind = ox.NamedNode(str(RDF.type))
+    return {quad.subject for kind_of in _subclasses(store, target)
+            for quad in store.quads_for_pattern(None, kind, kind_of, None)}
+
+
+def _target_classes(shape: Node, shapes: Graph) -> list[Node]:
+    """The classes a shape targets: ``sh:targetClass``, and itself when it is a class too."""
+    classes = list(shapes.objects(shape, SH.targetClass))
+    if any((shape, RDF.type, kind) in shapes for kind in (RDFS.Class, OWL.Class)):
+        classes.append(shape)
+    return classes
+
+
+def _subclasses(store: ox.Store, target: Node) -> list[Any]:
+    """A class and its subclasses at any depth, in the store (one small query)."""
     rows = cast(ox.QuerySolutions, store.query(
         "SELECT DISTINCT ?class ?target WHERE { ?class rdfs:subClassOf* ?target }",
         prefixes={"rdfs": str(RDFS)}, use_default_graph_as_union=True,
         substitutions={ox.Variable("target"): to_ox(target)}))
-    kind = ox.NamedNode(str(RDF.type))
-    return {quad.subject for row in rows
-            for quad in store.quads_for_pattern(None, kind, row["class"], None)}
+    return [row["class"] for row in rows]
 
 
 def _sparql(store: ox.Store, job: SparqlJob, focus: set[Any], results: Graph) -> None:
