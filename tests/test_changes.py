@@ -4,8 +4,12 @@ after every build, `tradegraph changes` (against the previous build, or a git re
 
 from __future__ import annotations
 
+import io
 import json
 import os
+import random
+import re
+import shutil
 import subprocess
 from pathlib import Path
 from typing import Any
@@ -268,3 +272,137 @@ def test_a_json_lines_snapshot_is_the_loaders_reading_of_it(unusual: str | None)
             assert taken(fast=True) == slow
         assert slow["s-1"]["records"]["t-1"]["fields"] == {"rate": "25.50", "count": 3, "flag": True, "none": None}
         assert sorted(slow) == ["people", "s-1"]
+
+
+EXTRA = """source:
+  id: extra-{n}
+  title: Extra source {n}
+  publisher: atlantis-government
+  published:
+    date: 2025-03-{day:02d}
+    how: printed on the page
+facts:
+  - id: extra-{n}-meeting
+    kind: meeting
+    participants: [ana, bo]
+    when: 2025-03-{met:02d}
+    status: happened
+    evidence: Ana met Bo, says source {n}.
+"""
+BULK = ('{{"kind": "meeting", "id": "bulk-{n}", "source": "{graph}", "participants": ["ana", "bo"], '
+        '"when": "2025-03-{day:02d}", "status": "happened", "evidence": "a meeting, line {n}"}}\n')
+
+
+def _recorded(project: Path, folder: Path) -> tuple[dict[str, Any], bytes]:
+    from tradegraph.build.changes import record_build
+    from tradegraph.project import Project
+
+    made = record_build(Project.open(project), folder)
+    return made, (folder / "records.json").read_bytes()
+
+
+def test_changes_read_only_what_changed_and_say_what_a_whole_comparison_says(minimal: Path,
+                                                                           monkeypatch: pytest.MonkeyPatch) -> None:
+    """After random edits (sources edited, added, removed; a bulk file whose lines fall in the
+    graphs of other files, rewritten), the changes and records.json kept from build to build,
+    where only the changed files are read, are those of comparing the whole snapshots."""
+    from tradegraph.build.snapshot import Snapshotter
+    from tradegraph.project import Project
+
+    rng = random.Random(7)
+    sources, bulk = minimal / "graph" / "sources", minimal / "graph" / "bulk"
+    bulk.mkdir()
+
+    def extra(n: int) -> None:
+        (sources / f"extra-{n}.yaml").write_text(EXTRA.format(n=n, day=rng.randint(1, 28), met=rng.randint(1, 9)),
+                                                 "utf-8")
+
+    def lines_of(count: int) -> None:
+        graphs = ["first-article", *sorted(path.stem for path in sources.glob("extra-*.yaml"))]
+        (bulk / "meetings.jsonl").write_text("".join(BULK.format(n=n, graph=rng.choice(graphs), day=rng.randint(1, 13))
+                                                     for n in range(count)), "utf-8")
+
+    for n in range(3):
+        extra(n)
+    lines_of(6)
+    kept, whole = minimal / "build-kept", minimal / "build-whole"
+    before = Snapshotter().of_project(Project.open(minimal))
+    _recorded(minimal, kept)
+    made = 3
+    kinds = set()
+    for _ in range(24):
+        present = sorted(sources.glob("extra-*.yaml"))
+        kind = rng.choice(["edit", "add", "remove", "bulk", "nothing"] if present else ["add", "bulk"])
+        kinds.add(kind)
+        if kind == "edit":
+            path = rng.choice(present)
+            text = re.sub(r"when: 2025-03-\d\d", f"when: 2025-03-{rng.randint(1, 9):02d}", path.read_text("utf-8"))
+            path.write_text(re.sub(r"Ana (met|saw) Bo", rng.choice(["Ana saw Bo", "Ana met Bo"]), text), "utf-8")
+        elif kind == "add":
+            extra(made)
+            made += 1
+        elif kind == "remove":
+            rng.choice(present).unlink()
+            lines_of(rng.randint(0, 8))  # no line may name a graph that went
+        elif kind == "bulk":
+            lines_of(rng.randint(0, 8))
+        now = Snapshotter().of_project(Project.open(minimal))
+        parsed: list[str] = []
+        with monkeypatch.context() as watched:
+            original = Snapshotter._parse
+            watched.setattr(Snapshotter, "_parse", lambda self, shown, data: (parsed.append(shown),
+                                                                              original(self, shown, data))[1])
+            changes, records = _recorded(minimal, kept)
+        if kind == "nothing":
+            assert parsed == []
+        elif kind == "edit":
+            assert path.relative_to(minimal).as_posix() in parsed and "graph/actors.yaml" not in parsed
+        assert changes == compare(before, now, against="the previous build"), kind
+        shutil.rmtree(whole, ignore_errors=True)
+        _, again = _recorded(minimal, whole)
+        assert records == again, kind
+        before = now
+    assert kinds == {"edit", "add", "remove", "bulk", "nothing"}
+
+
+@pytest.mark.parametrize("harm", ["an earlier version's", "a file listed with another's graph", "a graph listed twice",
+                                  "an entry that is not JSON", "a file's hash changed", "one long line"])
+def test_a_kept_snapshot_not_as_written_is_read_whole_or_not_at_all(minimal: Path, harm: str) -> None:
+    """records.json rewritten (and its record with it, as if tradegraph had written it): the next
+    changes are still those of comparing the whole snapshots, and records.json is as a fresh one."""
+    from tradegraph.build import changes as module
+    from tradegraph.build.outputs import write_outputs
+    from tradegraph.build.snapshot import Snapshotter
+    from tradegraph.project import Project
+
+    project = Project.open(minimal)
+    (minimal / "graph" / "sources" / "extra-1.yaml").write_text(EXTRA.format(n=1, day=3, met=4), "utf-8")
+    kept, whole = minimal / "build-kept", minimal / "build-whole"
+    before = Snapshotter().of_project(project)
+    _, records = _recorded(minimal, kept)
+    text, written = records.decode("utf-8"), json.loads(records)
+    if harm == "an earlier version's":
+        del written["files"]
+    elif harm == "a file listed with another's graph":
+        written["files"]["graph/actors.yaml"]["graphs"].append("extra-1")
+        written["files"]["graph/sources/extra-1.yaml"]["graphs"] = []
+    elif harm == "a file's hash changed":
+        written["files"]["graph/actors.yaml"]["sha256"] = "0" * 64
+    elif harm == "a graph listed twice":
+        text = text.replace('\n "extra-1": ', '\n "first-article": {"file": "x", "records": {}},\n "extra-1": ')
+    elif harm == "an entry that is not JSON":
+        text = text.replace('\n "extra-1": {', '\n "extra-1": {]')
+    if harm == "one long line":
+        text = json.dumps(written)
+    elif text == records.decode("utf-8"):
+        out = io.BytesIO()
+        module._json(written, spread="snapshot")(out)
+        text = out.getvalue().decode("utf-8")
+    write_outputs(project, kept, {"records.json": text.encode("utf-8")}, every=module._NAMES, record=module.CHANGES_RECORD)
+    _edit(minimal, "Ana met Bo, says source 1.", "Ana saw Bo, says source 1.", Path("graph/sources/extra-1.yaml"))
+    now = Snapshotter().of_project(project)
+    changes, records = _recorded(minimal, kept)
+    trusted = harm != "an entry that is not JSON"  # a graph listed twice: JSON reads the last
+    assert changes == compare(before if trusted else {}, now, against="the previous build" if trusted
+                              else "nothing (no earlier build was recorded)")
+    assert records == _recorded(minimal, whole)[1]

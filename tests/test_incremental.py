@@ -369,3 +369,37 @@ def test_an_index_that_reads_but_is_not_as_written_is_not_trusted(minimal: Path,
     _build(minimal)
     assert any(step.startswith("building everything: its index of") for step in everything_incremental)
     _same_as_clean(minimal, tmp_path)
+
+
+@pytest.mark.parametrize("into", ["an output", "a plain stream"])
+def test_a_part_changed_after_it_was_checked_is_caught_as_it_is_copied(tmp_path: Path, into: str) -> None:
+    """The outputs are joined from the cache's parts by the kernel (``copy_file_range``) and
+    hashed from what was written: a part that is not what its name says is refused, and the
+    output is not written; the same when the parts go into a plain stream."""
+    import hashlib
+    import io
+
+    from tradegraph.files.atomic import write_files
+
+    keeper = incremental.CacheWriter(tmp_path, None)
+    names = [keeper.put(f"<urn:x:{n}> <urn:x:p> \"{n}\" .\n".encode() * (5000 + n)) for n in range(3)]
+    header = b"# header\n"
+    whole = header + b"".join((keeper.folder / n[:2] / n).read_bytes() for n in names)
+
+    def joined(target: Path | None) -> bytes:
+        if target is None:
+            out = io.BytesIO()
+            keeper.joined(names, header)(out)
+            return out.getvalue()
+        stamps = write_files({target: keeper.joined(names, header)})
+        assert stamps[target].sha256 == hashlib.sha256(whole).hexdigest()
+        return target.read_bytes()
+
+    target = tmp_path / "out" / "graph.nq" if into == "an output" else None
+    assert joined(target) == whole
+    middle = keeper.folder / names[1][:2] / names[1]
+    middle.write_bytes(middle.read_bytes().replace(b"<urn:x:1>", b"<urn:x:9>", 1))
+    with pytest.raises(incremental.CacheRefused, match="was changed"):
+        joined(target)
+    if target is not None:
+        assert target.read_bytes() == whole  # the output as it was

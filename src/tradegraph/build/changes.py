@@ -22,14 +22,16 @@ and a ``changes.json`` that is not as written is refused, not read.
 
 from __future__ import annotations
 
+import hashlib
 import io
 import json
 from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, BinaryIO
 
 from tradegraph.build.outputs import claim_outputs, read_record, write_outputs
-from tradegraph.build.snapshot import Entry, Snapshot, Snapshotter
+from tradegraph.build.snapshot import Entry, Snapshot, Snapshotter, fact_files
 from tradegraph.errors import InvalidData, Location
 from tradegraph.files.localfile import open_regular
 from tradegraph.project import Project
@@ -110,15 +112,101 @@ def claim(project: Project, folder: Path) -> None:
 def record_build(project: Project, folder: Path, *, snapshotter: Snapshotter | None = None) -> dict[str, Any]:
     """Compare the project's facts now with the snapshot the previous build kept in ``folder``,
     and write ``changes.json`` and the new ``records.json`` there (atomically, under their own
-    record). Returns the changes."""
-    now = (snapshotter or Snapshotter()).of_project(project)
-    before = _kept_snapshot(folder)
-    changes = compare(before or {}, now, against="the previous build" if before is not None
+    record). Returns the changes.
+
+    Only what changed is read: ``records.json`` also keeps each fact file's hash and the graphs
+    it holds, so a file whose bytes are the same is not parsed again, and a graph that no
+    changed file touches is neither decoded nor compared but copied, as the text it was, into
+    the new ``records.json`` (which is byte for byte what the whole snapshot would write).
+    """
+    taker = snapshotter or Snapshotter()
+    files = [(shown, data, hashlib.sha256(data).hexdigest()) for shown, data in fact_files(project)]
+    found = _kept_records(folder)
+    # What the kept record says of the files is used when it agrees with them, else its
+    # snapshot is compared whole, and a snapshot that does not decode is not used at all.
+    for kept in (found, found and _Kept(found.texts, None), None):
+        try:
+            taken = _Taken.of(taker, files, kept)
+            break
+        except _Untrusted:
+            continue
+    changes = compare(taken.before, taken.now, against="the previous build" if kept is not None
                       else "nothing (no earlier build was recorded)")
+    snapshot = {graph: taken.now[graph] if graph in taken.now else _Raw(kept.texts[graph])  # type: ignore[union-attr]
+                for graph in taken.order}
+    listed = {shown: {"sha256": sha, "graphs": taken.graphs[shown]} for shown, _, sha in files}
     contents: dict[str, Any] = {CHANGES_FILE: _json(changes, spread="sources"),
-                RECORDS_FILE: _json({"format": FORMAT, "snapshot": now}, spread="snapshot")}
+                RECORDS_FILE: _json({"format": FORMAT, "snapshot": snapshot, "files": listed}, spread="snapshot")}
     write_outputs(project, folder, contents, every=_NAMES, record=CHANGES_RECORD)
     return changes
+
+
+class _Untrusted(Exception):
+    """The kept ``records.json`` disagrees with itself or with the files: compare everything."""
+
+
+@dataclass
+class _Kept:
+    """What the previous build kept: each graph's entry as the JSON text it was written as, and
+    (from this version on) each fact file's hash and graphs."""
+
+    texts: dict[str, str]
+    files: dict[str, tuple[str, list[str]]] | None
+
+    def entry(self, graph: str) -> dict[str, Any]:
+        """The kept entry of ``graph``, decoded (:class:`_Untrusted` when it is not one)."""
+        try:
+            entry = json.loads(self.texts[graph])
+        except ValueError:
+            raise _Untrusted from None
+        if not isinstance(entry, dict) or not isinstance(entry.get("records"), dict):
+            raise _Untrusted
+        return entry
+
+
+@dataclass
+class _Taken:
+    """The snapshot now, taken only where it may differ from the kept one.
+
+    ``now`` and ``before`` hold the graphs that a new, changed or removed file holds (or held),
+    and the graphs of any other file that shares one of them; every other graph's entry is the
+    kept text. ``order`` is every graph in the order the whole snapshot would list it, and
+    ``graphs`` each file's graphs in the order they first appear in it."""
+
+    before: Snapshot
+    now: Snapshot
+    order: list[str]
+    graphs: dict[str, list[str]]
+
+    @classmethod
+    def of(cls, taker: Snapshotter, files: list[tuple[str, bytes, str]], kept: _Kept | None) -> _Taken:
+        known = kept.files if kept is not None and kept.files is not None else {}
+        here = {shown for shown, _, _ in files}
+        changed = {shown for shown, _, sha in files if known.get(shown, ("", []))[0] != sha}
+        touched = {graph for shown, (_, graphs) in known.items() if shown not in here or shown in changed
+                   for graph in graphs}
+        parts = {shown: taker.part(shown, data, sha) for shown, data, sha in files if shown in changed}
+        touched.update(graph for part in parts.values() for graph in part)
+        if kept is not None and kept.files is None:
+            touched.update(kept.texts)  # kept by an earlier version, which did not say which file held what
+        graphs = {shown: list(parts[shown]) if shown in parts else known[shown][1] for shown, _, _ in files}
+        for shown, data, sha in files:  # a file that shares a touched graph is read, to merge it
+            if shown not in parts and touched.intersection(graphs[shown]):
+                parts[shown] = taker.part(shown, data, sha)
+                if list(parts[shown]) != graphs[shown]:
+                    raise _Untrusted
+        now: Snapshot = {}
+        order: dict[str, None] = {}
+        for shown, _, _ in files:
+            for graph in graphs[shown]:
+                order.setdefault(graph)
+                if graph in touched:
+                    merged = now.setdefault(graph, {"file": shown, "records": {}})
+                    merged["records"].update(parts[shown][graph]["records"])
+        if kept is not None and not set(order) - touched <= set(kept.texts):
+            raise _Untrusted
+        before = {graph: kept.entry(graph) for graph in touched if graph in kept.texts} if kept is not None else {}
+        return cls(before, now, list(order), graphs)
 
 
 def read_changes(folder: Path) -> dict[str, Any]:
@@ -145,12 +233,16 @@ def read_changes(folder: Path) -> dict[str, Any]:
     return changes
 
 
-def _kept_snapshot(folder: Path) -> Snapshot | None:
-    """The snapshot the previous build kept, or ``None`` when there is none that tradegraph
-    wrote and that reads as one (a first build, or a record not to be trusted)."""
+def _kept_records(folder: Path) -> _Kept | None:
+    """What the previous build kept, or ``None`` when there is nothing that tradegraph wrote and
+    that reads as a snapshot (a first build, or a record not to be trusted)."""
     data = _recorded_bytes(folder, RECORDS_FILE)
     if data is None:
         return None
+    try:
+        return _records_by_line(data.decode("utf-8"))
+    except (ValueError, TypeError, KeyError, AttributeError, IndexError, _Untrusted):
+        pass  # not as this version writes it: read it whole
     try:
         kept = json.loads(data)
         snapshot = kept["snapshot"] if kept.get("format") == FORMAT else None
@@ -159,7 +251,45 @@ def _kept_snapshot(folder: Path) -> Snapshot | None:
             return None
     except (ValueError, TypeError, KeyError, AttributeError):
         return None
-    return snapshot
+    return _Kept({graph: _dumped(entry) for graph, entry in snapshot.items()}, None)
+
+
+def _records_by_line(text: str) -> _Kept:
+    """``records.json`` as :func:`_json` writes it, one graph a line, each graph's entry left as
+    its text (decoded only when a change touches it); anything else raises."""
+    lines = text.split("\n")  # JSON text holds no raw line feed; U+2028 and the like stay in their line
+    if lines[0] != f'{{"format": {_dumped(FORMAT)},' or not lines[1].startswith('"snapshot": {'):
+        raise _Untrusted
+    texts: dict[str, str] = {}
+    at = 2
+    if lines[1] == '"snapshot": {':
+        while lines[at] not in ("}", "},", "}}"):
+            line = lines[at]
+            if not line.startswith(' "'):
+                raise _Untrusted
+            graph, end = json.decoder.scanstring(line, 2)  # type: ignore[attr-defined]
+            if line[end:end + 2] != ": " or graph in texts:
+                raise _Untrusted
+            texts[graph] = line[end + 2:].removesuffix(",")  # an entry ends in a brace: the comma is the writer's
+            at += 1
+        rest = lines[at][1:] + "\n".join(["", *lines[at + 1:]])
+    else:
+        rest = lines[1].removeprefix('"snapshot": {}') + "\n".join(["", *lines[2:]])
+    tail = json.loads("{" + rest.removeprefix(",")) if rest.strip() != "}" else {}
+    files = tail.get("files")
+    if files is None:
+        return _Kept(texts, None)
+    if not isinstance(files, dict):
+        raise _Untrusted
+    known: dict[str, tuple[str, list[str]]] = {}
+    for shown, listed in files.items():
+        sha, graphs = listed["sha256"], listed["graphs"]
+        if not isinstance(sha, str) or not isinstance(graphs, list) or not all(isinstance(g, str) for g in graphs):
+            raise _Untrusted
+        known[shown] = (sha, graphs)
+    if {graph for _, graphs in known.values() for graph in graphs} != set(texts):
+        raise _Untrusted
+    return _Kept(texts, known)
 
 
 def _recorded_bytes(folder: Path, name: str) -> bytes | None:
@@ -236,7 +366,7 @@ def _json(value: dict[str, Any], *, spread: str) -> Callable[[BinaryIO], None]:
     '{"format": "f",\\n"sources": {\\n "a": {"n": 1},\\n "b": {}\\n}}\\n'
     """
     def dumped(item: Any) -> str:
-        return json.dumps(item, ensure_ascii=False)
+        return item.text if isinstance(item, _Raw) else _dumped(item)
 
     def write(stream: BinaryIO) -> None:
         buffered = io.TextIOWrapper(stream, encoding="utf-8", newline="\n", write_through=False)
@@ -256,3 +386,14 @@ def _json(value: dict[str, Any], *, spread: str) -> Callable[[BinaryIO], None]:
             buffered.detach()  # the stream is the caller's to close
 
     return write
+
+
+def _dumped(value: Any) -> str:
+    return json.dumps(value, ensure_ascii=False)
+
+
+@dataclass(frozen=True)
+class _Raw:
+    """A value that :func:`_json` writes as the JSON text it already is."""
+
+    text: str

@@ -28,11 +28,13 @@ half of the triples would be written again (a clean build is then as fast).
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 import os
 import shutil
 from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
@@ -274,14 +276,27 @@ class CacheWriter:
         against its name as it is copied (:class:`CacheRefused` when one is not what it was)."""
         def write(stream: BinaryIO) -> None:
             stream.write(header)
+            copy = getattr(stream, "copy_file", None)  # an output's stream: the kernel copies the parts
             for name in names:
+                if copy is not None:
+                    with self._opened(name) as part:
+                        copy(part, functools.partial(_check_part, name))
+                    continue
                 digest = hashlib.sha256()
                 for block in self._blocks(name):
                     digest.update(block)
                     stream.write(block)
-                if digest.hexdigest() != name:
-                    raise CacheRefused(f"a part of its cache was changed ({name[:12]}…)")
+                _check_part(name, digest.hexdigest())
         return write
+
+    @contextmanager
+    def _opened(self, name: str) -> Iterator[BinaryIO]:
+        try:
+            part = open_regular(self.folder / name[:2] / name, what="the build cache")
+        except Exception as exc:
+            raise CacheRefused(f"a part of its cache cannot be read ({exc})") from None
+        with part:
+            yield part
 
     def _blocks(self, name: str) -> Iterator[bytes]:
         try:
@@ -295,6 +310,11 @@ class CacheWriter:
 
 
 # ---------------------------------------------------------------------- what changed
+def _check_part(name: str, hexdigest: str) -> None:
+    if hexdigest != name:
+        raise CacheRefused(f"a part of its cache was changed ({name[:12]}…)")
+
+
 def _entries(records: Iterable[Record], published: dict[str, Any],
              citing: dict[str, list[str]]) -> dict[str, tuple[Any, ...]]:
     """What other files may have looked up of each id: kind, graph, source, day, citations."""
@@ -333,12 +353,27 @@ class Plan:
 
     def chosen(self, loader: Any) -> set[str]:
         """The files to write again: the changed ones, and those that looked up a changed id."""
-        now = _entries(loader.records.values(), loader.published, loader.citing)
-        before = self._kept_entries()
-        touched = changed_ids(before, now)
         changed = {shown for shown in self.hashes
                    if shown not in self.cache.files or self.cache.files[shown].sha256 != self.hashes[shown]}
         self.removed = [shown for shown in self.cache.files if shown not in self.hashes]
+        # Only an id of a changed or removed file, or one that a citation there names, can
+        # have another entry: a kept file's records are replayed from its index as they were.
+        candidates: set[str] = set()
+        for shown in [*changed.intersection(self.cache.files), *self.removed]:
+            for entry in self.cache.index(shown)["entries"]:
+                if entry[0] == "r":
+                    candidates.add(entry[1])
+                    if entry[8] is not None:
+                        candidates.add(entry[8])
+        for shown in changed:
+            for op in loader.file_ops.get(shown, ()):
+                if isinstance(op, Record):
+                    candidates.add(op.id)
+                    if (of := loader.cites.get(op.id)) is not None:
+                        candidates.add(of)
+        now = _entries((loader.records[i] for i in candidates if i in loader.records), loader.published,
+                       loader.citing)
+        touched = changed_ids(self._kept_entries(candidates), now)
         chosen = set(changed)
         if touched:
             for shown in self.hashes:
@@ -355,17 +390,18 @@ class Plan:
         self.chosen_files = chosen
         return chosen
 
-    def _kept_entries(self) -> dict[str, tuple[Any, ...]]:
-        """The entries of every id as the last build had them (from every file's kept index)."""
+    def _kept_entries(self, ids: set[str]) -> dict[str, tuple[Any, ...]]:
+        """The entries of ``ids`` as the last build had them (from every file's kept index)."""
         found: dict[str, tuple[Any, ...]] = {}
         citing: dict[str, list[str]] = {}
         rows = []
         for shown in self.cache.files:
             for entry in self.cache.index(shown)["entries"]:
-                if entry[0] != "r":
+                if entry[0] != "r" or (entry[1] not in ids and entry[8] not in ids):
                     continue
                 _, ident, kind, graph, source, _line, _lines, day, of = entry
-                rows.append((ident, kind, graph, source, day))
+                if ident in ids:
+                    rows.append((ident, kind, graph, source, day))
                 if of is not None and source:
                     citing.setdefault(of, []).append(source)
         for ident, kind, graph, source, day in rows:

@@ -72,23 +72,24 @@ class Snapshotter:
 
     def of_project(self, project: Project) -> Snapshot:
         """The snapshot of the project's fact files as they are now."""
-        files = []
-        for path in project.fact_files():
-            with open_regular(path, what=FACT_FILE, shown=project.relative(path)) as stream:
-                files.append((project.relative(path), stream.read()))
-        return self.of_files(files)
+        return self.of_files(fact_files(project))
 
     def of_files(self, files: Iterable[tuple[str, bytes]]) -> Snapshot:
         """The snapshot of fact files given as (path relative to the project, bytes)."""
         taken: Snapshot = {}
         for shown, data in files:
-            key = (shown, hashlib.sha256(data).hexdigest())
-            if key not in self._parsed:
-                self._parsed[key] = self._parse(shown, data)
-            for graph, part in self._parsed[key].items():
+            for graph, part in self.part(shown, data).items():
                 merged = taken.setdefault(graph, {"file": shown, "records": {}})
                 merged["records"].update(part["records"])
         return taken
+
+    def part(self, shown: str, data: bytes, sha256: str | None = None) -> Snapshot:
+        """One file's own snapshot (its graphs in the order they first appear in it), parsed
+        once per content; ``sha256`` is the hash of ``data`` when the caller has it."""
+        key = (shown, sha256 or hashlib.sha256(data).hexdigest())
+        if key not in self._parsed:
+            self._parsed[key] = self._parse(shown, data)
+        return self._parsed[key]
 
     def _parse(self, shown: str, data: bytes) -> Snapshot:
         path = PurePosixPath(shown)
@@ -186,6 +187,15 @@ class Snapshotter:
             taken.setdefault(graph, {"file": shown, "records": {}})["records"][ident] = {"kind": kind.name,
                                                                                        "fields": fields}
         return taken
+
+
+def fact_files(project: Project) -> list[tuple[str, bytes]]:
+    """The project's fact files as they are now: (path relative to the project, bytes), in order."""
+    files = []
+    for path in project.fact_files():
+        with open_regular(path, what=FACT_FILE, shown=project.relative(path)) as stream:
+            files.append((project.relative(path), stream.read()))
+    return files
 
 
 class _Unusual(Exception):

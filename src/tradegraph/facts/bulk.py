@@ -58,6 +58,13 @@ class LineRef:
     def __init__(self, where: Location) -> None:
         self.path, self.line = str(where.path), where.line or 1
 
+    @classmethod
+    def at(cls, path: str, line: int) -> LineRef:
+        """The record on ``line`` of ``path`` (without making a :class:`Location` first)."""
+        made = cls.__new__(cls)
+        made.path, made.line = path, line or 1
+        return made
+
     def where(self, key: str | None = None) -> Location:
         return Location(self.path, self.line)
 

@@ -208,7 +208,7 @@ class _Loader:
         self._ops: list[Any] | None = None               # the file being indexed: what it did so far
         self._refreshing = False                         # reading a kept file again for its data
         self._shown = ""                                 # the file being indexed, as shown
-        self._cites: dict[str, str] = {}                 # citation -> the fact it is of
+        self.cites: dict[str, str] = {}                 # citation -> the fact it is of
         self.deps: set[str] | None = None                # the ids the file being written looked up
         self._graphs_used: set[str] = set()              # the graphs the file being written wrote to
         self.dataset = Dataset(default_union=True)
@@ -284,7 +284,7 @@ class _Loader:
                     {key: data.line_of(key) for key in data} if isinstance(data, YMap) else None)
                 day = self.published.get(op.id) if op.kind.name == "source" else None
                 entries.append(["r", op.id, op.kind.name, op.graph, op.source, data.line, lines,
-                                day.isoformat() if day else None, self._cites.get(op.id)])
+                                day.isoformat() if day else None, self.cites.get(op.id)])
             else:
                 entries.append(op)
         return entries
@@ -303,7 +303,7 @@ class _Loader:
                     self._claim(name, shown, Location(shown, line), what)
                 continue
             _, ident, kind, graph, source, line, lines, day, of = entry
-            data: LineRef | KeptRef = LineRef(Location(shown, line)) if lines is None else KeptRef(shown, line, lines)
+            data: LineRef | KeptRef = LineRef.at(shown, line) if lines is None else KeptRef(shown, line, lines)
             if ident in self.records:
                 first = self.records[ident].where
                 self.errors.append(InvalidData(f"duplicate id '{ident}' (first defined at {first})",
@@ -317,7 +317,7 @@ class _Loader:
                 self.published[ident] = date.fromisoformat(day)
             if of is not None and source:
                 self.citing.setdefault(of, []).append(source)
-                self._cites[ident] = of
+                self.cites[ident] = of
 
     def _note(self, record: Record) -> None:
         """Keep a record in the index of the file being indexed (and a YAML file's list)."""
@@ -529,7 +529,7 @@ class _Loader:
             self._note_published(ident, item.get("published"))
         elif kind.name == "citation" and isinstance(item.get("of"), str) and source:
             self.citing.setdefault(item["of"], []).append(source)
-            self._cites[ident] = item["of"]
+            self.cites[ident] = item["of"]
         return record
 
     def _note_published(self, ident: str, value: Any) -> None:

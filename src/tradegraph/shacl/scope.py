@@ -275,11 +275,12 @@ def sparql_reach(select: str, prefixes: dict[str, str]) -> Reach | None:
 def _patterns(select: str, prefixes: dict[str, str]) -> list[tuple[Any, Any, Any]] | None:
     """The triple patterns of a query, at any depth (``FILTER EXISTS`` included); ``None`` when
     it cannot be read or reads a named graph or another service."""
-    from rdflib.plugins.sparql import prepareQuery
     from rdflib.plugins.sparql.parserutils import CompValue
 
+    from tradegraph.sparql.guard import prepared
+
     try:
-        query = prepareQuery(select, initNs=prefixes)
+        query = prepared(select, prefixes).query  # parsed once a process: the shapes' check parsed it
     except Exception:  # the shapes were checked; a query rdflib cannot read has no bound here
         return None
     patterns: list[tuple[Any, Any, Any]] = []
