@@ -330,6 +330,8 @@ def test_changes_read_only_what_changed_and_say_what_a_whole_comparison_says(min
     _recorded(minimal, kept)
     made = 3
     kinds = set()
+    parsed: list[str] = []
+    original = Snapshotter._parse
     for _ in range(24):
         present = sorted(sources.glob("extra-*.yaml"))
         kind = rng.choice(["edit", "add", "remove", "bulk", "nothing"] if present else ["add", "bulk"])
@@ -347,9 +349,8 @@ def test_changes_read_only_what_changed_and_say_what_a_whole_comparison_says(min
         elif kind == "bulk":
             lines_of(rng.randint(0, 8))
         now = Snapshotter().of_project(Project.open(minimal))
-        parsed: list[str] = []
+        parsed.clear()
         with monkeypatch.context() as watched:
-            original = Snapshotter._parse
             watched.setattr(Snapshotter, "_parse", lambda self, shown, data: (parsed.append(shown),
                                                                               original(self, shown, data))[1])
             changes, records = _recorded(minimal, kept)

@@ -33,13 +33,19 @@ def server(tmp_path_factory: pytest.TempPathFactory):
     assert running.process is not None and running.process.poll() is not None  # stopped by its PID
 
 
-@pytest.fixture
-def project(tmp_path: Path, server: OxigraphServer) -> Path:
+#: How each test's project is pushed: from its graph (no build), or from the store of a build
+#: into a store made before each push (which push reads, digesting only what changed).
+_READ: dict[Path, str] = {}
+
+
+@pytest.fixture(params=["graph", "store"])
+def project(tmp_path: Path, server: OxigraphServer, request: pytest.FixtureRequest) -> Path:
     """A fresh minimal project with a second source, and an empty store."""
     _update(server, "DROP ALL")  # the same server for every test: emptied first
     target = tmp_path / "minimal"
     shutil.copytree(FIXTURES / "minimal", target)
     (target / "graph" / "sources" / "second-article.yaml").write_text(SECOND, "utf-8")
+    _READ[target] = request.param
     return target
 
 
@@ -71,8 +77,14 @@ def _same(project: Path, server: OxigraphServer) -> None:
 
 
 def _push(cli, project: Path, server: OxigraphServer, *more: str):
+    if _READ[project] == "store":
+        built = cli("build", "-p", str(project), "--store", str(project / "build" / "store"))
+        assert built.code == 0, built.err
     run = cli("push", "-p", str(project), "--endpoint", server.update_url, "--graph-store", server.store_url, *more)
     assert run.code == 0, run.err
+    said = "graphs read from the store of the last build (build/store)" if _READ[project] == "store" \
+        else "graphs read from the project's graph"
+    assert run.out.splitlines()[0] == said
     return run
 
 
@@ -122,7 +134,7 @@ def test_a_memory_not_as_written_is_not_trusted_nor_replaced(project: Path, serv
     _push(cli, project, server)
     memory = project / "build" / "pushed.json"
     kept = json.loads(memory.read_text("utf-8"))
-    assert kept["format"] == "tradegraph-pushed/1" and len(kept["stores"]) == 1
+    assert kept["format"] == "tradegraph-pushed/2" and len(kept["stores"]) == 1
     memory.write_text(json.dumps({**kept, "stores": {}}), "utf-8")
     run = cli("push", "-p", str(project), "--endpoint", server.update_url, "--graph-store", server.store_url)
     assert run.code == 2

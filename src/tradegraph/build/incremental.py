@@ -128,9 +128,11 @@ class FilePart:
 class Cache:
     """The cache a store holds, read and checked; its parts are read (and checked) on demand."""
 
-    def __init__(self, folder: Path, manifest: dict[str, Any]) -> None:
+    def __init__(self, folder: Path, manifest: dict[str, Any], sha256: str = "") -> None:
         self.folder = folder
         self.manifest = manifest
+        #: The SHA-256 of the manifest's bytes: which build wrote the cache.
+        self.sha256 = sha256
         self.files: dict[str, FilePart] = {
             part["path"]: FilePart(**{name: part[name] for name in ("path", "sha256", "nq", "ttl", "index", "size")})
             for part in manifest["files"]}
@@ -142,7 +144,8 @@ class Cache:
         folder = store / CACHE
         try:
             with open_regular(folder / MANIFEST, what="the build cache") as stream:
-                manifest = json.loads(stream.read())
+                data = stream.read()
+            manifest = json.loads(data)
         except FileNotFoundError:
             raise CacheRefused("the store keeps no cache of the last build") from None
         except Exception as exc:  # unreadable, not JSON, or open_regular's refusals (a FIFO, a device)
@@ -154,7 +157,7 @@ class Cache:
                 raise CacheRefused(f"it was built with another {name}")
         try:
             _check_manifest(manifest)
-            cache = cls(folder, manifest)
+            cache = cls(folder, manifest, _sha(data))
         except (KeyError, TypeError, ValueError, AttributeError) as exc:
             raise CacheRefused(f"its cache is not one tradegraph wrote ({exc})") from None
         return cache
@@ -305,8 +308,11 @@ class CacheWriter:
         except Exception as exc:
             raise CacheRefused(f"a part of its cache cannot be read ({exc})") from None
 
-    def finish(self, manifest: dict[str, Any]) -> None:
-        (self.folder / MANIFEST).write_text(json.dumps(manifest, sort_keys=True) + "\n", "utf-8")
+    def finish(self, manifest: dict[str, Any]) -> str:
+        """Write the manifest; return its SHA-256 (which a build's record keeps)."""
+        data = (json.dumps(manifest, sort_keys=True) + "\n").encode("utf-8")
+        (self.folder / MANIFEST).write_bytes(data)
+        return _sha(data)
 
 
 # ---------------------------------------------------------------------- what changed

@@ -29,6 +29,7 @@ from tradegraph.build.dataset import Census, refuse_drafts
 from tradegraph.build.derive import derive_store
 from tradegraph.build.fingerprint import made_from as made_from_entry
 from tradegraph.build.result import BuildResult
+from tradegraph.build.stored import STORE_ENTRY, record_entry
 from tradegraph.errors import OutputError, TradegraphError, ValidationFailed
 from tradegraph.facts.loader import Facts, StaleFile, load_facts
 from tradegraph.progress import Progress
@@ -187,10 +188,13 @@ def _build_all(project: Project, *, out: Path | str | None, base: str, write: bo
                 with copy.open("rb") as source:
                     source.seek(loaded.copied_facts)
                     ontology_part = keeper.put(source.read())
-                _keep(keeper, project, base, hashes, loaded.facts, loaded.ranges.deps, loaded.ranges.graphs,
-                      ontology_part, result.fact_quads, core)
+                manifest = _keep(keeper, project, base, hashes, loaded.facts, loaded.ranges.deps, loaded.ranges.graphs,
+                                 ontology_part, result.fact_quads, core)
             if write:
-                _write(project, out, result, folder, copy, loaded.copied_facts, made_from, progress)
+                about = made_from_entry(made_from, result.census)
+                if keeper is not None and final is not None:
+                    about[STORE_ENTRY] = record_entry(project, final, manifest)
+                _write(project, out, result, folder, copy, loaded.copied_facts, about, progress)
     except BaseException as exc:
         _discard(staging, final, exc)
         raise
@@ -247,15 +251,16 @@ def _build_on(project: Project, *, out: Path | str | None, base: str, final: Pat
             graphs = {shown: plan.graphs[shown] if shown in plan.graphs else cache.index(shown)["graphs"]
                       for shown in hashes}
             indexes = {shown: keeper.link(cache.files[shown].index) for shown in hashes if shown not in plan.chunks}
-            _keep(keeper, project, base, hashes, facts, deps, graphs, ontology_part, result.fact_quads, core,
-                  parts=parts, indexes=indexes)
+            manifest = _keep(keeper, project, base, hashes, facts, deps, graphs, ontology_part, result.fact_quads,
+                             core, parts=parts, indexes=indexes)
             progress.step("writing the outputs")
             contents: dict[str, bytes | Callable[[BinaryIO], None]] = {
                 "graph.ttl": keeper.joined([name for _, name in parts.values()], header),
                 "graph.nq": keeper.joined([name for name, _ in parts.values()]),
                 "report.txt": result.report.text().encode("utf-8")}
-            result.written = ownership.write_outputs(project, project.build_dir(out), contents,
-                                                     about=made_from_entry(made_from, result.census))
+            about = made_from_entry(made_from, result.census)
+            about[STORE_ENTRY] = record_entry(project, final, manifest)
+            result.written = ownership.write_outputs(project, project.build_dir(out), contents, about=about)
     except BaseException as exc:
         _discard(staging, final, exc)
         raise
@@ -328,20 +333,20 @@ def _check(report: Report) -> None:
 
 
 def _write(project: Project, out: Path | str | None, result: StoreBuildResult, folder: Path, copy: Path,
-           copied: int, made_from: str | None, progress: Progress) -> None:
+           copied: int, about: dict[str, object], progress: Progress) -> None:
     progress.step("writing the outputs")
     contents: dict[str, bytes | Callable[[BinaryIO], None]] = {
         "graph.ttl": _file_part(folder / _TURTLE), "graph.nq": _file_part(copy, copied),
         "report.txt": result.report.text().encode("utf-8")}
-    result.written = ownership.write_outputs(project, project.build_dir(out), contents,
-                                             about=made_from_entry(made_from, result.census))
+    result.written = ownership.write_outputs(project, project.build_dir(out), contents, about=about)
 
 
 def _keep(keeper: incremental.CacheWriter, project: Project, base: str, hashes: dict[str, str], facts: Facts,
           deps: dict[str, list[str]], graphs: dict[str, list[str]], ontology_part: str, fact_quads: int,
           core: Graph, *, parts: dict[str, tuple[str, str]] | None = None,
-          indexes: dict[str, str] | None = None) -> None:
-    """Write the cache of the new store: what each file made, and the manifest."""
+          indexes: dict[str, str] | None = None) -> str:
+    """Write the cache of the new store: what each file made, and the manifest (whose SHA-256
+    is returned)."""
     assert keeper.parts is not None or parts is not None
     made = parts or keeper.parts
     assert facts.index_of is not None
@@ -353,9 +358,9 @@ def _keep(keeper: incremental.CacheWriter, project: Project, base: str, hashes: 
         ).encode("utf-8"))
         files.append(incremental.FilePart(shown, sha, nq, ttl, index,
                                           (keeper.folder / nq[:2] / nq).stat().st_size).as_json())
-    keeper.finish({"key": incremental.key_of(project, base), "files": files, "ontology_nq": ontology_part,
-                   "fact_quads": fact_quads, "shapes": incremental.shapes_key(project),
-                   "results": keeper.put(core.serialize(format="nt", encoding="utf-8"))})
+    return keeper.finish({"key": incremental.key_of(project, base), "files": files, "ontology_nq": ontology_part,
+                          "fact_quads": fact_quads, "shapes": incremental.shapes_key(project),
+                          "results": keeper.put(core.serialize(format="nt", encoding="utf-8"))})
 
 
 def _finish(final: Path | None, staging: Path | None, loaded: FactStore, result: StoreBuildResult) -> StoreBuildResult:

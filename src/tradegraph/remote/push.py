@@ -16,7 +16,7 @@ is answered 200, 201 or 204: a redirect that would drop its body (or leave the c
 origin) is an error, as :mod:`tradegraph.remote.exchange` rules for every request.
 
 Pushed ``incremental``\\ ly, only what changed goes up. A push that ``remember``\\ s keeps, per
-store (its update and Graph Store URLs), the SHA-256 and the size of each graph it sent, in
+store (its update and Graph Store URLs), the digest and the size of each graph it sent, in
 the build folder (``build/pushed.json``, under its own record of outputs); the next push sends
 only the graphs whose hash differs and drops the graphs it sent before that the project no
 longer has (a removed source). It trusts the memory only when the store agrees: each
@@ -25,6 +25,12 @@ else changed (or emptied, or one that cannot be asked) gets every graph again. T
 cleared before a push sends anything and written again only when it finished, so a push cut
 short is followed by a full one.
 
+After a build into a store (``tradegraph build --store``), a push reads that store
+(:class:`~tradegraph.build.stored.StoredBuild`) rather than the whole graph: it also remembers
+which part of the build's cache each fact file was and which graphs it made, so the next push
+digests again only the graphs of the files that changed (and the derived graph), and reads
+from the store only the graphs it sends.
+
 >>> [len(b) for b in batches(Graph().parse(data="<x:a> <x:b> [ <x:c> 1 ; <x:d> 2 ] . <x:e> <x:f> 3 .",
 ...                                                   format="turtle"), 1)]
 [1, 3]
@@ -32,7 +38,6 @@ short is followed by a full one.
 
 from __future__ import annotations
 
-import hashlib
 import json
 import time
 from collections.abc import Callable, Iterator
@@ -41,15 +46,17 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlencode
 
+import pyoxigraph as ox
 from rdflib import BNode, Dataset, Graph, URIRef
-from rdflib.compare import to_canonical_graph
 from rdflib.term import Node
 
 from tradegraph.build.outputs import read_record, write_outputs
 from tradegraph.build.provider import validated_graph
+from tradegraph.build.stored import StoredBuild, digest_ntriples
 from tradegraph.errors import EndpointError, TradegraphError
 from tradegraph.files.localfile import open_regular
 from tradegraph.project import Project
+from tradegraph.rdf.oxterms import to_ox
 from tradegraph.remote.endpoint import RemoteEngine, default_is_union, not_union_note
 from tradegraph.remote.transport import Endpoint, request
 
@@ -57,7 +64,7 @@ Triple = tuple[Node, Node, Node]
 NTRIPLES = "application/n-triples"
 #: What a push remembers of each store it sent to, and the record that proves tradegraph wrote it.
 PUSHED_FILE, PUSH_RECORD = "pushed.json", ".tradegraph-push-record.json"
-_FORMAT = "tradegraph-pushed/1"
+_FORMAT = "tradegraph-pushed/2"
 _DEFAULT = "(default)"
 
 
@@ -73,10 +80,12 @@ class PushResult:
     notes: list[str] = field(default_factory=list)
     sent_bytes: int = 0
     unchanged: list[str] = field(default_factory=list)   # graphs not sent: as the store last got them
+    read_from: str = "the project's graph"               # where the graphs were read (the last build's store)
     dropped: list[str] = field(default_factory=list)     # graphs dropped: the project no longer has them
 
     def summary(self) -> str:
-        lines = [f"graph {name or _DEFAULT}: {count} triples" for name, count in self.graphs.items()]
+        lines = [f"graphs read from {self.read_from}"]
+        lines += [f"graph {name or _DEFAULT}: {count} triples" for name, count in self.graphs.items()]
         lines += [f"graph {name}: dropped (the project no longer has it)" for name in self.dropped]
         if self.unchanged:
             lines.append(f"unchanged since the last push, not sent: {len(self.unchanged)} graph(s)")
@@ -108,42 +117,110 @@ def push(project: Project, endpoint: Endpoint | str, *, graph_store: str | None 
     it is empty while they are not.
     """
     update = endpoint if isinstance(endpoint, Endpoint) else Endpoint(endpoint)
-    if dataset is None:
-        dataset = validated_graph(project).dataset
-    graphs = _graphs(dataset, also_default=also_default)
+    stored = StoredBuild.of(project) if dataset is None and not also_default else None
     started = time.perf_counter()
     uploader = _Uploader(update, update.at(graph_store) if graph_store else None, batch_size)
     memory = _Memory(project, f"{update.shown} {uploader.store.shown if uploader.store else ''}")
-    digests = {_key(name): _digest(graph) for name, graph in graphs} if remember or incremental else {}
     before = memory.recalled() if remember or incremental else None
+    digested = remember or incremental
+    if stored is not None:
+        planned = _from_store(stored, before, digested=digested)
+        uploader.result.read_from = f"the store of the last build ({stored.shown})"
+    else:
+        planned = _from_dataset(dataset if dataset is not None else validated_graph(project).dataset,
+                                also_default=also_default, digested=digested)
+    digests = planned.digests
     trusted = None
     if incremental and before is not None and not replace:
-        doubt = _store_differs(update.at(query or _query_url(update.url)), before)
+        doubt = _store_differs(update.at(query or _query_url(update.url)), before.graphs)
         if doubt:
             uploader.result.notes.append(f"{doubt}: sending every graph")
         else:
-            trusted = before
+            trusted = before.graphs
     if remember:
         memory.forget()
     if replace:
         uploader.update("DROP ALL", idempotent=True)
-    for name, graph in graphs:
+    for name, made in planned.graphs:
         if trusted is not None and trusted.get(_key(name)) == digests[_key(name)]:
             uploader.result.unchanged.append(_key(name))
+            continue
+        graph = made()
+        if not len(graph):
             continue
         for count in uploader.graph(name, graph):
             if progress:
                 progress(count)
         uploader.result.graphs[str(name) if name is not None else None] = len(graph)
-    for gone in sorted(set(before or {}) - set(digests)) if not replace else []:
+    for gone in sorted(set(before.graphs if before else {}) - set(digests)) if not replace else []:
         uploader.drop(gone)
     if remember:
-        memory.keep(digests)
+        memory.keep(_Recalled(digests, planned.parts))
     uploader.result.seconds = time.perf_counter() - started
     asked = update.at(query or _query_url(update.url))
-    if check_union and not also_default and graphs and default_is_union(asked) is False:
+    if check_union and not also_default and planned.graphs and default_is_union(asked) is False:
         uploader.result.notes.append(not_union_note(asked))
     return uploader.result
+
+
+@dataclass
+class _Recalled:
+    """What a push remembers of one store: each graph's digest (see
+    :func:`~tradegraph.build.stored.digest_ntriples`) and, when it read the build's store, each
+    fact file's N-Quads part and the graphs it made, by which the next push knows, without
+    reading them, which graphs cannot have changed."""
+
+    graphs: dict[str, dict[str, Any]]
+    parts: dict[str, list[Any]] | None = None
+
+
+@dataclass
+class _Planned:
+    """The graphs to push (each made when it is sent), their digests, and the parts they came from."""
+
+    graphs: list[tuple[URIRef | None, Callable[[], Graph]]]
+    digests: dict[str, dict[str, Any]]
+    parts: dict[str, list[Any]] | None = None
+
+
+def _from_dataset(dataset: Dataset, *, also_default: bool, digested: bool) -> _Planned:
+    graphs = _graphs(dataset, also_default=also_default)
+    digests = {_key(name): _digest(graph) for name, graph in graphs} if digested else {}
+    return _Planned([(name, lambda graph=graph: graph) for name, graph in graphs], digests)  # type: ignore[misc]
+
+
+def _from_store(stored: StoredBuild, before: _Recalled | None, *, digested: bool) -> _Planned:
+    """The graphs of the last build's store. A graph is digested again only when a fact file
+    that makes (or made) it is not the part it was at the last push; the ontology when its part
+    changed; the derived graph always (any fact may change it)."""
+    known = (before.parts or {}) if before is not None else {}
+    ontology, ontology_part = stored.ontology
+    parts: dict[str, list[Any]] = {"(ontology)": [ontology_part, [ontology]]}
+    doubted = {stored.derived}
+    for shown, nq in stored.files().items():
+        kept = known.get(shown)
+        if kept is not None and kept[0] == nq:
+            parts[shown] = kept
+            continue
+        parts[shown] = [nq, stored.graphs_of(shown)]
+        doubted.update(parts[shown][1])
+        doubted.update(kept[1] if kept is not None else ())
+    if known.get("(ontology)", [None])[0] != ontology_part:
+        doubted.add(ontology)
+    for shown in set(known) - set(parts):
+        doubted.update(known[shown][1])
+    names = sorted({stored.derived, *(name for _, graphs in parts.values() for name in graphs)})
+    digests: dict[str, dict[str, Any]] = {}
+    if digested:
+        recalled = before.graphs if before is not None else {}
+        for name in names:
+            digest = recalled.get(name) if name not in doubted else None
+            digest = digest or stored.digest(name)
+            if digest["triples"]:
+                digests[name] = digest
+        names = [name for name in names if name in digests]
+    return _Planned([(URIRef(name), lambda name=name: stored.graph(name)) for name in names],  # type: ignore[misc]
+                    digests, parts)
 
 
 def _key(name: URIRef | None) -> str:
@@ -151,13 +228,9 @@ def _key(name: URIRef | None) -> str:
 
 
 def _digest(graph: Graph) -> dict[str, Any]:
-    """The SHA-256 of a graph's triples (sorted N-Triples; blank nodes named canonically) and their count."""
-    if any(isinstance(node, BNode) for triple in graph for node in triple):
-        graph = to_canonical_graph(graph)
-    digest = hashlib.sha256()
-    for line in sorted(f"{s.n3()} {p.n3()} {o.n3()} .\n" for s, p, o in graph):
-        digest.update(line.encode("utf-8"))
-    return {"sha256": digest.hexdigest(), "triples": len(graph)}
+    """A graph's digest, as :func:`~tradegraph.build.stored.digest_ntriples` takes it of a stored one."""
+    text = ox.serialize((ox.Triple(to_ox(s), to_ox(p), to_ox(o)) for s, p, o in graph), None, ox.RdfFormat.N_TRIPLES)
+    return digest_ntriples(text or b"")
 
 
 def _query_url(update: str) -> str:
@@ -198,7 +271,7 @@ class _Memory:
     def folder(self) -> Path:
         return self.project.build_dir()
 
-    def _all(self) -> dict[str, Any]:
+    def _all(self) -> dict[str, _Recalled]:
         found = read_record(self.folder, every=(PUSHED_FILE,), record=PUSH_RECORD)
         path = self.folder / PUSHED_FILE
         if found is None or PUSHED_FILE not in found[0] or not found[0][PUSHED_FILE].matches(path):
@@ -206,24 +279,32 @@ class _Memory:
         try:
             with open_regular(path, what="a build output") as stream:
                 kept = json.loads(stream.read())
-            stores = kept["stores"] if kept.get("format") == _FORMAT else {}
-            return {key: {name: {"sha256": str(g["sha256"]), "triples": int(g["triples"])}
-                          for name, g in graphs.items()} for key, graphs in stores.items()}
+            stores = kept["stores"] if kept.get("format") == _FORMAT else {}  # an earlier one: a full push
+            recalled = {}
+            for key, store in stores.items():
+                graphs = {str(name): {"sha256": str(g["sha256"]), "triples": int(g["triples"])}
+                          for name, g in store["graphs"].items()}
+                parts = store.get("parts")
+                if parts is not None:
+                    parts = {str(shown): [str(nq), [str(name) for name in names]] for shown, (nq, names) in parts.items()}
+                recalled[str(key)] = _Recalled(graphs, parts)
+            return recalled
         except (OSError, ValueError, KeyError, TypeError, AttributeError):
             return {}  # not as written: trusted for nothing
 
-    def recalled(self) -> dict[str, dict[str, Any]] | None:
-        recalled: dict[str, dict[str, Any]] | None = self._all().get(self.key)
-        return recalled
+    def recalled(self) -> _Recalled | None:
+        return self._all().get(self.key)
 
     def forget(self) -> None:
-        self._write({key: graphs for key, graphs in self._all().items() if key != self.key})
+        self._write({key: kept for key, kept in self._all().items() if key != self.key})
 
-    def keep(self, graphs: dict[str, dict[str, Any]]) -> None:
-        self._write({**self._all(), self.key: graphs})
+    def keep(self, kept: _Recalled) -> None:
+        self._write({**self._all(), self.key: kept})
 
-    def _write(self, stores: dict[str, Any]) -> None:
-        data = json.dumps({"format": _FORMAT, "stores": stores}, indent=1, sort_keys=True).encode("utf-8") + b"\n"
+    def _write(self, stores: dict[str, _Recalled]) -> None:
+        written = {key: {"graphs": kept.graphs, **({"parts": kept.parts} if kept.parts is not None else {})}
+                   for key, kept in stores.items()}
+        data = json.dumps({"format": _FORMAT, "stores": written}, indent=1, sort_keys=True).encode("utf-8") + b"\n"
         write_outputs(self.project, self.folder, {PUSHED_FILE: data}, every=(PUSHED_FILE,),
                       record=PUSH_RECORD)
 
