@@ -267,16 +267,22 @@ def _sent(run) -> list[str]:  # type: ignore[no-untyped-def]
                   if line.startswith("graph ") and line.endswith(" triples"))
 
 
+@pytest.mark.parametrize("read", ["graph", "store"])
 def test_only_the_change_is_pushed_and_a_removed_source_dropped(pushed, server: Virtuoso, dba: None, cli,
-                                                                minimal: Path) -> None:
+                                                                minimal: Path, read: str) -> None:
+    """Pushed from the project's graph, or from the store of a build made before each push."""
     project = minimal
     (project / "graph" / "sources" / "second-article.yaml").write_text(SECOND, "utf-8")
     args = ("push", "-p", str(project), "--endpoint", server.update_url, "--graph-store", server.store_url,
             "--query", server.query_url)
 
     def run(*more: str):  # type: ignore[no-untyped-def]
+        if read == "store":
+            assert cli("build", "-p", str(project), "--store", str(project / "build" / "store")).code == 0
         done = cli(*args, *more)
         assert done.code == 0, done.err
+        assert done.out.startswith("graphs read from the store of the last build" if read == "store"
+                                   else "graphs read from the project's graph")
         return done
 
     def holds() -> None:

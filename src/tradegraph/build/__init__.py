@@ -11,7 +11,8 @@ loaded and validated once), ``fingerprint`` (what a graph is made from, recorded
 ``reason`` (RDFS / OWL RL), ``outputs`` (ownership of output folders and stores), ``snapshot``
 (the records of the fact files as plain values), ``changes`` (what changed, in the analyst's
 words: ``build/changes.json``), ``revisions`` (the project's git history, read with fixed git
-commands), ``history`` (a record's changes commit by commit, the changes since a revision).
+commands), ``history`` (a record's changes commit by commit, the changes since a revision),
+``stored`` (the last build's store as ``push`` reads it: each file's graphs, each graph's digest).
 
 May import: errors, files, progress, project, rdf, facts, shacl, store.
 """

@@ -23,7 +23,9 @@ from __future__ import annotations
 
 import hashlib
 import os
+import re
 from dataclasses import dataclass
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
@@ -33,6 +35,7 @@ from rdflib import Graph
 from tradegraph.build import fingerprint
 from tradegraph.build.incremental import Cache, CacheRefused, key_of
 from tradegraph.build.outputs import read_record
+from tradegraph.facts.fieldvalues import canonical_decimal
 from tradegraph.project import Project
 from tradegraph.rdf.graphs import DERIVED_GRAPH, ONTOLOGY_GRAPH
 from tradegraph.rdf.oxterms import from_ox
@@ -114,9 +117,16 @@ class StoredBuild:
         """The IRI of the graph of derived triples (made again from the facts by every build)."""
         return self.base + DERIVED_GRAPH
 
+    def ntriples(self, graph: str) -> bytes:
+        """The triples of ``graph`` as N-Triples, one a line (written by Oxigraph: no rdflib
+        terms), with its decimals written as the loader writes them (Oxigraph keeps ``25.0`` as
+        ``25``), so a push from the store sends what a push from the graph does."""
+        data = self.store.dump(format=ox.RdfFormat.N_TRIPLES, from_graph=ox.NamedNode(graph)) or b""
+        return _DECIMAL.sub(_as_loaded, data) if _DECIMAL_TYPE in data else data
+
     def digest(self, graph: str) -> dict[str, Any]:
         """The digest of ``graph`` as the store holds it (see :func:`digest_ntriples`)."""
-        return digest_ntriples(self.store.dump(format=ox.RdfFormat.N_TRIPLES, from_graph=ox.NamedNode(graph)) or b"")
+        return digest_ntriples(self.ntriples(graph))
 
     def graph(self, graph: str) -> Graph:
         """The triples of ``graph``, as an rdflib graph (for one graph: a push's unit)."""
@@ -124,3 +134,13 @@ class StoredBuild:
         found.addN((from_ox(q.subject), from_ox(q.predicate), from_ox(q.object), found)  # type: ignore[misc]
                    for q in self.store.quads_for_pattern(None, None, None, ox.NamedNode(graph)))
         return found
+
+
+_DECIMAL_TYPE = b"^^<http://www.w3.org/2001/XMLSchema#decimal>"
+#: A decimal literal as Oxigraph writes one (its lexical form has no quote or backslash).
+_DECIMAL = re.compile(rb'"([-+0-9.]+)"' + re.escape(_DECIMAL_TYPE) + rb"(?= \.$)", re.MULTILINE)
+
+
+def _as_loaded(match: re.Match[bytes]) -> bytes:
+    value = canonical_decimal(Decimal(match.group(1).decode("ascii")))
+    return b'"' + value.encode("ascii") + b'"' + _DECIMAL_TYPE

@@ -146,12 +146,13 @@ def push(project: Project, endpoint: Endpoint | str, *, graph_store: str | None 
             uploader.result.unchanged.append(_key(name))
             continue
         graph = made()
-        if not len(graph):
+        size = len(graph) if isinstance(graph, Graph) else graph.count(b"\n")
+        if not size:
             continue
         for count in uploader.graph(name, graph):
             if progress:
                 progress(count)
-        uploader.result.graphs[str(name) if name is not None else None] = len(graph)
+        uploader.result.graphs[str(name) if name is not None else None] = size
     for gone in sorted(set(before.graphs if before else {}) - set(digests)) if not replace else []:
         uploader.drop(gone)
     if remember:
@@ -178,7 +179,7 @@ class _Recalled:
 class _Planned:
     """The graphs to push (each made when it is sent), their digests, and the parts they came from."""
 
-    graphs: list[tuple[URIRef | None, Callable[[], Graph]]]
+    graphs: list[tuple[URIRef | None, Callable[[], Graph | bytes]]]
     digests: dict[str, dict[str, Any]]
     parts: dict[str, list[Any]] | None = None
 
@@ -219,7 +220,12 @@ def _from_store(stored: StoredBuild, before: _Recalled | None, *, digested: bool
             if digest["triples"]:
                 digests[name] = digest
         names = [name for name in names if name in digests]
-    return _Planned([(URIRef(name), lambda name=name: stored.graph(name)) for name in names],  # type: ignore[misc]
+
+    def made(name: str) -> Graph | bytes:
+        text = stored.ntriples(name)
+        return text if b"_:" not in text else stored.graph(name)  # blank nodes: sent together, by rdflib
+
+    return _Planned([(URIRef(name), lambda name=name: made(name)) for name in names],  # type: ignore[misc]
                     digests, parts)
 
 
@@ -329,10 +335,10 @@ class _Uploader:
         shown = store.shown if store else update.shown
         self.result = PushResult(shown, "the Graph Store Protocol" if store else "SPARQL Update")
 
-    def graph(self, name: URIRef | None, graph: Graph) -> Iterator[int]:
-        """Replace the store's graph ``name`` (None: the default graph); yield each batch's size."""
-        for number, batch in enumerate(batches(graph, self.batch_size)):
-            text = _ntriples(batch)
+    def graph(self, name: URIRef | None, graph: Graph | bytes) -> Iterator[int]:
+        """Replace the store's graph ``name`` (None: the default graph) with ``graph`` (or its
+        N-Triples, when it has no blank node); yield each batch's size."""
+        for number, (text, size, blank) in enumerate(self._batches(graph)):
             if self.store is not None:
                 try:
                     self._graph_store(name, text, first=number == 0)
@@ -344,10 +350,20 @@ class _Uploader:
                 target = f"GRAPH {name.n3()} {{\n{text}}}" if name is not None else text
                 drop = (f"DROP SILENT GRAPH {name.n3()} ;\n" if name is not None else "DROP SILENT DEFAULT ;\n")
                 # blank nodes by a template (fresh ones, the same as INSERT DATA makes): Virtuoso refuses them in DATA
-                insert = (f"INSERT {{\n{target}}} WHERE {{}}" if any(isinstance(n, BNode) for t in batch for n in t)
-                          else f"INSERT DATA {{\n{target}}}")
+                insert = f"INSERT {{\n{target}}} WHERE {{}}" if blank else f"INSERT DATA {{\n{target}}}"
                 self.update(f"{drop if number == 0 else ''}{insert}", idempotent=number == 0)
-            yield len(batch)
+            yield size
+
+    def _batches(self, graph: Graph | bytes) -> Iterator[tuple[str, int, bool]]:
+        """Each batch's N-Triples, its size, and whether it has a blank node."""
+        if isinstance(graph, bytes):  # N-Triples lines without a blank node: batched as they are
+            lines = [line for line in graph.split(b"\n") if line]
+            for start in range(0, len(lines), self.batch_size):
+                chunk = lines[start:start + self.batch_size]
+                yield b"\n".join(chunk).decode("utf-8") + "\n", len(chunk), False
+            return
+        for batch in batches(graph, self.batch_size):
+            yield _ntriples(batch), len(batch), any(isinstance(n, BNode) for t in batch for n in t)
 
     def update(self, text: str, *, idempotent: bool) -> None:
         body = urlencode({"update": text}).encode("utf-8")
