@@ -18,6 +18,8 @@ import pytest
 
 from tradegraph.build.changes import compare, lines
 
+from .test_incremental import EXTRA
+
 SOURCE = Path("graph/sources/first-article.yaml")
 
 
@@ -274,21 +276,6 @@ def test_a_json_lines_snapshot_is_the_loaders_reading_of_it(unusual: str | None)
         assert sorted(slow) == ["people", "s-1"]
 
 
-EXTRA = """source:
-  id: extra-{n}
-  title: Extra source {n}
-  publisher: atlantis-government
-  published:
-    date: 2025-03-{day:02d}
-    how: printed on the page
-facts:
-  - id: extra-{n}-meeting
-    kind: meeting
-    participants: [ana, bo]
-    when: 2025-03-{met:02d}
-    status: happened
-    evidence: Ana met Bo, says source {n}.
-"""
 BULK = ('{{"kind": "meeting", "id": "bulk-{n}", "source": "{graph}", "participants": ["ana", "bo"], '
         '"when": "2025-03-{day:02d}", "status": "happened", "evidence": "a meeting, line {n}"}}\n')
 
@@ -314,7 +301,8 @@ def test_changes_read_only_what_changed_and_say_what_a_whole_comparison_says(min
     bulk.mkdir()
 
     def extra(n: int) -> None:
-        (sources / f"extra-{n}.yaml").write_text(EXTRA.format(n=n, day=rng.randint(1, 28), met=rng.randint(1, 9)),
+        (sources / f"extra-{n}.yaml").write_text(EXTRA.format(n=n, day=rng.randint(1, 28), met=rng.randint(1, 9),
+                                                              of="ana-bo-meeting", rate=50),
                                                  "utf-8")
 
     def lines_of(count: int) -> None:
@@ -377,7 +365,8 @@ def test_a_kept_snapshot_not_as_written_is_read_whole_or_not_at_all(minimal: Pat
     from tradegraph.project import Project
 
     project = Project.open(minimal)
-    (minimal / "graph" / "sources" / "extra-1.yaml").write_text(EXTRA.format(n=1, day=3, met=4), "utf-8")
+    (minimal / "graph" / "sources" / "extra-1.yaml").write_text(
+        EXTRA.format(n=1, day=3, met=4, of="ana-bo-meeting", rate=50), "utf-8")
     kept, whole = minimal / "build-kept", minimal / "build-whole"
     before = Snapshotter().of_project(project)
     _, records = _recorded(minimal, kept)
