@@ -90,3 +90,22 @@ def test_a_tiny_run_gives_equal_rows_and_violations_on_every_side(bench, tmp_pat
     assert all(v["tradegraph"] is not None for v in figures["stages"].values())
     section = bench["report"].section("run.json", figures)
     assert "| end to end |" in section and "**differ**" not in section
+
+
+@pytest.mark.slow
+def test_a_tiny_incremental_run_rebuilds_and_pushes_only_the_change(tmp_path: Path) -> None:
+    """bench/incremental.py end to end on a tiny project: every figure the issue names, the
+    rebuilds incremental, and the push after the edit read from the build's store and sending
+    the one graph that changed."""
+    out = tmp_path / "incremental.json"
+    done = subprocess.run([sys.executable, str(REPO / "bench" / "incremental.py"), "--events", "150", "--repeat", "2",
+                           "--json", str(out)], capture_output=True, text=True, timeout=600)
+    assert done.returncode == 0, done.stdout[-2000:] + done.stderr[-3000:]
+    figures = json.loads(out.read_text("utf-8"))
+    assert {"full_build_s", "one_source_rebuild_s", "add_source_s", "remove_source_s", "shape_edit_s",
+            "full_push_s", "incremental_push_s"} <= set(figures)
+    assert len(figures["one_source_rebuild_samples_s"]) == 2
+    assert figures["one_source_rebuild_steps"][0][1] == "reading the files that changed"  # not a clean build
+    assert figures["push_read_from"] == "the store of the last build (build/store)"
+    assert figures["incremental_push_graphs"] == ["https://w3id.org/tradegraph/id/graph/bench-one"]
+    assert 0 < figures["incremental_push_bytes"] < figures["full_push_bytes"]
