@@ -355,7 +355,9 @@ def test_changes_read_only_what_changed_and_say_what_a_whole_comparison_says(min
 
 
 @pytest.mark.parametrize("harm", ["an earlier version's", "a file listed with another's graph", "a graph listed twice",
-                                  "an entry that is not JSON", "a file's hash changed", "one long line"])
+                                  "an entry that is not JSON", "a file's hash changed", "one long line",
+                                  "an untouched entry that is not JSON", "a file listing a graph twice",
+                                  "another tradegraph's"])
 def test_a_kept_snapshot_not_as_written_is_read_whole_or_not_at_all(minimal: Path, harm: str) -> None:
     """records.json rewritten (and its record with it, as if tradegraph had written it): the next
     changes are still those of comparing the whole snapshots, and records.json is as a fresh one."""
@@ -382,6 +384,12 @@ def test_a_kept_snapshot_not_as_written_is_read_whole_or_not_at_all(minimal: Pat
         text = text.replace('\n "extra-1": ', '\n "first-article": {"file": "x", "records": {}},\n "extra-1": ')
     elif harm == "an entry that is not JSON":
         text = text.replace('\n "extra-1": {', '\n "extra-1": {]')
+    elif harm == "an untouched entry that is not JSON":  # copied as it is, were it not refused
+        text = text.replace('\n "actors": {', '\n "actors": {]')
+    elif harm == "a file listing a graph twice":
+        written["files"]["graph/actors.yaml"]["graphs"].append("actors")
+    elif harm == "another tradegraph's":  # its snapshot may say other kinds: every file is read again
+        written["made_with"]["code"] = "0" * 64
     if harm == "one long line":
         text = json.dumps(written)
     elif text == records.decode("utf-8"):
@@ -391,8 +399,15 @@ def test_a_kept_snapshot_not_as_written_is_read_whole_or_not_at_all(minimal: Pat
     write_outputs(project, kept, {"records.json": text.encode("utf-8")}, every=module._NAMES, record=module.CHANGES_RECORD)
     _edit(minimal, "Ana met Bo, says source 1.", "Ana saw Bo, says source 1.", Path("graph/sources/extra-1.yaml"))
     now = Snapshotter().of_project(project)
-    changes, records = _recorded(minimal, kept)
-    trusted = harm != "an entry that is not JSON"  # a graph listed twice: JSON reads the last
+    parsed: list[str] = []
+    original = Snapshotter._parse
+    with pytest.MonkeyPatch.context() as watched:
+        watched.setattr(Snapshotter, "_parse", lambda self, shown, data: (parsed.append(shown),
+                                                                          original(self, shown, data))[1])
+        changes, records = _recorded(minimal, kept)
+    if harm in ("another tradegraph's", "an earlier version's"):
+        assert "graph/actors.yaml" in parsed  # its snapshot may be of another fact model: every file read again
+    trusted = "not JSON" not in harm  # a graph listed twice: JSON reads the last
     assert changes == compare(before if trusted else {}, now, against="the previous build" if trusted
                               else "nothing (no earlier build was recorded)")
     assert records == _recorded(minimal, whole)[1]

@@ -403,3 +403,19 @@ def test_a_part_changed_after_it_was_checked_is_caught_as_it_is_copied(tmp_path:
         joined(target)
     if target is not None:
         assert target.read_bytes() == whole  # the output as it was
+
+
+@pytest.mark.parametrize("header", [b"", b"#" * 4095 + b"\n"])
+def test_parts_that_are_empty_are_joined_too(tmp_path: Path, header: bytes) -> None:
+    """Empty parts, alone or after a header that fills a page, make the output they should
+    (a range of no bytes is not mapped back to be hashed)."""
+    import hashlib
+
+    from tradegraph.files.atomic import write_files
+
+    keeper = incremental.CacheWriter(tmp_path, None)
+    names = [keeper.put(b""), keeper.put(b"")]
+    target = tmp_path / "out" / "graph.nq"
+    stamps = write_files({target: keeper.joined(names, header)})
+    assert target.read_bytes() == header
+    assert stamps[target].sha256 == hashlib.sha256(header).hexdigest()

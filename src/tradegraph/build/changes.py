@@ -30,6 +30,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, BinaryIO
 
+from tradegraph.build import fingerprint
 from tradegraph.build.outputs import claim_outputs, read_record, write_outputs
 from tradegraph.build.snapshot import Entry, Snapshot, Snapshotter, fact_files
 from tradegraph.errors import InvalidData, Location
@@ -117,7 +118,10 @@ def record_build(project: Project, folder: Path, *, snapshotter: Snapshotter | N
     Only what changed is read: ``records.json`` also keeps each fact file's hash and the graphs
     it holds, so a file whose bytes are the same is not parsed again, and a graph that no
     changed file touches is neither decoded nor compared but copied, as the text it was, into
-    the new ``records.json`` (which is byte for byte what the whole snapshot would write).
+    the new ``records.json`` (which is byte for byte what the whole snapshot would write). The
+    kept record is used that way only when it is the file this module wrote (its record says so),
+    was written by this tradegraph (a snapshot of another may know other kinds), and every line
+    it would copy looks like one it writes; else its snapshot is compared whole, or not at all.
     """
     taker = snapshotter or Snapshotter()
     files = [(shown, data, hashlib.sha256(data).hexdigest()) for shown, data in fact_files(project)]
@@ -136,7 +140,8 @@ def record_build(project: Project, folder: Path, *, snapshotter: Snapshotter | N
                 for graph in taken.order}
     listed = {shown: {"sha256": sha, "graphs": taken.graphs[shown]} for shown, _, sha in files}
     contents: dict[str, Any] = {CHANGES_FILE: _json(changes, spread="sources"),
-                RECORDS_FILE: _json({"format": FORMAT, "snapshot": snapshot, "files": listed}, spread="snapshot")}
+                RECORDS_FILE: _json({"format": FORMAT, "snapshot": snapshot, "files": listed, "made_with": _made_with()},
+                                    spread="snapshot")}
     write_outputs(project, folder, contents, every=_NAMES, record=CHANGES_RECORD)
     return changes
 
@@ -241,7 +246,7 @@ def _kept_records(folder: Path) -> _Kept | None:
         return None
     try:
         return _records_by_line(data.decode("utf-8"))
-    except (ValueError, TypeError, KeyError, AttributeError, IndexError, _Untrusted):
+    except (ValueError, TypeError, KeyError, AttributeError, IndexError, RecursionError, _Untrusted):
         pass  # not as this version writes it: read it whole
     try:
         kept = json.loads(data)
@@ -249,9 +254,14 @@ def _kept_records(folder: Path) -> _Kept | None:
         if not isinstance(snapshot, dict) or not all(
                 isinstance(part, dict) and isinstance(part.get("records"), dict) for part in snapshot.values()):
             return None
-    except (ValueError, TypeError, KeyError, AttributeError):
+    except (ValueError, TypeError, KeyError, AttributeError, RecursionError):
         return None
     return _Kept({graph: _dumped(entry) for graph, entry in snapshot.items()}, None)
+
+
+def _made_with() -> dict[str, str]:
+    """What a snapshot depends on besides the files: the tradegraph (and its fact model) that took it."""
+    return {"tradegraph": fingerprint._version(), "code": fingerprint._code()}
 
 
 def _records_by_line(text: str) -> _Kept:
@@ -270,21 +280,25 @@ def _records_by_line(text: str) -> _Kept:
             graph, end = json.decoder.scanstring(line, 2)  # type: ignore[attr-defined]
             if line[end:end + 2] != ": " or graph in texts:
                 raise _Untrusted
-            texts[graph] = line[end + 2:].removesuffix(",")  # an entry ends in a brace: the comma is the writer's
+            text = line[end + 2:].removesuffix(",")  # an entry ends in a brace: the comma is the writer's
+            if not (text.startswith('{"file": ') and text.endswith("}}")):
+                raise _Untrusted  # a line copied as it is must at least look like one this module wrote
+            texts[graph] = text
             at += 1
         rest = lines[at][1:] + "\n".join(["", *lines[at + 1:]])
     else:
         rest = lines[1].removeprefix('"snapshot": {}') + "\n".join(["", *lines[2:]])
     tail = json.loads("{" + rest.removeprefix(",")) if rest.strip() != "}" else {}
     files = tail.get("files")
-    if files is None:
-        return _Kept(texts, None)
+    if files is None or tail.get("made_with") != _made_with():
+        return _Kept(texts, None)  # an earlier version's: its files are read again, its snapshot compared whole
     if not isinstance(files, dict):
         raise _Untrusted
     known: dict[str, tuple[str, list[str]]] = {}
     for shown, listed in files.items():
         sha, graphs = listed["sha256"], listed["graphs"]
-        if not isinstance(sha, str) or not isinstance(graphs, list) or not all(isinstance(g, str) for g in graphs):
+        if not isinstance(sha, str) or not isinstance(graphs, list) or not all(isinstance(g, str) for g in graphs) \
+                or len(set(graphs)) != len(graphs):
             raise _Untrusted
         known[shown] = (sha, graphs)
     if {graph for _, graphs in known.values() for graph in graphs} != set(texts):

@@ -356,6 +356,12 @@ class _Hashing:
                 sync()
             return
         aligned = copied[0][0] - copied[0][0] % mmap.ALLOCATIONGRANULARITY
+        if copied[-1][1] == aligned:  # nothing but empty files (mmap maps no empty range)
+            if sync is not None:
+                sync()
+            for _, _, check in copied:
+                check(hashlib.sha256(b"").hexdigest())
+            return
         with mmap.mmap(self.raw.fileno(), copied[-1][1] - aligned, prot=mmap.PROT_READ, offset=aligned) as mapped, \
                 memoryview(mapped) as view, ThreadPoolExecutor(2, thread_name_prefix="tradegraph-settle") as beside:
             synced = beside.submit(sync) if sync is not None else None
