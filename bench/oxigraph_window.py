@@ -11,7 +11,8 @@ with its own day key. The same window, the 30 days before the deadline, is asked
 - ``scan``: every event's key tested against the bounds written in;
 - ``from the deadline``: as ``constants``, with the bounds taken from the deadline's key in the
   same query (what a canned query has to do, the deadline being a parameter or a default it
-  computes);
+  computes); also with no ``BIND`` between the patterns (one group), and with the days chosen
+  in a subquery;
 - ``bounds in VALUES``: as ``constants``, the bounds given in a ``VALUES`` row.
 
 Prints the median seconds of each (and the rows, equal for all) per size, and writes them to
@@ -48,6 +49,14 @@ QUERIES = {
         <urn:x-bench:deadline> tg:earliestBegin ?end .
         BIND(?end - "P30D"^^xsd:dayTimeDuration AS ?start)
         ?day tg:dayBegin ?begin FILTER(?begin >= ?start && ?begin < ?end)
+        ?e tg:earliestBegin ?begin }""",
+    "from the deadline, one pattern group": """SELECT (COUNT(*) AS ?n) WHERE {
+        <urn:x-bench:deadline> tg:earliestBegin ?end .
+        ?day tg:dayBegin ?begin FILTER(?begin >= ?end - "P30D"^^xsd:dayTimeDuration && ?begin < ?end)
+        ?e tg:earliestBegin ?begin }""",
+    "from the deadline, days in a subquery": """SELECT (COUNT(*) AS ?n) WHERE {
+        { SELECT ?begin WHERE { <urn:x-bench:deadline> tg:earliestBegin ?end .
+            ?day tg:dayBegin ?begin FILTER(?begin >= ?end - "P30D"^^xsd:dayTimeDuration && ?begin < ?end) } }
         ?e tg:earliestBegin ?begin }""",
     "bounds in VALUES": f"""SELECT (COUNT(*) AS ?n) WHERE {{
         VALUES (?start ?end) {{ ({WINDOW[0]} {WINDOW[1]}) }}
