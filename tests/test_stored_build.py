@@ -44,7 +44,8 @@ def test_the_store_holds_every_graph_and_digest_that_the_graph_does(built: Path)
 
 
 @pytest.mark.parametrize("harm", ["an input edited since", "the manifest rewritten", "the store moved",
-                                  "another project's cache", "no store in the record"])
+                                  "another project's cache", "no store in the record", "a store outside the project",
+                                  "a store linked from outside"])
 def test_a_store_that_is_not_the_build_s_is_not_read(built: Path, harm: str) -> None:
     store = built / "build" / "store"
     record = built / "build" / ".tradegraph-outputs.json"
@@ -58,6 +59,16 @@ def test_a_store_that_is_not_the_build_s_is_not_read(built: Path, harm: str) -> 
         store.rename(built / "build" / "elsewhere")
     elif harm == "another project's cache":
         (built / "tradegraph.yaml").write_text("base: https://example.org/other/\n", "utf-8")
+    elif harm == "a store outside the project":  # the same store, named by a record someone wrote
+        outside = built.parent / "elsewhere"
+        shutil.copytree(store, outside)
+        kept = json.loads(record.read_text("utf-8"))
+        kept["store"]["path"] = str(outside)
+        record.write_text(json.dumps(kept), "utf-8")
+    elif harm == "a store linked from outside":
+        outside = built.parent / "elsewhere"
+        store.rename(outside)
+        store.symlink_to(outside)
     else:
         kept = json.loads(record.read_text("utf-8"))
         del kept["store"]

@@ -7,7 +7,9 @@ store is and the SHA-256 of the manifest of the cache it keeps there
 record proves the build is of the inputs as they are now (the same fingerprint that lets
 commands reuse ``graph.nq``), the cache's key is that of this project and this tradegraph, and
 the manifest is the one the build wrote (a store built again since, by another project or into
-another folder, is not used). Otherwise ``push`` reads the graph as every other command does.
+another folder, is not used), and the store is inside the project's folder (a record, which is a
+file like any other, never sends a push to read a folder elsewhere). Otherwise ``push`` reads
+the graph as every other command does.
 
 A graph's digest (:func:`digest_ntriples`) is the SHA-256 of its N-Triples lines as Oxigraph
 writes them, sorted, with its blank nodes named by RDFC-1.0, and its count of triples: the same
@@ -89,8 +91,10 @@ class StoredBuild:
         base = project.base
         if made[0] != fingerprint.current(project, base=base, validator=validator, reason=None):
             return None
-        folder = project.root / entry["path"]
-        try:
+        try:  # only a store inside the project: a record names no other folder to read and send
+            folder = (project.root / entry["path"]).resolve(strict=True)
+            if not folder.is_relative_to(project.root.resolve()):
+                return None
             cache = Cache.read(folder, key_of(project, base))
             if cache.sha256 != entry["manifest"]:
                 return None
