@@ -49,10 +49,7 @@ STORE_ENTRY = "store"
 def record_entry(project: Project, store: Path, manifest: str) -> dict[str, str]:
     """What a build into ``store`` records of it: its folder (relative to the project when it
     is inside, so the project may move) and the SHA-256 of its cache's manifest."""
-    place = Path(os.path.abspath(store))
-    root = Path(os.path.abspath(project.root))
-    shown = place.relative_to(root).as_posix() if place.is_relative_to(root) else str(place)
-    return {"path": shown, "manifest": manifest}
+    return {"path": project.relative(Path(os.path.abspath(store))), "manifest": manifest}
 
 
 def digest_ntriples(data: bytes) -> dict[str, Any]:
