@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pyoxigraph as ox
 import pytest
-from rdflib import XSD, Literal, URIRef
+from rdflib import RDF, XSD, Literal, URIRef
 from rdflib.paths import MulPath
 from rdflib.plugins.sparql.algebra import translateQuery
 from rdflib.plugins.sparql.parser import parseQuery
@@ -68,6 +68,12 @@ def test_closures_and_day_keys_of_the_fixture() -> None:
             (node("ana-bo-meeting"), TG.latestEnd, midnight("2025-03-14"))} <= derived
     assert {(node("ana-cy-call"), TG.earliestBegin, midnight("2025-02-01")),
             (node("ana-cy-call"), TG.latestEnd, midnight("2025-03-15"))} <= derived
+    # the calendar: one node for each day a key falls on, and no other
+    assert {(node("day/2025-03-13"), RDF.type, TG.CalendarDay),
+            (node("day/2025-03-13"), TG.dayBegin, midnight("2025-03-13"))} <= derived
+    keys = {o for _, p, o in derived if p in (TG.earliestBegin, TG.latestEnd)}
+    assert {o for _, p, o in derived if p == TG.dayBegin} == keys
+    assert {s for s, p, _ in derived if p == TG.dayBegin} == {s for s, p, o in derived if p == RDF.type and o == TG.CalendarDay}
 
 
 def test_the_derived_graph_is_no_fact_and_is_made_again_on_reuse(tmp_path: Path) -> None:

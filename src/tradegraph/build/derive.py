@@ -9,7 +9,11 @@ The terms are defined in ``ontology/derived.ttl``:
   ``tg:broaderTopic``, ``tg:partOf`` and ``tg:replaces``;
 - ``tg:earliestBegin``, ``tg:latestEnd``: the day keys of every dated fact (one with
   ``tg:when``), as ``xsd:dateTime`` at midnight: the start of its earliest day and the end of
-  its latest one, an open interval closed by the fact's first report unless it starts after it.
+  its latest one, an open interval closed by the fact's first report unless it starts after it;
+- ``tg:CalendarDay``, ``tg:dayBegin``: a calendar of the days that some day key falls on, one
+  node ``<base>day/YYYY-MM-DD`` a day, so that a query finds the facts of a range of days by
+  choosing the calendar's few days in it and looking each key up, rather than testing every
+  fact's key (``events-before-deadline``).
 
 Only IRIs are related (a blank node of the ontology, such as a union of classes, is left out).
 Nothing here is a fact: the derivation runs on facts that were validated, its graph is never
@@ -40,10 +44,14 @@ from rdflib.term import Node
 from tradegraph.facts.loader import RESERVED_GRAPHS
 from tradegraph.rdf.graphs import DERIVED_GRAPH
 from tradegraph.rdf.namespaces import QUERY_PREFIXES, TG
+from tradegraph.rdf.oxterms import from_ox, to_ox
 from tradegraph.rdf.views import union_view
 
 KIND_OF, WITHIN_TOPIC, WITHIN_EVENT, SUPERSEDES = TG.kindOf, TG.withinTopic, TG.withinEvent, TG.supersedes
 EARLIEST_BEGIN, LATEST_END = TG.earliestBegin, TG.latestEnd
+CALENDAR_DAY, DAY_BEGIN = TG.CalendarDay, TG.dayBegin
+#: Where a day of the calendar is, under the project's base IRI.
+DAY_PATH = "day/"
 
 #: Each transitive closure: the derived property and the property it closes.
 CLOSURES = ((WITHIN_TOPIC, TG.broaderTopic), (WITHIN_EVENT, TG.partOf), (SUPERSEDES, TG.replaces))
@@ -60,12 +68,13 @@ def derive(dataset: Dataset, base: str) -> Graph:
     source = union_view(dataset, leave_out={URIRef(f"{base}graph/{n}") for n in RESERVED_GRAPHS if n != "ontology"}
                         | {name})
     named = dataset.graph(name)
-    named.addN((s, p, o, named) for s, p, o in derived_triples(source))
+    named.addN((s, p, o, named) for s, p, o in derived_triples(source, base))
     return named
 
 
-def derived_triples(graph: Graph) -> Iterator[Triple]:
-    """The derived triples of ``graph`` (facts and ontology as one graph), each once."""
+def derived_triples(graph: Graph, base: str) -> Iterator[Triple]:
+    """The derived triples of ``graph`` (facts and ontology as one graph), each once; the
+    calendar's days under ``base``."""
     yield from _class_closure(graph)
     for derived, closed in CLOSURES:
         edges: dict[URIRef, set[URIRef]] = {}
@@ -75,7 +84,18 @@ def derived_triples(graph: Graph) -> Iterator[Triple]:
         for start in edges:
             for reached in _reach(start, edges):
                 yield start, derived, reached
-    yield from _day_keys(graph)
+    keys: set[Literal] = set()
+    for triple in _day_keys(graph):
+        keys.add(triple[2])  # type: ignore[arg-type]
+        yield triple
+    for key in sorted(keys):
+        yield from calendar_day(key, base)
+
+
+def calendar_day(key: Literal, base: str) -> tuple[Triple, Triple]:
+    """The calendar's two triples for the day that the day key ``key`` (a midnight) starts."""
+    day = URIRef(f"{base}{DAY_PATH}{str(key).partition('T')[0]}")
+    return (day, RDF.type, CALENDAR_DAY), (day, DAY_BEGIN, key)
 
 
 def _class_closure(graph: Graph) -> Iterator[Triple]:
@@ -176,6 +196,11 @@ STORE_QUERIES = (
          BIND(IF(DATATYPE(?latest) = xsd:date,
                  xsd:dateTime(CONCAT(STR(?latest), "T00:00:00")) - "-P1D"^^xsd:dayTimeDuration, ?none) AS ?end) }""",
 )
+#: The calendar, from the day keys the queries above derived into the graph ``DERIVED`` (``BASE``
+#: is the base IRI; both written in as terms).
+CALENDAR_QUERY = """CONSTRUCT { ?day a tg:CalendarDay ; tg:dayBegin ?key } WHERE {
+     { SELECT DISTINCT ?key WHERE { GRAPH DERIVED { ?e tg:earliestBegin|tg:latestEnd ?key } } }
+     BIND(IRI(CONCAT(STR(BASE), "day/", STRBEFORE(STR(?key), "T"))) AS ?day) }"""
 
 
 def derive_store(store: ox.Store, base: str, *, touched: set[Any] | None = None) -> int:
@@ -187,15 +212,17 @@ def derive_store(store: ox.Store, base: str, *, touched: set[Any] | None = None)
     With ``touched`` (the subjects of the quads an incremental build removed or added), the
     closures are computed again (they are small, and cross files) and the day keys only of
     the facts among ``touched`` or whose ``tg:when`` is: a fact's day keys come from its own
-    triples alone. It then returns -1, not the count.
+    triples alone. The calendar then gains the days of their new keys and loses those of their
+    old keys that no other fact holds. It then returns -1, not the count.
     """
     name = ox.NamedNode(base + DERIVED_GRAPH)
     prefixes = {**QUERY_PREFIXES, "owl": str(OWL)}
     *closures, days = STORE_QUERIES
+    keys: set[Any] = set()
     if touched is None:
         if store.contains_named_graph(name):
             store.remove_graph(name)
-        queries = list(STORE_QUERIES)
+        queries = [*STORE_QUERIES, CALENDAR_QUERY.replace("BASE", str(ox.NamedNode(base))).replace("DERIVED", str(name))]
     else:
         for predicate in (KIND_OF, WITHIN_TOPIC, WITHIN_EVENT, SUPERSEDES):
             for quad in list(store.quads_for_pattern(None, ox.NamedNode(str(predicate)), None, name)):
@@ -204,6 +231,7 @@ def derive_store(store: ox.Store, base: str, *, touched: set[Any] | None = None)
         for predicate in (EARLIEST_BEGIN, LATEST_END):
             for node in facts:
                 for quad in list(store.quads_for_pattern(node, ox.NamedNode(str(predicate)), None, name)):
+                    keys.add(quad.object)
                     store.remove(quad)
         ordered = sorted(facts, key=str)
         queries = [*closures, *(days.replace("WHERE {", "WHERE { VALUES ?e { " + " ".join(
@@ -218,8 +246,26 @@ def derive_store(store: ox.Store, base: str, *, touched: set[Any] | None = None)
             else:
                 store.load(spool, ox.RdfFormat.N_TRIPLES, to_graph=name)
     if touched is not None:  # counting them all would take longer than deriving (0.9 s at 100k events)
+        _mend_calendar(store, name, base, facts, keys)
         return -1
     return sum(1 for _ in store.quads_for_pattern(None, None, None, name))
+
+
+def _mend_calendar(store: ox.Store, name: ox.NamedNode, base: str, facts: set[Any], old: set[Any]) -> None:
+    """Keep the calendar of ``name`` in step with the day keys of ``facts``, which were ``old``."""
+    predicates = [ox.NamedNode(str(p)) for p in (EARLIEST_BEGIN, LATEST_END)]
+    keys = set(old)
+    for node in facts:
+        for predicate in predicates:
+            keys.update(quad.object for quad in store.quads_for_pattern(node, predicate, None, name))
+    for key in keys:
+        quads = [ox.Quad(*(to_ox(term) for term in triple), name)  # type: ignore[misc]
+                 for triple in calendar_day(from_ox(key), base)]  # type: ignore[arg-type]
+        if any(next(store.quads_for_pattern(None, p, key, name), None) for p in predicates):
+            store.extend(quads)
+        else:
+            for quad in quads:
+                store.remove(quad)
 
 
 def _dated(store: ox.Store, touched: set[Any]) -> set[Any]:
