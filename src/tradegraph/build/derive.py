@@ -259,8 +259,8 @@ def _mend_calendar(store: ox.Store, name: ox.NamedNode, base: str, facts: set[An
         for predicate in predicates:
             keys.update(quad.object for quad in store.quads_for_pattern(node, predicate, None, name))
     for key in keys:
-        quads = [ox.Quad(*(to_ox(term) for term in triple), name)  # type: ignore[misc]
-                 for triple in calendar_day(from_ox(key), base)]  # type: ignore[arg-type]
+        quads = [ox.Quad(to_ox(day), to_ox(prop), to_ox(value), name)
+                 for day, prop, value in calendar_day(from_ox(key), base)]  # type: ignore[arg-type]
         if any(next(store.quads_for_pattern(None, p, key, name), None) for p in predicates):
             store.extend(quads)
         else:
