@@ -118,20 +118,25 @@ def test_no_value_changes_the_shape_of_a_query(benign: Identifier) -> None:
 @pytest.mark.slow
 @pytest.mark.parametrize(("name", "param"), list(_queries()))
 def test_no_value_changes_the_shape_of_a_canned_query(name: str, param: str) -> None:
-    """Oxigraph reads every hostile value's query with the same variables; rdflib's parser reads
-    the worst one's to the same tree."""
+    """Oxigraph reads every hostile value's query (and setup) with the same variables; rdflib's
+    parser reads the worst one's to the same tree."""
     query = QUERIES[name]
     declared = query.param(param)
     assert declared is not None
     benign = BENIGN[declared.type]
     kind = "iri" if declared.type == "iri" else "literal"
-    expected = bind_terms(query.text, {declared.variable: benign})
-    assert expected != query.text, "the parameter was not bound"
-    heads = _variables(expected)
-    for value in HOSTILE_IRIS if kind == "iri" else HOSTILE_LITERALS:
-        assert _variables(bind_terms(query.text, {declared.variable: value})) == heads, value
-    worst = bind_terms(query.text, {declared.variable: WORST[kind]})
-    assert same_shape(parseQuery(worst), parseQuery(expected), benign)
+    bound = 0
+    for text in (query.text, *([query.setup] if query.setup else [])):
+        expected = bind_terms(text, {declared.variable: benign})
+        if expected == text:
+            continue
+        bound += 1
+        heads = _variables(expected)
+        for value in HOSTILE_IRIS if kind == "iri" else HOSTILE_LITERALS:
+            assert _variables(bind_terms(text, {declared.variable: value})) == heads, value
+        worst = bind_terms(text, {declared.variable: WORST[kind]})
+        assert same_shape(parseQuery(worst), parseQuery(expected), benign)
+    assert bound, "the parameter was not bound"
 
 
 def test_a_term_is_written_whole_and_an_iri_that_is_none_is_refused() -> None:

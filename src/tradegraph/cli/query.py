@@ -34,8 +34,9 @@ _REMOTE_HELP = ("Let the query's SERVICE calls reach other SPARQL servers (http 
                 "only the project's graphs (never a file or a URL).")
 _STORE_HELP = "Run on the Oxigraph store in this directory (written by `tradegraph build --store DIR`)."
 _SHOW_HELP = ("Print the SPARQL text the engine receives instead of running it: GIVEN(...) written out "
-              "and the parameters as a VALUES block, as an endpoint gets them (the local engines bind the "
-              "same terms beside the same text). Runs as is with `tradegraph sparql`.")
+              "and the parameters (and what the query's setup computes from them) written in as terms, as "
+              "an endpoint gets them (rdflib binds the same terms beside the same text). Runs as is with "
+              "`tradegraph sparql`.")
 _SECONDS = click.FloatRange(min=0, min_open=True)
 
 

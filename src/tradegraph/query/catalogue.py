@@ -13,6 +13,14 @@ The header is YAML, every line starting with ``#+`` (the grlc convention)::
     #+     example: 2025-08-01
     #+   actor: {type: iri, class: tg:Actor, help: ..., example: akazawa}
     #+   origin: {type: string, choices: [all, curated, coded], default: all, help: ...}
+    #+ setup: |-                   # optional: a SELECT run first; its row is written into the query
+    #+   SELECT ?chosen ?deadline WHERE { ... }
+
+A ``setup`` is a SELECT (with the body's prefixes) that the runner runs first, with the same
+parameters; the values of its one row for the variables it selects beside the parameters
+(:attr:`Query.computed`) are then written into the query as the parameters' are, so that
+Oxigraph plans with values the query would otherwise take from the data (a deadline's day, the
+window before it). With no row the query answers no rows and is not run.
 
 A parameter ``as-of`` is the option ``--as-of`` and the variable ``?as_of``; ``GIVEN(?as_of)``
 in the body is true when it was given (written out by
@@ -42,13 +50,14 @@ from tradegraph.files.yamlfile import YMap, parse_yaml, read_text
 from tradegraph.project import Project
 from tradegraph.query.params import Param, check_declared
 from tradegraph.rdf.graphs import file_state
-from tradegraph.sparql.text import expand_given, parameter_problems
+from tradegraph.sparql.guard import prepared
+from tradegraph.sparql.text import expand_given, parameter_problems, uses
 
 TYPES = ("xsd:date", "iri", "string", "integer", "boolean")
 RESERVED = ("format", "project", "help", "endpoint", "store", "timeout", "allow-remote")
 LIST_SEPARATOR = "\u001f"
 _NAME = re.compile(r"^[a-z][a-z0-9]*(?:-[a-z0-9]+)*$")
-_HEADER_KEYS = {"summary", "description", "params", "lists"}
+_HEADER_KEYS = {"summary", "description", "params", "lists", "setup"}
 _PARAM_KEYS = {"type", "help", "default", "example", "class", "pattern", "choices", "min", "max"}
 _PREFIX = re.compile(r"^\s*PREFIX\s+([A-Za-z][\w-]*)?:\s*<([^>\s]*)>", re.IGNORECASE | re.MULTILINE)
 
@@ -65,6 +74,10 @@ class Query:
     text: str
     lists: tuple[str, ...] = ()
     prefixes: dict[str, str] = field(default_factory=dict)
+    #: The setup's text (``GIVEN`` written out, the body's prefixes declared), or None.
+    setup: str | None = None
+    #: The variables the setup gives values to: hidden columns of the query, like the parameters.
+    computed: tuple[str, ...] = ()
 
     def param(self, name: str) -> Param | None:
         key = name.replace("_", "-")
@@ -135,7 +148,10 @@ def parse_query(text: str, shown: str, *, path: Path | None = None) -> Query:
                            expected="e.g. `lists: [sources]`")
     variables = [p.variable for p in params]
     body = expand_given(body, variables, shown=shown, line=count + 1)
-    problems = parameter_problems(body, variables)
+    setup, computed = _setup(header, prefixes, variables, shown, lines)
+    # a parameter that only the setup reads need not be in the query itself
+    problems = parameter_problems(body, [v for v in variables if not (setup and uses(setup, v) and not uses(body, v))]
+                                  + list(computed))
     if problems:
         raise InvalidModel(f"parameters used in a way engines read differently: {'; '.join(problems)}",
                            where=Location(shown, count + 1),
@@ -144,7 +160,42 @@ def parse_query(text: str, shown: str, *, path: Path | None = None) -> Query:
     name = (path or Path(shown)).stem
     return Query(name=name, path=path or Path(shown), summary=summary.strip(),
                  description=str(header.get("description") or "").strip(), params=params,
-                 text=body, lists=tuple(lists), prefixes=prefixes)
+                 text=body, lists=tuple(lists), prefixes=prefixes, setup=setup, computed=computed)
+
+
+def _setup(header: YMap, prefixes: dict[str, str], variables: list[str], shown: str,
+           lines: list[str]) -> tuple[str | None, tuple[str, ...]]:
+    """The header's ``setup``: its text, ready to run, and the variables it computes."""
+    if "setup" not in header:
+        return None, ()
+    where = header.where("setup")
+    code = header["setup"]
+    if not isinstance(code, str) or not code.strip():
+        raise InvalidModel("the `setup` is not a SELECT query", where=where,
+                           expected="`setup: |-` and a SELECT on the lines below, each starting with `#+`")
+    # the body's prefixes on one line of their own, above the setup's first line: the key's line
+    # (`setup: SELECT ...`) or the next (`setup: |-`)
+    prologue = " ".join(f"PREFIX {name}: <{iri}>" for name, iri in prefixes.items()) + "\n"
+    line = where.line or 1
+    block = re.match(r"#\+\s*setup:\s*[|>]", lines[line - 1]) if line <= len(lines) else None
+    text = expand_given(prologue + code, variables, shown=shown, line=line if block else line - 1)
+    try:
+        algebra = prepared(text).query.algebra
+    except UsageError as error:
+        raise InvalidModel(f"the `setup` does not parse: {error.what}", where=where, expected="a SELECT query",
+                           hint="the body's PREFIX lines are declared for it") from None
+    if algebra.name != "SelectQuery":
+        raise InvalidModel("the `setup` is not a SELECT query", where=where, expected="SELECT ?x ... WHERE { ... }")
+    computed = tuple(str(v) for v in algebra["PV"] if str(v) not in variables)
+    if not computed:
+        raise InvalidModel("the `setup` selects nothing but parameters", where=where,
+                           expected="the variables whose values it computes for the query, in its SELECT clause")
+    problems = parameter_problems(text, [v for v in variables if uses(text, v)])
+    if problems:
+        raise InvalidModel(f"parameters used in the `setup` in a way engines read differently: {'; '.join(problems)}",
+                           where=where, expected="each parameter it reads in its SELECT clause and top-level group",
+                           hint="see 'Parameters' in queries/README.md")
+    return text, computed
 
 
 def _mapping(header: YMap, key: str, shown: str) -> YMap:

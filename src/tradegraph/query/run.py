@@ -7,11 +7,11 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from datetime import date
 from decimal import Decimal
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.term import Identifier
@@ -25,12 +25,13 @@ from tradegraph.query.resolve import resolve
 from tradegraph.remote.endpoint import RemoteEngine
 from tradegraph.remote.transport import Endpoint
 from tradegraph.sparql.engine import Answer, Engine, LocalEngine
-from tradegraph.sparql.guard import OutOfReach
+from tradegraph.sparql.guard import OutOfReach, prepared
 from tradegraph.sparql.text import QuerySyntaxError, bind_terms
 from tradegraph.store.engine import StoreEngine, Values
 from tradegraph.store.oxigraph import FactStore
 
 Value = str | int | Decimal | float | bool | date | list[str] | None
+T = TypeVar("T")
 
 
 class Rows(list):  # type: ignore[type-arg]
@@ -89,7 +90,33 @@ class QueryRunner:
             if isinstance(value, Reference):
                 value = resolve(self.engine, param, value.text, base=self.base, query=query.name)
             bound[param.variable] = value
+        if query.setup is not None:
+            bound.update(self.computed(query, bound))
         return bound
+
+    def computed(self, query: Query, bound: Mapping[str, Identifier]) -> dict[str, Identifier]:
+        """The values the query's setup computes from the parameters ``bound``; none when it
+        answers no row (then the query answers none: see :meth:`run_query`)."""
+        setup = query.setup
+        if setup is None:
+            return {}
+        answer = self._guarded(query, lambda engine: engine.select(setup, bound), what="setup")
+        if len(answer.rows) > 1:
+            raise InvalidModel(f"the setup of query {query.name} answered {len(answer.rows)} rows",
+                               where=Location(self.project.relative(query.path)),
+                               expected="at most one row, whose values are written into the query",
+                               hint="make the setup choose one (ORDER BY ... LIMIT 1)")
+        found: dict[str, Identifier] = {}
+        for row in answer.rows:
+            for variable, term in zip(answer.variables, row):
+                if variable not in query.computed or term is None:
+                    continue
+                if not isinstance(term, (URIRef, Literal)):
+                    raise InvalidModel(f"the setup of query {query.name} gives ?{variable} a blank node",
+                                       where=Location(self.project.relative(query.path)),
+                                       expected="an IRI or a literal, which can be written into the query")
+                found[variable] = term
+        return found
 
     def run(self, name: str, /, **params: Any) -> Rows:
         """Run the query ``name`` with ``params`` (keyword per parameter, ``as_of`` for ``--as-of``)."""
@@ -97,18 +124,27 @@ class QueryRunner:
         return self.run_query(query, params)
 
     def run_query(self, query: Query, params: Mapping[str, Any]) -> Rows:
-        """Run a canned query; one that does not parse or reaches out is named by its file."""
+        """Run a canned query; one that does not parse or reaches out is named by its file.
+
+        A query whose setup answered no row is not run: its answer has its columns and no row.
+        """
         bound = self.bindings(query, params)
+        if query.setup is not None and not set(query.computed) & set(bound):
+            return shape(Answer(projected(query.text), []), query, base=self.base)
+        answer = self._guarded(query, lambda engine: engine.values(query.text, bound, base=self.base)
+                               if isinstance(engine, StoreEngine) else engine.select(query.text, bound))
+        return shape(answer, query, base=self.base)
+
+    def _guarded(self, query: Query, work: Callable[[Engine], T], *, what: str = "query") -> T:
+        """``work`` on the engine; a query (or setup) that does not parse or reaches out is named by its file."""
         where = Location(self.project.relative(query.path))
-        engine = self.engine
         try:
-            answer: Answer | Values = (engine.values(query.text, bound, base=self.base)
-                                       if isinstance(engine, StoreEngine) else engine.select(query.text, bound))
+            return work(self.engine)
         except QuerySyntaxError as error:
-            raise InvalidModel(error.what, where=where, expected=error.expected, hint="fix the query file") from None
+            raise InvalidModel(error.what if what == "query" else f"the setup: {error.what}", where=where,
+                               expected=error.expected, hint="fix the query file") from None
         except OutOfReach as error:
             raise OutOfReach(error.what, where=where, expected=error.expected, hint=error.hint) from None
-        return shape(answer, query, base=self.base)
 
     def sparql(self, text: str) -> Rows | bool | Graph:
         """An ad-hoc query, without parameters: rows (SELECT), a boolean (ASK) or a graph."""
@@ -134,7 +170,7 @@ def shape(answer: Answer | Values, query: Query | None, *, base: str) -> Rows:
     :class:`~tradegraph.store.engine.Values` hold those values already.
     """
     plain = isinstance(answer, Values)
-    hidden = {p.variable for p in query.params} if query else set()
+    hidden = {p.variable for p in query.params} | set(query.computed) if query else set()
     lists = set(query.lists) if query else set()
     columns = [v for v in answer.variables if v not in hidden]
     rows = []
@@ -149,6 +185,11 @@ def shape(answer: Answer | Values, query: Query | None, *, base: str) -> Rows:
             record[variable] = value
         rows.append(record)
     return Rows(columns, rows)
+
+
+def projected(text: str) -> list[str]:
+    """The variables a SELECT query's text projects, in order (parsed once a process)."""
+    return [str(v) for v in prepared(text).query.algebra["PV"]]
 
 
 def to_python(term: Identifier | None, base: str) -> Value:

@@ -324,6 +324,20 @@ def parameter_problems(text: str, names: list[str]) -> list[str]:
     return list(dict.fromkeys(problems))
 
 
+def uses(text: str, name: str) -> bool:
+    """Whether the query's code (not a comment, string or IRI) names the variable ``name`` in its
+    ``WHERE`` group.
+
+    >>> uses("SELECT ?p WHERE { ?s ?p ?o } GROUP BY ?days # ?days", "days")
+    False
+    >>> uses("SELECT * WHERE { ?s ?p ?days }", "days")
+    True
+    """
+    code = mask(text)
+    brace = where_brace(text)
+    return brace >= 0 and any(m.group(1) == name for m in _VAR.finditer(code, brace, _closing(code, brace)))
+
+
 def _scope(groups: list[_Group]) -> int:
     """Where the innermost subquery of ``groups`` starts (-1: the query itself)."""
     return next((g.start for g in reversed(groups) if g.kind == "subquery"), -1)
