@@ -124,12 +124,12 @@ def push(project: Project, endpoint: Endpoint | str, *, graph_store: str | None 
     before = memory.recalled() if remember or incremental else None
     digested = remember or incremental
     if stored is not None:
-        planned = _from_store(stored, before, digested=digested)
+        planned = _from_store(stored, before)
         uploader.result.read_from = f"the store of the last build ({stored.shown})"
     else:
         planned = _from_dataset(dataset if dataset is not None else validated_graph(project).dataset,
-                                also_default=also_default, digested=digested)
-    digests = planned.digests
+                                also_default=also_default)
+    digests: dict[str, dict[str, Any]] = {}
     trusted = None
     if incremental and before is not None and not replace:
         doubt = _store_differs(update.at(query or _query_url(update.url)), before.graphs)
@@ -142,9 +142,14 @@ def push(project: Project, endpoint: Endpoint | str, *, graph_store: str | None 
     if replace:
         uploader.update("DROP ALL", idempotent=True)
     for name, made in planned.graphs:
-        if trusted is not None and trusted.get(_key(name)) == digests[_key(name)]:
-            uploader.result.unchanged.append(_key(name))
-            continue
+        if digested:  # each graph digested as it comes (read once: the text digested is the text sent)
+            digest = planned.digest(_key(name))
+            if not digest["triples"]:
+                continue
+            digests[_key(name)] = digest
+            if trusted is not None and trusted.get(_key(name)) == digest:
+                uploader.result.unchanged.append(_key(name))
+                continue
         graph = made()
         size = len(graph) if isinstance(graph, Graph) else graph.count(b"\n")
         if not size:
@@ -177,23 +182,26 @@ class _Recalled:
 
 @dataclass
 class _Planned:
-    """The graphs to push (each made when it is sent), their digests, and the parts they came from."""
+    """The graphs to push (each made when it is sent), how to digest each (by its key), and the
+    parts they came from."""
 
     graphs: list[tuple[URIRef | None, Callable[[], Graph | bytes]]]
-    digests: dict[str, dict[str, Any]]
+    digest: Callable[[str], dict[str, Any]]
     parts: dict[str, list[Any]] | None = None
 
 
-def _from_dataset(dataset: Dataset, *, also_default: bool, digested: bool) -> _Planned:
+def _from_dataset(dataset: Dataset, *, also_default: bool) -> _Planned:
     graphs = _graphs(dataset, also_default=also_default)
-    digests = {_key(name): _digest(graph) for name, graph in graphs} if digested else {}
-    return _Planned([(name, lambda graph=graph: graph) for name, graph in graphs], digests)  # type: ignore[misc]
+    by_key = {_key(name): graph for name, graph in graphs}
+    return _Planned([(name, lambda graph=graph: graph) for name, graph in graphs],  # type: ignore[misc]
+                    lambda key: _digest(by_key[key]))
 
 
-def _from_store(stored: StoredBuild, before: _Recalled | None, *, digested: bool) -> _Planned:
+def _from_store(stored: StoredBuild, before: _Recalled | None) -> _Planned:
     """The graphs of the last build's store. A graph is digested again only when a fact file
     that makes (or made) it is not the part it was at the last push; the ontology when its part
-    changed; the derived graph always (any fact may change it)."""
+    changed; the derived graph always (any fact may change it). A graph read to be digested is
+    kept until it is sent (or the next is digested): each is read from the store once."""
     known = (before.parts or {}) if before is not None else {}
     ontology, ontology_part = stored.ontology
     parts: dict[str, list[Any]] = {"(ontology)": [ontology_part, [ontology]]}
@@ -211,22 +219,23 @@ def _from_store(stored: StoredBuild, before: _Recalled | None, *, digested: bool
     for shown in set(known) - set(parts):
         doubted.update(known[shown][1])
     names = sorted({stored.derived, *(name for _, graphs in parts.values() for name in graphs)})
-    digests: dict[str, dict[str, Any]] = {}
-    if digested:
-        recalled = before.graphs if before is not None else {}
-        for name in names:
-            digest = recalled.get(name) if name not in doubted else None
-            digest = digest or stored.digest(name)
-            if digest["triples"]:
-                digests[name] = digest
-        names = [name for name in names if name in digests]
+    recalled = before.graphs if before is not None else {}
+    read: dict[str, bytes] = {}  # the one graph read to be digested and not yet sent
+
+    def digest(name: str) -> dict[str, Any]:
+        if name not in doubted and name in recalled:
+            return recalled[name]
+        read.clear()
+        read[name] = stored.ntriples(name)
+        return digest_ntriples(read[name])
 
     def made(name: str) -> Graph | bytes:
-        text = stored.ntriples(name)
+        text = read.pop(name, None)
+        text = stored.ntriples(name) if text is None else text
         return text if b"_:" not in text else stored.graph(name)  # blank nodes: sent together, by rdflib
 
     return _Planned([(URIRef(name), lambda name=name: made(name)) for name in names],  # type: ignore[misc]
-                    digests, parts)
+                    digest, parts)
 
 
 def _key(name: URIRef | None) -> str:
