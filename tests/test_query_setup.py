@@ -122,6 +122,9 @@ def _header(setup: str) -> str:
     ("#+ setup: 3\n", "queries/x.rq:4: the `setup` is not a SELECT query"),
     ("#+ setup: ''\n", "queries/x.rq:4: the `setup` is not a SELECT query"),
     ("#+ setup: ASK { ?a ?b ?who }\n", "queries/x.rq:4: the `setup` is not a SELECT query"),
+    # no WHERE keyword: refused, as for the query itself (the parameter checks read its group)
+    ("#+ setup: SELECT ?x ?who { ?x ?p ?o { ?x ?q ?r FILTER(?r = ?who) } }\n",
+     "queries/x.rq:4: the `setup` is not a SELECT query with a WHERE clause"),
     ("#+ setup: SELECT ?x WHERE { ?x ?p\n", "queries/x.rq:4: the `setup` does not parse: SPARQL syntax error"),
     ("#+ setup: SELECT ?who WHERE { ?x ?p ?who }\n", "queries/x.rq:4: the `setup` selects nothing but parameters"),
     ("#+ setup: SELECT ?x ?who WHERE { ?x ?p ?o FILTER(BOUND(?who)) }\n",
@@ -145,6 +148,21 @@ def test_what_the_setup_computes_is_checked_as_a_parameter_is() -> None:
     query = parse_query(_header("#+ setup: SELECT ?x ?who WHERE { ?x ?p ?who }\n") + HEAD
                         + "SELECT ?s ?x WHERE { ?s ?p ?x }", "queries/x.rq")
     assert query.computed == ("x",)
+    # ... but one the query names anywhere (here as a column it makes) is checked there too
+    with pytest.raises(InvalidModel, match=r"\?who is declared but never used in the WHERE clause"):
+        parse_query(_header("#+ setup: SELECT ?x ?who WHERE { ?x ?p ?who }\n") + HEAD
+                    + "SELECT ?s ?x (COUNT(?s) AS ?who) WHERE { ?s ?p ?x } GROUP BY ?s ?x", "queries/x.rq")
+
+
+def test_show_sparql_refuses_when_the_setup_has_no_row(project: Path, cli) -> None:
+    shown = cli("query", "met", "--who", "Ana Example", "--show-sparql", "--project", str(project))
+    assert shown.code == 0 and "<http://test.example/id/ana>" in shown.out
+    run = cli("query", "met", "--who", "Nobody", "--show-sparql", "--project", str(project))
+    errors = [line for line in run.err.splitlines() if line.startswith("error:")]
+    assert run.code == 2 and errors == [
+        "error: the setup of query met answered no row: the query answers no rows and is not run, so it has no "
+        "text to show; expected parameters for which the setup finds its row (hint: run the query without "
+        "--show-sparql to see its (empty) answer)"]
 
 
 def test_events_before_deadline_without_a_deadline_answers_nothing(project: Path) -> None:

@@ -35,6 +35,7 @@ from __future__ import annotations
 import tempfile
 from collections.abc import Iterable, Iterator
 from datetime import date, timedelta
+from string import Template
 from typing import Any
 
 import pyoxigraph as ox
@@ -196,11 +197,11 @@ STORE_QUERIES = (
          BIND(IF(DATATYPE(?latest) = xsd:date,
                  xsd:dateTime(CONCAT(STR(?latest), "T00:00:00")) - "-P1D"^^xsd:dayTimeDuration, ?none) AS ?end) }""",
 )
-#: The calendar, from the day keys the queries above derived into the graph ``DERIVED`` (``BASE``
-#: is the base IRI; both written in as terms).
-CALENDAR_QUERY = """CONSTRUCT { ?day a tg:CalendarDay ; tg:dayBegin ?key } WHERE {
-     { SELECT DISTINCT ?key WHERE { GRAPH DERIVED { ?e tg:earliestBegin|tg:latestEnd ?key } } }
-     BIND(IRI(CONCAT(STR(BASE), "day/", STRBEFORE(STR(?key), "T"))) AS ?day) }"""
+#: The calendar, from the day keys the queries above derived into the graph ``$derived``
+#: (``$base`` is the base IRI; both written in as terms).
+CALENDAR_QUERY = Template("""CONSTRUCT { ?day a tg:CalendarDay ; tg:dayBegin ?key } WHERE {
+     { SELECT DISTINCT ?key WHERE { GRAPH $derived { ?e tg:earliestBegin|tg:latestEnd ?key } } }
+     BIND(IRI(CONCAT(STR($base), "day/", STRBEFORE(STR(?key), "T"))) AS ?day) }""")
 
 
 def derive_store(store: ox.Store, base: str, *, touched: set[Any] | None = None) -> int:
@@ -222,7 +223,7 @@ def derive_store(store: ox.Store, base: str, *, touched: set[Any] | None = None)
     if touched is None:
         if store.contains_named_graph(name):
             store.remove_graph(name)
-        queries = [*STORE_QUERIES, CALENDAR_QUERY.replace("BASE", str(ox.NamedNode(base))).replace("DERIVED", str(name))]
+        queries = [*STORE_QUERIES, CALENDAR_QUERY.substitute(base=str(ox.NamedNode(base)), derived=str(name))]
     else:
         for predicate in (KIND_OF, WITHIN_TOPIC, WITHIN_EVENT, SUPERSEDES):
             for quad in list(store.quads_for_pattern(None, ox.NamedNode(str(predicate)), None, name)):

@@ -131,7 +131,7 @@ def _command(query: Query, project: Project | None) -> click.Command:
         with _local_limit(endpoint, timeout):
             if show_sparql:
                 click.echo(query_text(query, project=project, endpoint=_endpoint(endpoint, timeout), store=store,
-                                      **values))
+                                      allow_remote=allow_remote, **values))
                 return
             rows = run_query(query, project=project, endpoint=_endpoint(endpoint, timeout), store=store,
                              allow_remote=allow_remote, **values)

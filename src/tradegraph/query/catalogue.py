@@ -51,7 +51,7 @@ from tradegraph.project import Project
 from tradegraph.query.params import Param, check_declared
 from tradegraph.rdf.graphs import file_state
 from tradegraph.sparql.guard import prepared
-from tradegraph.sparql.text import expand_given, parameter_problems, uses
+from tradegraph.sparql.text import expand_given, named, parameter_problems, uses, where_brace
 
 TYPES = ("xsd:date", "iri", "string", "integer", "boolean")
 RESERVED = ("format", "project", "help", "endpoint", "store", "timeout", "allow-remote")
@@ -149,8 +149,8 @@ def parse_query(text: str, shown: str, *, path: Path | None = None) -> Query:
     variables = [p.variable for p in params]
     body = expand_given(body, variables, shown=shown, line=count + 1)
     setup, computed = _setup(header, prefixes, variables, shown, lines)
-    # a parameter that only the setup reads need not be in the query itself
-    problems = parameter_problems(body, [v for v in variables if not (setup and uses(setup, v) and not uses(body, v))]
+    # a parameter that only the setup reads need not be in the query itself (named nowhere in it)
+    problems = parameter_problems(body, [v for v in variables if not (setup and uses(setup, v) and not named(body, v))]
                                   + list(computed))
     if problems:
         raise InvalidModel(f"parameters used in a way engines read differently: {'; '.join(problems)}",
@@ -184,8 +184,9 @@ def _setup(header: YMap, prefixes: dict[str, str], variables: list[str], shown: 
     except UsageError as error:
         raise InvalidModel(f"the `setup` does not parse: {error.what}", where=where, expected="a SELECT query",
                            hint="the body's PREFIX lines are declared for it") from None
-    if algebra.name != "SelectQuery":
-        raise InvalidModel("the `setup` is not a SELECT query", where=where, expected="SELECT ?x ... WHERE { ... }")
+    if algebra.name != "SelectQuery" or where_brace(text) < 0:
+        raise InvalidModel("the `setup` is not a SELECT query with a WHERE clause", where=where,
+                           expected="SELECT ?x ... WHERE { ... }")
     computed = tuple(str(v) for v in algebra["PV"] if str(v) not in variables)
     if not computed:
         raise InvalidModel("the `setup` selects nothing but parameters", where=where,

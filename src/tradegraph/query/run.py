@@ -135,6 +135,20 @@ class QueryRunner:
                                if isinstance(engine, StoreEngine) else engine.select(query.text, bound))
         return shape(answer, query, base=self.base)
 
+    def text_of(self, query: Query, params: Mapping[str, Any]) -> str:
+        """The query's text with the parameters and what its setup computes written in as terms.
+
+        A :class:`UsageError` when the setup answers no row: the query then answers no rows
+        without running, and no text would stand for that.
+        """
+        bound = self.bindings(query, params)
+        if query.setup is not None and not set(query.computed) & set(bound):
+            raise UsageError(f"the setup of query {query.name} answered no row: the query answers no rows "
+                             "and is not run, so it has no text to show",
+                             expected="parameters for which the setup finds its row",
+                             hint="run the query without --show-sparql to see its (empty) answer")
+        return bind_terms(query.text, bound)
+
     def _guarded(self, query: Query, work: Callable[[Engine], T], *, what: str = "query") -> T:
         """``work`` on the engine; a query (or setup) that does not parse or reaches out is named by its file."""
         where = Location(self.project.relative(query.path))
@@ -282,19 +296,20 @@ def run_query(query: str | Query, /, *, project: Project | str | Path | None = N
 
 
 def query_text(query: str | Query, /, *, project: Project | str | Path | None = None,
-               endpoint: Endpoint | str | None = None, store: Path | str | None = None, **params: Any) -> str:
+               endpoint: Endpoint | str | None = None, store: Path | str | None = None,
+               allow_remote: bool = False, **params: Any) -> str:
     """The canned query's text as an endpoint receives it: ``GIVEN`` written out, ``params`` written in as terms.
 
     The Oxigraph store receives the same text; rdflib binds the same terms beside it. A parameter
-    that names a node is resolved on the graph (or ``endpoint``, or ``store``) as for a run.
+    that names a node is resolved on the graph (or ``endpoint``, or ``store``) as for a run, and
+    a setup is run as for a run (``allow_remote`` as for a run).
 
     >>> text = query_text("sources-of", project="tests/fixtures/minimal", node="ana-bo-meeting")
     >>> [line.strip() for line in text.splitlines() if "ana-bo-meeting" in line][0]
     'GRAPH ?graph { <http://test.example/id/ana-bo-meeting> tg:source ?src ; tg:evidence ?evidence . }'
     """
-    runner = _runner(project, endpoint, store)
-    parsed = _found(runner, query)
-    return bind_terms(parsed.text, runner.bindings(parsed, params))
+    runner = _runner(project, endpoint, store, allow_remote)
+    return runner.text_of(_found(runner, query), params)
 
 
 def _found(runner: QueryRunner, query: str | Query) -> Query:

@@ -154,9 +154,7 @@ class Site:
         try:
             started = time.perf_counter()
             if ext == "rq":
-                from tradegraph.sparql.text import bind_terms
-
-                text = bind_terms(query.text, self.runner.bindings(query, given))
+                text = self.runner.text_of(query, given)
             else:
                 rows = self.runner.run_query(query, given)
             elapsed = time.perf_counter() - started

@@ -338,6 +338,15 @@ def uses(text: str, name: str) -> bool:
     return brace >= 0 and any(m.group(1) == name for m in _VAR.finditer(code, brace, _closing(code, brace)))
 
 
+def named(text: str, name: str) -> bool:
+    """Whether the query's code (not a comment, string or IRI) names the variable ``name`` anywhere.
+
+    >>> named("SELECT ?s WHERE { ?s ?p ?o } # ?days", "days"), named("SELECT (1 AS ?days) {}", "days")
+    (False, True)
+    """
+    return any(m.group(1) == name for m in _VAR.finditer(mask(text)))
+
+
 def _scope(groups: list[_Group]) -> int:
     """Where the innermost subquery of ``groups`` starts (-1: the query itself)."""
     return next((g.start for g in reversed(groups) if g.kind == "subquery"), -1)
