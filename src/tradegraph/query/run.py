@@ -129,7 +129,7 @@ class QueryRunner:
         A query whose setup answered no row is not run: its answer has its columns and no row.
         """
         bound = self.bindings(query, params)
-        if query.setup is not None and not set(query.computed) & set(bound):
+        if _unanswered(query, bound):
             return shape(Answer(projected(query.text), []), query, base=self.base)
         answer = self._guarded(query, lambda engine: engine.values(query.text, bound, base=self.base)
                                if isinstance(engine, StoreEngine) else engine.select(query.text, bound))
@@ -142,7 +142,7 @@ class QueryRunner:
         without running, and no text would stand for that.
         """
         bound = self.bindings(query, params)
-        if query.setup is not None and not set(query.computed) & set(bound):
+        if _unanswered(query, bound):
             raise UsageError(f"the setup of query {query.name} answered no row: the query answers no rows "
                              "and is not run, so it has no text to show",
                              expected="parameters for which the setup finds its row",
@@ -199,6 +199,11 @@ def shape(answer: Answer | Values, query: Query | None, *, base: str) -> Rows:
             record[variable] = value
         rows.append(record)
     return Rows(columns, rows)
+
+
+def _unanswered(query: Query, bound: Mapping[str, Identifier]) -> bool:
+    """Whether the query has a setup that gave none of its values (answered no row)."""
+    return query.setup is not None and not set(query.computed) & set(bound)
 
 
 def projected(text: str) -> list[str]:
