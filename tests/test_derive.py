@@ -52,6 +52,20 @@ def test_rdflib_and_oxigraph_derive_the_same_triples(name: str) -> None:
     assert python and python == _store(project)
 
 
+def test_the_last_day_a_date_can_hold_has_no_day_after_it_on_either_engine(tmp_path: Path) -> None:
+    """9999-12-31 ends at a midnight no xsd:date can name: neither engine gives it a key or a calendar day."""
+    root = tmp_path / "p"
+    shutil.copytree(FIXTURES / "minimal", root)
+    source = root / "graph" / "sources" / "first-article.yaml"
+    source.write_text(source.read_text("utf-8").replace("date: 2025-03-13", "date: 9999-12-31"), "utf-8")
+    project = Project.open(root)
+    python = _python(project)
+    assert python == _store(project)
+    assert (URIRef(project.base + "ana-bo-meeting"), TG.earliestBegin,
+            Literal("9999-12-31T00:00:00", datatype=XSD.dateTime)) in python
+    assert not any(p == TG.latestEnd and s == URIRef(project.base + "ana-bo-meeting") for s, p, _ in python)
+
+
 def test_closures_and_day_keys_of_the_fixture() -> None:
     project = Project.open(FIXTURES / "queries")
     derived = _python(project)

@@ -191,10 +191,12 @@ STORE_QUERIES = (
          OPTIONAL { ?when tg:latest ?stated }
          OPTIONAL { ?e tg:firstReported ?reported }
          BIND(IF(BOUND(?stated) || COALESCE(?earliest > ?reported, false), ?stated, ?reported) AS ?latest)
-         BIND(IF(DATATYPE(?earliest) = xsd:date, xsd:dateTime(CONCAT(STR(?earliest), "T00:00:00")), ?none)
-              AS ?begin)
+         # a day as Python reads one (YYYY-MM-DD: a four-digit year, no time zone), and a day after
+         # it only up to 9999-12-31
+         BIND(IF(DATATYPE(?earliest) = xsd:date && STRLEN(STR(?earliest)) = 10,
+                 xsd:dateTime(CONCAT(STR(?earliest), "T00:00:00")), ?none) AS ?begin)
          # the day after: minus a negative day, since Oxigraph 0.5 reads a date plus a duration as an error
-         BIND(IF(DATATYPE(?latest) = xsd:date,
+         BIND(IF(DATATYPE(?latest) = xsd:date && STRLEN(STR(?latest)) = 10 && STR(?latest) != "9999-12-31",
                  xsd:dateTime(CONCAT(STR(?latest), "T00:00:00")) - "-P1D"^^xsd:dayTimeDuration, ?none) AS ?end) }""",
 )
 #: The calendar, from the day keys the queries above derived into the graph ``$derived``
