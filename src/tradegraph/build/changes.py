@@ -140,8 +140,8 @@ def record_build(project: Project, folder: Path, *, snapshotter: Snapshotter | N
                 for graph in taken.order}
     listed = {shown: {"sha256": sha, "graphs": taken.graphs[shown]} for shown, _, sha in files}
     contents: dict[str, Any] = {CHANGES_FILE: _json(changes, spread="sources"),
-                RECORDS_FILE: _json({"format": FORMAT, "snapshot": snapshot, "files": listed, "made_with": _made_with()},
-                                    spread="snapshot")}
+                RECORDS_FILE: _json({"format": FORMAT, "snapshot": snapshot, "files": listed,
+                                     "made_with": fingerprint.made_with()}, spread="snapshot")}
     write_outputs(project, folder, contents, every=_NAMES, record=CHANGES_RECORD)
     return changes
 
@@ -259,11 +259,6 @@ def _kept_records(folder: Path) -> _Kept | None:
     return _Kept({graph: _dumped(entry) for graph, entry in snapshot.items()}, None)
 
 
-def _made_with() -> dict[str, str]:
-    """What a snapshot depends on besides the files: the tradegraph (and its fact model) that took it."""
-    return {"tradegraph": fingerprint._version(), "code": fingerprint._code()}
-
-
 def _records_by_line(text: str) -> _Kept:
     """``records.json`` as :func:`_json` writes it, one graph a line, each graph's entry left as
     its text (decoded only when a change touches it); anything else raises."""
@@ -290,7 +285,7 @@ def _records_by_line(text: str) -> _Kept:
         rest = lines[1].removeprefix('"snapshot": {}') + "\n".join(["", *lines[2:]])
     tail = json.loads("{" + rest.removeprefix(",")) if rest.strip() != "}" else {}
     files = tail.get("files")
-    if files is None or tail.get("made_with") != _made_with():
+    if files is None or tail.get("made_with") != fingerprint.made_with():
         return _Kept(texts, None)  # an earlier version's: its files are read again, its snapshot compared whole
     if not isinstance(files, dict):
         raise _Untrusted

@@ -200,10 +200,10 @@ STORE_QUERIES = (
                  xsd:dateTime(CONCAT(STR(?latest), "T00:00:00")) - "-P1D"^^xsd:dayTimeDuration, ?none) AS ?end) }""",
 )
 #: The calendar, from the day keys the queries above derived into the graph ``$derived``
-#: (``$base`` is the base IRI; both written in as terms).
+#: (``$base`` is the base IRI, both written in as terms; ``$day`` is :data:`DAY_PATH`).
 CALENDAR_QUERY = Template("""CONSTRUCT { ?day a tg:CalendarDay ; tg:dayBegin ?key } WHERE {
      { SELECT DISTINCT ?key WHERE { GRAPH $derived { ?e tg:earliestBegin|tg:latestEnd ?key } } }
-     BIND(IRI(CONCAT(STR($base), "day/", STRBEFORE(STR(?key), "T"))) AS ?day) }""")
+     BIND(IRI(CONCAT(STR($base), "$day", STRBEFORE(STR(?key), "T"))) AS ?day) }""")
 
 
 def derive_store(store: ox.Store, base: str, *, touched: set[Any] | None = None) -> int:
@@ -225,7 +225,8 @@ def derive_store(store: ox.Store, base: str, *, touched: set[Any] | None = None)
     if touched is None:
         if store.contains_named_graph(name):
             store.remove_graph(name)
-        queries = [*STORE_QUERIES, CALENDAR_QUERY.substitute(base=str(ox.NamedNode(base)), derived=str(name))]
+        queries = [*STORE_QUERIES, CALENDAR_QUERY.substitute(base=str(ox.NamedNode(base)), derived=str(name),
+                                                              day=DAY_PATH)]
     else:
         for predicate in (KIND_OF, WITHIN_TOPIC, WITHIN_EVENT, SUPERSEDES):
             for quad in list(store.quads_for_pattern(None, ox.NamedNode(str(predicate)), None, name)):

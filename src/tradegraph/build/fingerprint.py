@@ -107,6 +107,12 @@ def _code() -> str:
     return digest.hexdigest()
 
 
+def made_with() -> dict[str, str]:
+    """Which tradegraph made something: its version and the hash of its code (:func:`_code`), for
+    what a later run may reuse only when made by the same (the build cache, the kept snapshot)."""
+    return {"tradegraph": _version(), "code": _code()}
+
+
 def _version() -> str:
     try:
         return metadata.version("tradegraph")

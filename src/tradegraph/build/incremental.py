@@ -70,8 +70,7 @@ def key_of(project: Project, base: str) -> dict[str, str]:
     ontology = hashlib.sha256()
     for path in project.ontology_files():
         ontology.update(path.name.encode() + b"\0" + fingerprint._file_hash(path).encode() + b"\0")
-    return {"format": FORMAT, "tradegraph": fingerprint._version(), "code": fingerprint._code(), "base": base,
-            "ontology": ontology.hexdigest()}
+    return {"format": FORMAT, **fingerprint.made_with(), "base": base, "ontology": ontology.hexdigest()}
 
 
 def turtle_header(base: str) -> bytes:
